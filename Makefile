@@ -1,0 +1,42 @@
+# Two commands: `make run` (demo on SQLite) and `make test` (the whole suite).
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo uv)
+PY := uv run --frozen python
+PYTEST_ARGS ?=
+
+.PHONY: run setup test test-fast lint bench openapi check-openapi clean
+
+setup:
+	@scripts/ensure-system-deps
+	@uv sync --frozen --quiet
+
+run: setup
+	$(PY) -m vangnet migrate --noinput -v0
+	$(PY) -m vangnet demo
+	@echo "Vangnet draait op http://127.0.0.1:8000 (stoppen met Ctrl-C)"
+	$(PY) -m vangnet runserver 127.0.0.1:8000 --noreload
+
+# The whole suite: unit, service, API, access-log, property and browser tests.
+# DATABASE_URL chooses the database (default: SQLite in memory).
+test: setup
+	uv run --frozen pytest $(PYTEST_ARGS)
+
+lint: setup
+	uv run --frozen ruff check src bench
+	uv run --frozen ruff format --check src bench
+	uv run --frozen mypy
+	uv run --frozen lint-imports
+	DJANGO_SETTINGS_MODULE=vangnet.settings.test $(PY) -m vangnet makemigrations --check --dry-run
+	$(MAKE) --no-print-directory check-openapi
+
+openapi: setup
+	DJANGO_SETTINGS_MODULE=vangnet.settings.test $(PY) -m vangnet export_openapi docs/openapi.json
+
+check-openapi:
+	DJANGO_SETTINGS_MODULE=vangnet.settings.test $(PY) -m vangnet export_openapi --check docs/openapi.json
+
+bench: setup
+	uv run --frozen python bench/waitcount.py
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

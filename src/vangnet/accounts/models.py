@@ -1,0 +1,129 @@
+"""Users, their memberships of organisations with a role, and per-user API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from vangnet.common.models import TimeStampedModel
+
+
+class Role(models.TextChoices):
+    REFERRER = "referrer", "Verwijzer"
+    COORDINATOR = "coordinator", "Tafelcoördinator"
+    SECOND_SCREENER = "second_screener", "Tweede beoordelaar"
+    TABLE_MEMBER = "table_member", "Tafellid"
+    MEDICAL_ADVISER = "medical_adviser", "Medisch adviseur zorgverzekeraar"
+    MONITOR_ANALYST = "monitor_analyst", "Monitoranalist"
+    PRIVACY_OFFICER = "privacy_officer", "Privacy officer"
+    DATA_OFFICER = "data_officer", "Datafunctionaris aanbieder"
+    PROCESS_OWNER = "process_owner", "Proceseigenaar transfermechanisme"
+    ADMINISTRATOR = "administrator", "Beheerder"
+
+
+# Roles whose holders can see identifiable case data: two factors are mandatory for them.
+CASE_DATA_ROLES = {
+    Role.REFERRER,
+    Role.COORDINATOR,
+    Role.SECOND_SCREENER,
+    Role.TABLE_MEMBER,
+    Role.MEDICAL_ADVISER,
+    Role.PRIVACY_OFFICER,
+    Role.ADMINISTRATOR,
+}
+# Roles that act for one table.
+TABLE_ROLES = {Role.COORDINATOR, Role.SECOND_SCREENER, Role.TABLE_MEMBER}
+
+
+class User(AbstractUser):
+    class Meta:
+        verbose_name = "gebruiker"
+        verbose_name_plural = "gebruikers"
+
+    def roles(self) -> set[str]:
+        return set(self.memberships.filter(active=True).values_list("role", flat=True))
+
+
+class Membership(TimeStampedModel):
+    """A user acts for an organisation in a role; table roles also name the table."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        "directory.Organisation", on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(max_length=30, choices=Role.choices)
+    table = models.ForeignKey(
+        "regions.Table", null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = "lidmaatschap"
+        verbose_name_plural = "lidmaatschappen"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role", "table"], name="unique_membership"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role__in=[r.value for r in TABLE_ROLES])
+                | models.Q(table__isnull=False),
+                name="table_role_needs_table",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        table = f" ({self.table})" if self.table_id else ""
+        return f"{self.user} – {self.get_role_display()} bij {self.organisation}{table}"
+
+
+class ApiToken(TimeStampedModel):
+    """A per-user API token. Only a hash is stored; the token is shown once when created."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = "API-token"
+        verbose_name_plural = "API-tokens"
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, *, user: User, name: str) -> tuple[ApiToken, str]:
+        raw = "vn_" + secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, name=name, key_hash=cls.hash(raw), prefix=raw[:8])
+        return token, raw
+
+
+class Notification(TimeStampedModel):
+    """An in-app message. Texts carry case references, never patient data (they may be e-mailed)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    subject = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    case_reference = models.CharField(max_length=20, blank=True)
+    # A stable key makes periodic jobs idempotent: the same reminder is never sent twice.
+    dedup_key = models.CharField(max_length=200, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "melding"
+        verbose_name_plural = "meldingen"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "dedup_key"],
+                condition=~models.Q(dedup_key=""),
+                name="unique_notification_dedup",
+            )
+        ]

@@ -1,0 +1,61 @@
+"""Who is acting: a user with their active memberships. Permission checks start here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.http import HttpRequest
+
+from .models import CASE_DATA_ROLES, Membership, Role, User
+
+
+@dataclass(frozen=True)
+class Actor:
+    user: User
+    memberships: tuple[Membership, ...] = field(default_factory=tuple)
+
+    def has_role(self, role: str) -> bool:
+        return any(m.role == role for m in self.memberships)
+
+    def table_ids(self, *roles: str) -> set[int]:
+        return {m.table_id for m in self.memberships if m.role in roles and m.table_id}
+
+    def organisation_ids(self, *roles: str) -> set[int]:
+        return {m.organisation_id for m in self.memberships if m.role in roles}
+
+    def membership_for(self, *, role: str, table_id: int | None = None) -> Membership | None:
+        for m in self.memberships:
+            if m.role == role and (table_id is None or m.table_id == table_id):
+                return m
+        return None
+
+    @property
+    def primary(self) -> Membership | None:
+        return self.memberships[0] if self.memberships else None
+
+    @property
+    def sees_case_data(self) -> bool:
+        return any(m.role in CASE_DATA_ROLES for m in self.memberships)
+
+
+def actor_for(user: User) -> Actor:
+    if not user.is_authenticated:
+        return Actor(user=user, memberships=())
+    memberships = tuple(
+        Membership.objects.filter(user=user, active=True)
+        .select_related("organisation", "table")
+        .order_by("id")
+    )
+    return Actor(user=user, memberships=memberships)
+
+
+def role_label(role: str) -> str:
+    return str(Role(role).label)
+
+
+def current_user(request: HttpRequest) -> User:
+    """The authenticated user of a request that passed a login guard."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionError("not authenticated")
+    return user

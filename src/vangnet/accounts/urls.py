@@ -1,0 +1,14 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("inloggen/", views.LoginView.as_view(), name="login"),
+    path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
+    path("tweede-factor/", views.otp_view, name="otp"),
+    path("meldingen/", views.notifications, name="notifications"),
+    path("meldingen/<int:pk>/gelezen/", views.notification_read, name="notification_read"),
+    path("api-tokens/", views.api_tokens, name="api_tokens"),
+]

@@ -1,0 +1,30 @@
+"""The API instance. Domain apps register their routers here; OpenAPI is committed to docs/."""
+
+from ninja import NinjaAPI
+
+from . import errors
+from .auth import AUTH
+
+api = NinjaAPI(
+    title="Vangnet API",
+    version="1.0.0",
+    description=(
+        "API van Vangnet, voor de casuïstiektafels hoogcomplexe ggz. Authenticatie met een "
+        "sessie (met tweede factor) of een persoonlijk API-token (Authorization: Bearer). "
+        "Fouten worden teruggegeven als application/problem+json."
+    ),
+    auth=AUTH,
+    urls_namespace="api",
+)
+errors.install(api)
+
+
+def _register() -> None:
+    from vangnet.cases.api import router as cases_router
+    from vangnet.regions.api import router as regions_router
+
+    api.add_router("/cases", cases_router)
+    api.add_router("/reference", regions_router)
+
+
+_register()

@@ -1,0 +1,89 @@
+"""Errors as application/problem+json (RFC 9457) with a message a coordinator understands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from vangnet.common.errors import DomainError
+
+TITLES = {
+    400: "Ongeldige invoer",
+    401: "Niet ingelogd",
+    403: "Geen toegang",
+    404: "Niet gevonden",
+    409: "Niet toegestaan in deze status",
+    422: "Ongeldige invoer",
+}
+
+
+def problem(
+    api: NinjaAPI, request: HttpRequest, status: int, detail: str, **extra: Any
+) -> HttpResponse:
+    body = {
+        "type": "about:blank",
+        "title": TITLES.get(status, "Fout"),
+        "status": status,
+        "detail": detail,
+    }
+    body.update(extra)
+    response = api.create_response(request, body, status=status)
+    response["Content-Type"] = "application/problem+json"
+    return response
+
+
+def _location(loc: list[Any]) -> str:
+    return ".".join(str(p) for p in loc if p not in ("body", "payload", "query", "path"))
+
+
+def install(api: NinjaAPI) -> None:
+    @api.exception_handler(DomainError)
+    def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        extra = {"field": exc.field} if exc.field else {}
+        return problem(api, request, exc.status_code, exc.message, code=exc.code, **extra)
+
+    @api.exception_handler(ValidationError)
+    def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        errors = [
+            {"field": _location(list(e.get("loc", []))), "detail": _dutch(e)} for e in exc.errors
+        ]
+        detail = "; ".join(f"{e['field']}: {e['detail']}" for e in errors)
+        return problem(api, request, 422, detail or "Ongeldige invoer.", errors=errors)
+
+    @api.exception_handler(AuthenticationError)
+    def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return problem(
+            api, request, 401, "Log in (met tweede factor) of gebruik een geldig API-token."
+        )
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return problem(api, request, exc.status_code, str(exc))
+
+    @api.exception_handler(Exception)
+    def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # Never a stack trace, SQL or personal data in a response.
+        import logging
+
+        logging.getLogger("vangnet.api").error("unexpected API error: %s", type(exc).__name__)
+        return problem(
+            api, request, 500, "Er ging iets mis aan onze kant. Probeer het later opnieuw."
+        )
+
+
+def _dutch(error: dict[str, Any]) -> str:
+    kind = str(error.get("type", ""))
+    if kind == "missing":
+        return "dit veld is verplicht"
+    if kind.startswith("date"):
+        return "geen geldige datum (gebruik JJJJ-MM-DD)"
+    if kind in {"string_too_long"}:
+        return f"te lang (maximaal {error.get('ctx', {}).get('max_length')} tekens)"
+    if kind.startswith("int"):
+        return "geen geldig geheel getal"
+    if kind == "literal_error" or kind == "enum":
+        return "onbekende waarde"
+    return "ongeldige waarde"

@@ -1,0 +1,317 @@
+"""The registration and triage journey over the API, permission-checked exactly as the pages.
+
+Each endpoint that touches case data calls `case_access` or `log_list` once: one access-log row
+per request, "denied" included.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from vangnet.accounts.models import Membership, Role
+from vangnet.accounts.selectors import actor_for, current_user
+from vangnet.audit.models import Action
+from vangnet.audit.services import access_log_write
+from vangnet.common.errors import NotAllowed
+from vangnet.directory.models import Organisation
+from vangnet.regions.models import Table
+
+from . import selectors, services
+from .access import Permission, case_access, granting_membership, log_list
+from .models import Case
+from .workflow import State
+
+router = Router(tags=["casussen"])
+
+Text = Field(..., max_length=5000)
+
+
+class PartyActionIn(Schema):
+    organisation_name: str = Field(..., max_length=200)
+    action: str = Field(..., max_length=5000)
+
+
+class RegistrationIn(Schema):
+    organisation_id: int | None = Field(
+        None, description="Namens welke organisatie (standaard: uw enige verwijzersorganisatie)"
+    )
+    referrer_type: Literal[
+        "coordinating_institution",
+        "other_ggz_institution",
+        "care_mediation",
+        "addiction_or_chain_partner",
+        "gp",
+    ]
+    patient_name: str = Field(..., max_length=200)
+    patient_birth_date: date
+    patient_municipality: str = Field(..., description="Gemeentecode, bijvoorbeeld GM0363")
+    patient_insurer: str = Field(..., max_length=100)
+    patient_bsn: str = Field("", max_length=11)
+    consent_by: Literal["patient", "representative"]
+    stuck_description: str = Text
+    best_solution: str = Text
+    timeline: str = Text
+    urgency: Literal["regular", "urgent"] = "regular"
+    criteria: list[int] = Field(default_factory=list)
+    party_actions: list[PartyActionIn]
+    table: int | None = None
+    table_choice_reason: str = Field("", max_length=5000)
+
+
+class CaseSummaryOut(Schema):
+    reference: str
+    state: str
+    state_label: str
+    table: int
+    registered_at: datetime
+    referrer_organisation: str
+
+
+class PartyActionOut(Schema):
+    organisation_name: str
+    action: str
+
+
+class DecisionOut(Schema):
+    decision: str
+    decision_label: str
+    reason: str
+    advice: str
+    refer_to: str
+    menselijke_maat_reason: str
+    confirmed_at: datetime | None
+
+
+class CaseOut(CaseSummaryOut):
+    patient_name: str
+    patient_birth_date: date
+    patient_municipality: str
+    patient_insurer: str
+    consent_by: str
+    stuck_description: str
+    best_solution: str
+    timeline: str
+    urgency: str
+    referrer_type: str
+    criteria: list[int]
+    party_actions: list[PartyActionOut]
+    linked_cases: list[str]
+    decision: DecisionOut | None
+
+
+class CriterionIn(Schema):
+    number: int = Field(..., ge=1, le=7)
+    verdict: Literal["met", "not_met", "unknown"]
+    note: str = Field("", max_length=5000)
+
+
+class TriageIn(Schema):
+    assessments: list[CriterionIn]
+    decision: Literal["admit", "consultation", "refer", "not_suitable"]
+    reason: str = Field("", max_length=5000)
+    advice: str = Field("", max_length=5000)
+    refer_to: str = Field("", max_length=200)
+    menselijke_maat_reason: str = Field("", max_length=5000)
+
+
+class ScreenIn(Schema):
+    verdict: Literal["confirm", "disagree"]
+    note: str = Field("", max_length=5000)
+
+
+class MoveIn(Schema):
+    table: int = Field(..., ge=1, le=8)
+    reason: str = Field(..., max_length=5000)
+
+
+class TriageRoundOut(Schema):
+    decision: str
+    verdict: str
+    same_organisation: bool
+    second_screener_note: str
+
+
+def _summary(case: Case) -> CaseSummaryOut:
+    return CaseSummaryOut(
+        reference=case.reference,
+        state=case.state,
+        state_label=str(State(case.state).label),
+        table=case.table.number,
+        registered_at=case.registered_at,
+        referrer_organisation=case.referrer_organisation.name,
+    )
+
+
+def _detail(case: Case) -> CaseOut:
+    final = selectors.final_round(case)
+    return CaseOut(
+        **_summary(case).dict(),
+        patient_name=case.patient_name,
+        patient_birth_date=case.patient_birth_date,
+        patient_municipality=case.patient_municipality.code,
+        patient_insurer=case.patient_insurer,
+        consent_by=case.consent_by,
+        stuck_description=case.stuck_description,
+        best_solution=case.best_solution,
+        timeline=case.timeline,
+        urgency=case.urgency,
+        referrer_type=case.referrer_type,
+        criteria=sorted(c.number for c in case.referrer_criteria.all()),
+        party_actions=[
+            PartyActionOut(organisation_name=p.organisation_name, action=p.action)
+            for p in case.party_actions.all()
+        ],
+        linked_cases=[c.reference for c in case.linked_cases.all()],
+        decision=DecisionOut(
+            decision=final.decision,
+            decision_label=final.get_decision_display(),
+            reason=final.reason,
+            advice=final.advice,
+            refer_to=final.refer_to,
+            menselijke_maat_reason=final.menselijke_maat_reason,
+            confirmed_at=final.screened_at,
+        )
+        if final
+        else None,
+    )
+
+
+def _channel_access(
+    request: HttpRequest, reference: str, permission: Permission, action: str
+) -> tuple[Case, Membership]:
+    case = selectors.case_by_reference(reference)
+    actor = actor_for(current_user(request))
+    membership = case_access(actor, case, permission=permission, action=action, channel="api")
+    return case, membership
+
+
+@router.get("", response=list[CaseSummaryOut], summary="Casussen die u mag zien")
+def list_cases(request: HttpRequest, state: str = ""):
+    actor = actor_for(current_user(request))
+    cases = selectors.case_list(actor, state=state if state in State.values else "")[:500]
+    log_list(actor, channel="api", detail="casuslijst")
+    return [_summary(c) for c in cases]
+
+
+@router.post("", response={201: CaseOut}, summary="Casus aanmelden")
+def register(request: HttpRequest, payload: RegistrationIn):
+    user = current_user(request)
+    actor = actor_for(user)
+    org_ids = actor.organisation_ids(Role.REFERRER)
+    if payload.organisation_id is None and len(org_ids) == 1:
+        org_id = next(iter(org_ids))
+    elif payload.organisation_id in org_ids:
+        org_id = payload.organisation_id
+    else:
+        access_log_write(
+            actor=actor, action=Action.CREATE, outcome="denied", channel="api", detail="aanmelding"
+        )
+        raise NotAllowed(
+            "U kunt alleen aanmelden namens een organisatie waarvoor u verwijzer bent."
+        )
+    data = services.RegistrationInput(
+        referrer_type=payload.referrer_type,
+        patient_name=payload.patient_name,
+        patient_birth_date=payload.patient_birth_date,
+        patient_municipality_code=payload.patient_municipality,
+        patient_insurer=payload.patient_insurer,
+        patient_bsn=payload.patient_bsn,
+        consent_by=payload.consent_by,
+        stuck_description=payload.stuck_description,
+        best_solution=payload.best_solution,
+        timeline=payload.timeline,
+        urgency=payload.urgency,
+        criteria=payload.criteria,
+        party_actions=[
+            services.PartyActionInput(p.organisation_name, p.action) for p in payload.party_actions
+        ],
+        table_number=payload.table,
+        table_choice_reason=payload.table_choice_reason,
+    )
+    result = services.case_register(
+        referrer=user, organisation=Organisation.objects.get(pk=org_id), data=data
+    )
+    case = selectors.case_by_reference(result.case.reference)
+    access_log_write(
+        actor=actor,
+        action=Action.CREATE,
+        case_id=case.pk,
+        case_reference=case.reference,
+        membership=granting_membership(actor, case, Permission.READ),
+        channel="api",
+        detail="aanmelding",
+    )
+    return 201, _detail(case)
+
+
+@router.get("/{reference}", response=CaseOut, summary="Casus inzien")
+def read_case(request: HttpRequest, reference: str):
+    case, _ = _channel_access(request, reference, Permission.READ, Action.READ)
+    return _detail(case)
+
+
+@router.post(
+    "/{reference}/triage",
+    response=TriageRoundOut,
+    summary="Triagebesluit voorstellen (coördinator)",
+)
+def propose(request: HttpRequest, reference: str, payload: TriageIn):
+    case, membership = _channel_access(request, reference, Permission.TRIAGE, Action.UPDATE)
+    round_ = services.triage_propose(
+        case=case,
+        coordinator=current_user(request),
+        membership=membership,
+        assessments=[
+            services.CriterionInput(a.number, a.verdict, a.note) for a in payload.assessments
+        ],
+        decision=payload.decision,
+        reason=payload.reason,
+        advice=payload.advice,
+        refer_to=payload.refer_to,
+        menselijke_maat_reason=payload.menselijke_maat_reason,
+    )
+    return TriageRoundOut(
+        decision=round_.decision,
+        verdict=round_.verdict,
+        same_organisation=False,
+        second_screener_note="",
+    )
+
+
+@router.post(
+    "/{reference}/screen", response=TriageRoundOut, summary="Tweede beoordeling (vier ogen)"
+)
+def screen(request: HttpRequest, reference: str, payload: ScreenIn):
+    case, membership = _channel_access(request, reference, Permission.SCREEN, Action.UPDATE)
+    if payload.verdict == "confirm":
+        round_ = services.triage_confirm(
+            case=case, screener=current_user(request), membership=membership, note=payload.note
+        )
+    else:
+        round_ = services.triage_disagree(
+            case=case, screener=current_user(request), membership=membership, note=payload.note
+        )
+    return TriageRoundOut(
+        decision=round_.decision,
+        verdict=round_.verdict,
+        same_organisation=round_.same_organisation,
+        second_screener_note=round_.second_screener_note,
+    )
+
+
+@router.post("/{reference}/move", response=CaseSummaryOut, summary="Naar andere tafel verplaatsen")
+def move(request: HttpRequest, reference: str, payload: MoveIn):
+    case, membership = _channel_access(request, reference, Permission.TRIAGE, Action.UPDATE)
+    table = Table.objects.get(number=payload.table)
+    case = services.case_move_table(
+        case=case,
+        actor=current_user(request),
+        membership=membership,
+        table=table,
+        reason=payload.reason,
+    )
+    return _summary(case)

@@ -1,0 +1,157 @@
+"""Forms for registration and triage. They only parse input; the services hold the rules."""
+
+from __future__ import annotations
+
+from django import forms
+
+from vangnet.directory.models import Organisation
+from vangnet.regions.models import Municipality, Table
+
+from .models import ConsentBy, Criterion, CriterionAssessment, ReferrerType, Urgency
+from .workflow import Decision
+
+PARTY_ROWS = 4
+
+
+class RegistrationForm(forms.Form):
+    organisation: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), label="Namens organisatie", empty_label=None
+    )
+    referrer_type = forms.ChoiceField(label="Type verwijzer", choices=ReferrerType.choices)
+    patient_name = forms.CharField(label="Naam patiënt", max_length=200)
+    patient_birth_date = forms.DateField(
+        label="Geboortedatum", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    patient_municipality = forms.ChoiceField(label="Woongemeente", choices=())
+    patient_insurer = forms.CharField(label="Zorgverzekeraar", max_length=100)
+    patient_bsn = forms.CharField(
+        label="BSN (optioneel)",
+        max_length=11,
+        required=False,
+        help_text="Wordt gecontroleerd met de 11-proef.",
+    )
+    consent_by = forms.ChoiceField(
+        label="Toestemming voor aanmelding gegeven door",
+        choices=[("", "— kies —"), *ConsentBy.choices],
+        required=False,
+    )
+    stuck_description = forms.CharField(
+        label="Wat loopt er vast, en waarom?", widget=forms.Textarea, max_length=5000
+    )
+    best_solution = forms.CharField(
+        label="Wat is volgens u de beste oplossing?", widget=forms.Textarea, max_length=5000
+    )
+    timeline = forms.CharField(
+        label="Tijdlijn van de zorg tot nu toe", widget=forms.Textarea, max_length=5000
+    )
+    criteria = forms.ModelMultipleChoiceField(
+        queryset=Criterion.objects.all(),
+        label="Welke criteria zijn volgens u van toepassing?",
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        to_field_name="number",
+    )
+    urgency = forms.ChoiceField(label="Urgentie", choices=Urgency.choices, initial=Urgency.REGULAR)
+    table = forms.ModelChoiceField(
+        queryset=Table.objects.all(),
+        required=False,
+        to_field_name="number",
+        label="Andere tafel dan voorgesteld (optioneel)",
+        empty_label="— de voorgestelde tafel —",
+    )
+    table_choice_reason = forms.CharField(
+        label="Reden voor een andere tafel",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=5000,
+    )
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        municipalities = list(Municipality.objects.order_by("name").values_list("code", "name"))
+        self.fields["patient_municipality"].choices = [("", "— kies gemeente —"), *municipalities]  # type: ignore[attr-defined]
+        for i in range(PARTY_ROWS):
+            self.fields[f"party_{i}_organisation"] = forms.CharField(
+                label="Organisatie", max_length=200, required=False
+            )
+            self.fields[f"party_{i}_action"] = forms.CharField(
+                label="Wat deed deze partij al?",
+                max_length=5000,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def party_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [
+            (self[f"party_{i}_organisation"], self[f"party_{i}_action"]) for i in range(PARTY_ROWS)
+        ]
+
+
+class TriageForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Besluit", choices=Decision.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label="Toelichting / reden",
+        widget=forms.Textarea,
+        required=False,
+        max_length=5000,
+        help_text="Verplicht bij 'niet passend' en bij verwijzen.",
+    )
+    advice = forms.CharField(
+        label="Gegeven advies (bij alleen consultatie)",
+        widget=forms.Textarea,
+        required=False,
+        max_length=5000,
+    )
+    refer_to = forms.CharField(label="Naar welk ander overleg", required=False, max_length=200)
+    menselijke_maat_reason = forms.CharField(
+        label="Menselijke maat: waarom toch toelaten?",
+        widget=forms.Textarea,
+        required=False,
+        max_length=5000,
+        help_text="Verplicht als u toelaat terwijl niet alle criteria voldaan zijn.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(Criterion.objects.all())
+        for c in self.criteria:
+            self.fields[f"criterion_{c.number}"] = forms.ChoiceField(
+                label=f"{c.number}. {c.text}",
+                choices=CriterionAssessment.Verdict.choices,
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"criterion_{c.number}_note"] = forms.CharField(
+                label="Notitie", required=False, max_length=5000
+            )
+
+    def criterion_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [
+            (self[f"criterion_{c.number}"], self[f"criterion_{c.number}_note"])
+            for c in self.criteria
+        ]
+
+
+class ScreenForm(forms.Form):
+    verdict = forms.ChoiceField(
+        label="Uw oordeel",
+        widget=forms.RadioSelect,
+        choices=[
+            ("confirm", "Ik bevestig dit besluit"),
+            ("disagree", "Ik ben het niet eens (terug naar coördinator)"),
+        ],
+    )
+    note = forms.CharField(
+        label="Toelichting", widget=forms.Textarea, required=False, max_length=5000
+    )
+
+
+class MoveForm(forms.Form):
+    table = forms.ModelChoiceField(
+        queryset=Table.objects.all(), to_field_name="number", label="Naar tafel"
+    )
+    reason = forms.CharField(
+        label="Reden", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+    )

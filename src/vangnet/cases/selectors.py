@@ -1,0 +1,91 @@
+"""Reads of cases, filtered by what the acting user may see (permission filtering lives here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from vangnet.accounts.models import Role
+from vangnet.accounts.selectors import Actor
+from vangnet.common.errors import NotFound
+
+from .access import visible_cases
+from .models import Case, TriageRound
+from .workflow import QUEUE_STATES, State
+
+
+def case_list(actor: Actor, *, state: str = "", table_number: int | None = None) -> QuerySet[Case]:
+    qs = visible_cases(actor).select_related("table", "referrer_organisation")
+    if state:
+        qs = qs.filter(state=state)
+    if table_number:
+        qs = qs.filter(table__number=table_number)
+    return qs.order_by("-registered_at")
+
+
+def case_by_reference(reference: str) -> Case:
+    """Look up a case without a permission check: callers must pass it through `case_access`."""
+    try:
+        return Case.objects.select_related(
+            "table", "referrer_organisation", "patient_municipality", "referrer"
+        ).get(reference=reference)
+    except Case.DoesNotExist as exc:
+        raise CaseNotFound() from exc
+
+
+class CaseNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("Deze casus bestaat niet.")
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    case: Case
+    age_days: int
+    overdue: bool
+    pending_round: TriageRound | None
+
+
+def triage_queue(actor: Actor) -> list[QueueItem]:
+    """The coordinator's and second screener's queue: new registrations with their age.
+
+    Seed 000 (Tien in Twente): new registrations are looked at within a week, so those older than
+    VANGNET_TRIAGE_DAYS are flagged.
+    """
+    tables = actor.table_ids(Role.COORDINATOR, Role.SECOND_SCREENER)
+    now = timezone.now()
+    limit = timedelta(days=settings.VANGNET_TRIAGE_DAYS)
+    items = []
+    cases = (
+        Case.objects.filter(table_id__in=tables, state__in=QUEUE_STATES)
+        .select_related("table", "referrer_organisation")
+        .prefetch_related("triage_rounds")
+        .order_by("registered_at")
+    )
+    for case in cases:
+        age = now - case.registered_at
+        pending = next(
+            (r for r in case.triage_rounds.all() if r.verdict == TriageRound.Verdict.PENDING), None
+        )
+        items.append(
+            QueueItem(case=case, age_days=age.days, overdue=age > limit, pending_round=pending)
+        )
+    return items
+
+
+def latest_round(case: Case) -> TriageRound | None:
+    return case.triage_rounds.order_by("-proposed_at", "-id").first()
+
+
+def final_round(case: Case) -> TriageRound | None:
+    if case.state in {State.REGISTERED, State.TRIAGE_PROPOSED}:
+        return None
+    return (
+        case.triage_rounds.filter(verdict=TriageRound.Verdict.CONFIRMED)
+        .order_by("-screened_at")
+        .first()
+    )

@@ -1,0 +1,99 @@
+"""The case lifecycle as data: states and the transitions allowed between them.
+
+One service performs a transition (`services.case_transition`): it locks the case row, checks the
+transition against this table, and records who, when and why as a `CaseEvent`.
+(Model: Signalen's `signals/workflow.py`, `ALLOWED_STATUS_CHANGES`.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+
+from vangnet.common.errors import InvalidTransition
+
+
+class State(models.TextChoices):
+    REGISTERED = "registered", "Aangemeld"
+    TRIAGE_PROPOSED = "triage_proposed", "Triagebesluit wacht op tweede beoordelaar"
+    ADMITTED = "admitted", "Toegelaten"
+    CONSULTATION = "consultation", "Alleen consultatie"
+    REFERRED = "referred", "Verwezen naar ander overleg"
+    NOT_SUITABLE = "not_suitable", "Niet passend"
+
+
+class Decision(models.TextChoices):
+    """Triage outcomes (DOMAIN.md "How a case flows")."""
+
+    ADMIT = "admit", "Toelaten"
+    CONSULTATION = "consultation", "Alleen consultatie (advies gegeven)"
+    REFER = "refer", "Verwijzen naar ander consultatieoverleg"
+    NOT_SUITABLE = "not_suitable", "Niet passend"
+
+
+DECISION_TARGET: dict[str, str] = {
+    Decision.ADMIT: State.ADMITTED,
+    Decision.CONSULTATION: State.CONSULTATION,
+    Decision.REFER: State.REFERRED,
+    Decision.NOT_SUITABLE: State.NOT_SUITABLE,
+}
+
+OPEN_STATES = {State.REGISTERED, State.TRIAGE_PROPOSED, State.ADMITTED}
+QUEUE_STATES = {State.REGISTERED, State.TRIAGE_PROPOSED}
+FINAL_TRIAGE_STATES = {State.CONSULTATION, State.REFERRED, State.NOT_SUITABLE}
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    sources: frozenset[str]
+    # None: the target follows from the decision being confirmed.
+    target: str | None
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in [
+        Transition("register", "Aangemeld", frozenset({""}), State.REGISTERED),
+        Transition(
+            "triage_propose",
+            "Triagebesluit voorgesteld",
+            frozenset({State.REGISTERED}),
+            State.TRIAGE_PROPOSED,
+        ),
+        Transition(
+            "triage_confirm",
+            "Triagebesluit bevestigd door tweede beoordelaar",
+            frozenset({State.TRIAGE_PROPOSED}),
+            None,
+        ),
+        Transition(
+            "triage_disagree",
+            "Tweede beoordelaar is het niet eens; terug naar coördinator",
+            frozenset({State.TRIAGE_PROPOSED}),
+            State.REGISTERED,
+        ),
+        Transition(
+            "table_move",
+            "Verplaatst naar andere tafel",
+            frozenset({State.REGISTERED}),
+            State.REGISTERED,
+        ),
+    ]
+}
+
+
+def check_transition(name: str, current: str) -> Transition:
+    transition = TRANSITIONS[name]
+    if current not in transition.sources:
+        label = State(current).label if current else "nieuw"
+        raise InvalidTransition(
+            f"'{transition.label}' is niet mogelijk in de huidige status ({label})."
+        )
+    return transition
+
+
+def allowed_transitions(current: str) -> list[str]:
+    return [t.name for t in TRANSITIONS.values() if current in t.sources]

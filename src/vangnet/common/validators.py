@@ -1,0 +1,58 @@
+"""Small validators shared by forms, the API and imports. Messages are Dutch for the UI."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from .errors import DomainError
+
+_MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!]|javascript:|on\w+\s*=", re.IGNORECASE)
+
+
+def is_valid_bsn(value: str) -> bool:
+    """The 11-proef for a BSN: 9 digits, weights 9..2 and -1, sum divisible by 11, not all zero."""
+    if not re.fullmatch(r"\d{9}", value or ""):
+        return False
+    digits = [int(c) for c in value]
+    total = sum(d * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True)) - digits[8]
+    return total % 11 == 0 and value != "000000000"
+
+
+def clean_bsn(value: str | None) -> str:
+    """Normalise and validate an optional BSN; returns '' when empty."""
+    value = re.sub(r"[\s.\-]", "", value or "")
+    if not value:
+        return ""
+    if not is_valid_bsn(value):
+        raise DomainError("Dit BSN is ongeldig: het voldoet niet aan de 11-proef.", field="bsn")
+    return value
+
+
+def clean_text(
+    value: str | None, *, field: str, label: str, max_length: int, required: bool
+) -> str:
+    """Trim, require, bound the length and refuse markup (HTML or script) in free text."""
+    value = (value or "").strip()
+    if required and not value:
+        raise DomainError(f"{label} is verplicht.", field=field)
+    if len(value) > max_length:
+        raise DomainError(
+            f"{label} is te lang: maximaal {max_length} tekens (nu {len(value)}).", field=field
+        )
+    if _MARKUP.search(value):
+        raise DomainError(f"{label} bevat HTML of script; gebruik gewone tekst.", field=field)
+    return value
+
+
+def contains_markup(value: str) -> bool:
+    return bool(_MARKUP.search(value or ""))
+
+
+def check_past_date(
+    value: date, *, field: str, label: str, today: date, not_before: date | None = None
+) -> None:
+    if value > today:
+        raise DomainError(f"{label} ligt in de toekomst.", field=field)
+    if not_before is not None and value < not_before:
+        raise DomainError(f"{label} ligt vóór de geboortedatum.", field=field)

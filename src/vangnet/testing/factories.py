@@ -1,0 +1,91 @@
+"""factory_boy factories shared by the test suites (with traits for case states)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import factory
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from vangnet.accounts.models import Membership, Role, User
+from vangnet.cases import services
+from vangnet.cases.models import Case, CriterionAssessment, ReferrerType
+from vangnet.directory.models import Organisation, OrganisationType
+from vangnet.regions.models import Table
+
+PASSWORD = "een-lang-testwachtwoord"
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisatie {n}")
+    organisation_type = OrganisationType.GGZ_INSTITUTION
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"gebruiker{n}")
+    first_name = "Test"
+    last_name = factory.Sequence(lambda n: f"Persoon {n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+
+    @factory.post_generation
+    def password(self, create: bool, extracted: str | None, **kwargs: object) -> None:
+        self.set_password(extracted or PASSWORD)
+        if create:
+            self.save()
+
+
+def member(
+    role: str,
+    *,
+    organisation: Organisation | None = None,
+    table: int | None = None,
+    user: User | None = None,
+) -> User:
+    user = user or UserFactory()
+    Membership.objects.create(
+        user=user,
+        organisation=organisation or OrganisationFactory(),
+        role=role,
+        table=Table.objects.get(number=table) if table else None,
+    )
+    return user
+
+
+def totp_device(user: User) -> TOTPDevice:
+    return TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+
+
+def registration(**overrides: object) -> services.RegistrationInput:
+    values: dict[str, object] = {
+        "referrer_type": ReferrerType.OTHER_GGZ_INSTITUTION,
+        "patient_name": "Jan de Vries",
+        "patient_birth_date": date(1980, 5, 17),
+        "patient_municipality_code": "GM0363",  # Amsterdam → table 3
+        "patient_insurer": "Zilveren Kruis",
+        "consent_by": "patient",
+        "stuck_description": "Psychose en verslaving; geen aanbieder neemt beide op.",
+        "best_solution": "Klinische dubbele-diagnosebehandeling.",
+        "timeline": "2024 opname; 2025 crisis.",
+        "criteria": [1, 3],
+        "party_actions": [services.PartyActionInput("GGZ X", "Ambulante behandeling.")],
+    }
+    values.update(overrides)
+    return services.RegistrationInput(**values)  # type: ignore[arg-type]
+
+
+def register_case(referrer: User, **overrides: object) -> Case:
+    org = referrer.memberships.get(role=Role.REFERRER).organisation
+    return services.case_register(
+        referrer=referrer, organisation=org, data=registration(**overrides)
+    ).case
+
+
+def all_criteria(verdict: str = CriterionAssessment.Verdict.MET) -> list[services.CriterionInput]:
+    return [services.CriterionInput(n, verdict) for n in range(1, 8)]

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from vangnet.api.api import api
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="cases:dashboard", permanent=False)),
+    path("account/", include("vangnet.accounts.urls")),
+    path("tafels/", include("vangnet.regions.urls")),
+    path("casussen/", include("vangnet.cases.urls")),
+    path("toegangslog/", include("vangnet.audit.urls")),
+    path("beheer/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
+
+handler403 = "vangnet.common.views.forbidden"
+handler404 = "vangnet.common.views.not_found"
+handler500 = "vangnet.common.views.server_error"

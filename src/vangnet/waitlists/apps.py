@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WaitlistsConfig(AppConfig):
+    name = "vangnet.waitlists"
+    label = "waitlists"
