@@ -90,6 +90,15 @@ class Case(TimeStampedModel):
     linked_cases = models.ManyToManyField("self", blank=True, symmetrical=True)
     registered_at = models.DateTimeField()
 
+    # Closure (issue 4). Codes are the monitor's (seed 001 figure 1, Bijlage 2 Q12-Q13, §4.1),
+    # defined in vangnet.monitor.codes; services validate them.
+    outcome = models.CharField(max_length=30, blank=True)
+    offer_accepted = models.BooleanField(null=True)
+    helped_by = models.JSONField(default=list, blank=True)
+    obstacles = models.JSONField(default=list, blank=True)
+    shortages = models.JSONField(default=list, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         ordering = ["registered_at"]
         verbose_name = "casus"
