@@ -10,6 +10,8 @@ urlpatterns = [
     path("tafels/", include("vangnet.regions.urls")),
     path("casussen/", include("vangnet.cases.urls")),
     path("toegangslog/", include("vangnet.audit.urls")),
+    path("consultaties/", include("vangnet.consultations.urls")),
+    path("besprekingen/", include("vangnet.cases.meeting_urls")),
     path("beheer/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -61,7 +61,10 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return problem(api, request, exc.status_code, str(exc))
+        detail = str(exc)
+        if exc.status_code == 403 and "csrf" in detail.lower():
+            detail = "De CSRF-controle is mislukt: vernieuw de pagina, of gebruik een API-token (Authorization: Bearer)."
+        return problem(api, request, exc.status_code, detail)
 
     @api.exception_handler(Exception)
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:

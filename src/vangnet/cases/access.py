@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from vangnet.accounts.models import Membership, Role
 from vangnet.accounts.selectors import Actor
@@ -25,15 +26,57 @@ class Permission(StrEnum):
     TRIAGE = "triage"  # propose a triage decision, move to another table
     SCREEN = "screen"  # four-eyes confirmation
     REFERRER_ACT = "referrer_act"
+    MANAGE = "manage"  # prepare, meetings, plan, follow-up, escalation, closure (coordinator)
+    GOAL_RESPOND = "goal_respond"  # an organisation accepts or declines its goal
+    CHECK_IN = "check_in"  # record progress per goal (coordinator or case director)
+    FINANCING = "financing"  # the insurer's medical adviser: the part needed for financing
+    DOCUMENT = "document"  # download attachments
 
 
 # Which roles grant which permission, for a table role (scoped to the case's table) or for the
 # referrer role (scoped to the referring organisation).
 TABLE_GRANTS: dict[str, set[Permission]] = {
-    Role.COORDINATOR: {Permission.READ, Permission.TRIAGE, Permission.SCREEN},
+    Role.COORDINATOR: {
+        Permission.READ,
+        Permission.TRIAGE,
+        Permission.SCREEN,
+        Permission.MANAGE,
+        Permission.CHECK_IN,
+        Permission.DOCUMENT,
+    },
     Role.SECOND_SCREENER: {Permission.READ, Permission.SCREEN},
 }
-REFERRER_GRANTS: set[Permission] = {Permission.READ, Permission.REFERRER_ACT}
+REFERRER_GRANTS: set[Permission] = {Permission.READ, Permission.REFERRER_ACT, Permission.DOCUMENT}
+# A table member's organisation sees a case only once invited and while consent covers it.
+INVITED_GRANTS: set[Permission] = {
+    Permission.READ,
+    Permission.GOAL_RESPOND,
+    Permission.CHECK_IN,
+    Permission.DOCUMENT,
+}
+# The medical adviser sees only the financing part, and only for a request to their insurer.
+ADVISER_GRANTS: set[Permission] = {Permission.FINANCING}
+
+
+def invited_with_consent(case: Case, organisation_id: int) -> bool:
+    from .models import CaseParty, Consent
+
+    today = timezone.localdate()
+    invited = CaseParty.objects.filter(
+        case=case, organisation_id=organisation_id, invited_at__isnull=False
+    ).exists()
+    if not invited:
+        return False
+    return (
+        Consent.objects.filter(
+            case=case,
+            organisation_id=organisation_id,
+            valid_from__lte=today,
+            withdrawn_at__isnull=True,
+        )
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .exists()
+    )
 
 
 def granting_membership(actor: Actor, case: Case, permission: Permission) -> Membership | None:
@@ -44,6 +87,19 @@ def granting_membership(actor: Actor, case: Case, permission: Permission) -> Mem
             m.role == Role.REFERRER
             and m.organisation_id == case.referrer_organisation_id
             and permission in REFERRER_GRANTS
+        ):
+            return m
+        if (
+            m.role == Role.TABLE_MEMBER
+            and m.table_id == case.table_id
+            and permission in INVITED_GRANTS
+            and invited_with_consent(case, m.organisation_id)
+        ):
+            return m
+        if (
+            m.role == Role.MEDICAL_ADVISER
+            and permission in ADVISER_GRANTS
+            and case.financing_decisions.filter(insurer_id=m.organisation_id).exists()
         ):
             return m
     return None

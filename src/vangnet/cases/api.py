@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from vangnet.accounts.models import Membership, Role
 from vangnet.accounts.selectors import actor_for, current_user
@@ -245,7 +245,7 @@ def register(request: HttpRequest, payload: RegistrationIn):
         channel="api",
         detail="aanmelding",
     )
-    return 201, _detail(case)
+    return Status(201, _detail(case))
 
 
 @router.get("/{reference}", response=CaseOut, summary="Casus inzien")

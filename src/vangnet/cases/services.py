@@ -8,7 +8,8 @@ import hmac
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -17,25 +18,54 @@ from django.utils import timezone
 
 from vangnet.accounts.models import Membership, Role, User
 from vangnet.accounts.services import notification_send
-from vangnet.common.errors import DomainError, NotAllowed
+from vangnet.common.errors import DomainError, InvalidTransition, NotAllowed
 from vangnet.common.validators import check_past_date, clean_bsn, clean_text
 from vangnet.directory.models import Organisation
+from vangnet.engines.followup import (
+    MAX_PHASE_MONTHS,
+    MIN_PHASE_MONTHS,
+    checkin_dates,
+    phase_end,
+    term_deadline,
+)
+from vangnet.engines.followup import Suspension as EngineSuspension
 from vangnet.regions.models import Municipality, Table
 from vangnet.regions.selectors import table_for_municipality
 
 from .models import (
+    AgendaItem,
     Case,
     CaseEvent,
+    CaseParty,
+    CheckIn,
+    Consent,
     ConsentBy,
     Criterion,
     CriterionAssessment,
+    Document,
+    EscalationLevel,
+    EscalationStep,
+    Financing,
+    FinancingDecision,
+    FollowUpPhase,
+    GoalProgress,
+    LifeDomain,
+    Meeting,
+    MeetingQuestion,
+    Participant,
     PartyAction,
+    Plan,
+    PlanGoal,
+    PlanRevision,
     ReferenceCounter,
     ReferrerType,
+    Task,
+    TermSuspension,
+    TimelineEntry,
     TriageRound,
     Urgency,
 )
-from .workflow import DECISION_TARGET, OPEN_STATES, Decision, State, check_transition
+from .workflow import ACTIVE_STATES, DECISION_TARGET, OPEN_STATES, Decision, State, check_transition
 
 SHORT = 200
 LONG = 5000
@@ -191,7 +221,7 @@ def _validate_registration(data: RegistrationInput, today: date) -> _Valid:
             max_length=LONG,
             required=False,
         ),
-        patient_bsn=clean_bsn(data.patient_bsn),
+        patient_bsn=clean_bsn(data.patient_bsn, field="patient_bsn"),
     )
     actions = []
     for i, pa in enumerate(data.party_actions, start=1):
@@ -313,10 +343,17 @@ def case_register(
                 case_reference=other.reference,
             )
 
+    linked_note = (
+        " Deze patiënt heeft al een lopende casus ("
+        + ", ".join(f"{m.reference} bij {m.table}" for m in matches)
+        + "); de casussen zijn gekoppeld en de coördinator is op de hoogte."
+        if matches
+        else ""
+    )
     notification_send(
         users=[referrer],
         subject=f"Aanmelding ontvangen: {case.reference}",
-        body=f"Uw aanmelding is ontvangen door {table}. U hoort binnen een week of de tafel de casus oppakt.",
+        body=f"Uw aanmelding is ontvangen door {table}. U hoort binnen een week of de tafel de casus oppakt.{linked_note}",
         case_reference=case.reference,
     )
     notification_send(
@@ -485,7 +522,13 @@ def triage_confirm(
     from_state = case.state
     case.state = DECISION_TARGET[round_.decision]
     case.state_changed_at = now
-    case.save(update_fields=["state", "state_changed_at", "updated_at"])
+    if round_.decision == Decision.ADMIT:
+        # Admission starts the term within which suitable care must be offered.
+        case.admitted_on = timezone.localdate()
+    if round_.decision == Decision.NOT_SUITABLE:
+        case.outcome = "not_suitable"  # seed 001 figure 1: not suitable for the criteria
+        case.closed_at = now
+    case.save()
     _record(
         case,
         actor=screener,
@@ -569,6 +612,1227 @@ def case_move_table(
         users=_table_staff(table, Role.COORDINATOR) + [case.referrer],
         subject=f"Casus {case.reference} is verplaatst naar {table}",
         body=f"De casus is overgedragen van {old} naar {table}.",
+        case_reference=case.reference,
+    )
+    return case
+
+
+# =============================================================================================
+# Issue 4: preparation, meetings, the integral plan, follow-up, escalation, closure.
+# Every service below is called after `case_access` granted the matching permission; the
+# `membership` argument is the one that granted it.
+# =============================================================================================
+
+ALLOWED_DOCUMENT_TYPES = {
+    # extension: (content type, magic prefix or None when plain text)
+    ".pdf": ("application/pdf", b"%PDF-"),
+    ".png": ("image/png", b"\x89PNG\r\n\x1a\n"),
+    ".jpg": ("image/jpeg", b"\xff\xd8\xff"),
+    ".jpeg": ("image/jpeg", b"\xff\xd8\xff"),
+    ".docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        b"PK\x03\x04",
+    ),
+    ".odt": ("application/vnd.oasis.opendocument.text", b"PK\x03\x04"),
+    ".txt": ("text/plain", None),
+}
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+
+
+def _require_state(case: Case, *states: str, action: str) -> None:
+    if case.state not in states:
+        raise InvalidTransition(
+            f"{action} is niet mogelijk in de huidige status ({State(case.state).label})."
+        )
+
+
+def _event(
+    case: Case, actor: User, membership: Membership, transition: str, note: str = ""
+) -> None:
+    _record(
+        case,
+        actor=actor,
+        role=membership.role,
+        transition=transition,
+        from_state=case.state,
+        note=note,
+    )
+
+
+@transaction.atomic
+def timeline_add(
+    *,
+    case: Case,
+    actor: User,
+    membership: Membership,
+    on: date,
+    organisation_name: str,
+    description: str,
+) -> TimelineEntry:
+    if on > timezone.localdate():
+        raise DomainError(
+            "De datum van een gebeurtenis in de tijdlijn ligt in de toekomst.", field="date"
+        )
+    entry = TimelineEntry.objects.create(
+        case=case,
+        date=on,
+        organisation_name=clean_text(
+            organisation_name,
+            field="organisation_name",
+            label="De organisatie",
+            max_length=SHORT,
+            required=True,
+        ),
+        description=clean_text(
+            description,
+            field="description",
+            label="Wat er gebeurde",
+            max_length=LONG,
+            required=True,
+        ),
+        added_by=actor,
+    )
+    return entry
+
+
+@transaction.atomic
+def party_add(
+    *,
+    case: Case,
+    actor: User,
+    membership: Membership,
+    organisation: Organisation,
+    role: str,
+    contact_name: str = "",
+    contact_email: str = "",
+    has_mandate: bool = False,
+    already_did: str = "",
+) -> CaseParty:
+    _require_state(case, State.ADMITTED, State.PLAN, State.FOLLOW_UP, action="Een partij toevoegen")
+    if CaseParty.objects.filter(case=case, organisation=organisation).exists():
+        raise DomainError(f"{organisation} is al betrokken bij deze casus.", field="organisation")
+    party = CaseParty.objects.create(
+        case=case,
+        organisation=organisation,
+        role=clean_text(role, field="role", label="De rol", max_length=SHORT, required=True),
+        contact_name=clean_text(
+            contact_name,
+            field="contact_name",
+            label="De contactpersoon",
+            max_length=SHORT,
+            required=False,
+        ),
+        contact_email=contact_email.strip(),
+        has_mandate=has_mandate,
+        already_did=clean_text(
+            already_did,
+            field="already_did",
+            label="Wat deze partij al deed",
+            max_length=LONG,
+            required=False,
+        ),
+    )
+    _event(
+        case, actor, membership, "party_add", f"Partij toegevoegd: {organisation} ({party.role})"
+    )
+    return party
+
+
+@transaction.atomic
+def party_invite(*, party: CaseParty, actor: User, membership: Membership) -> CaseParty:
+    """Invite a party; it sees the case only while the patient's consent covers it."""
+    if party.invited_at is not None:
+        raise DomainError(f"{party.organisation} is al uitgenodigd.")
+    party.invited_at = timezone.now()
+    party.save(update_fields=["invited_at", "updated_at"])
+    _event(party.case, actor, membership, "party_invite", f"{party.organisation} uitgenodigd")
+    notification_send(
+        users=_org_table_members(party.case, party.organisation_id),
+        subject=f"Uitnodiging voor casus {party.case.reference}",
+        body="Uw organisatie is uitgenodigd om aan deze casus bij te dragen. U ziet de casus zolang de toestemming van de patiënt dit dekt.",
+        case_reference=party.case.reference,
+    )
+    return party
+
+
+def _org_table_members(case: Case, organisation_id: int) -> list[User]:
+    return [
+        m.user
+        for m in Membership.objects.filter(
+            organisation_id=organisation_id, role=Role.TABLE_MEMBER, table=case.table, active=True
+        ).select_related("user")
+    ]
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    case: Case,
+    actor: User,
+    membership: Membership,
+    organisation: Organisation,
+    given_by: str,
+    valid_from: date,
+    valid_until: date | None = None,
+) -> Consent:
+    if given_by not in ConsentBy.values:
+        raise DomainError("Kies wie toestemming gaf.", field="given_by")
+    if valid_until is not None and valid_until < valid_from:
+        raise DomainError("De toestemming eindigt vóór zij begint.", field="valid_until")
+    consent = Consent.objects.create(
+        case=case,
+        organisation=organisation,
+        given_by=given_by,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        recorded_by=actor,
+    )
+    until = f" tot en met {valid_until:%d-%m-%Y}" if valid_until else ""
+    _event(
+        case,
+        actor,
+        membership,
+        "consent_record",
+        f"Toestemming om te delen met {organisation} vanaf {valid_from:%d-%m-%Y}{until}",
+    )
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, consent: Consent, actor: User, membership: Membership) -> Consent:
+    if consent.withdrawn_at is not None:
+        raise DomainError("Deze toestemming is al ingetrokken.")
+    consent.withdrawn_at = timezone.now()
+    consent.save(update_fields=["withdrawn_at", "updated_at"])
+    _event(
+        consent.case,
+        actor,
+        membership,
+        "consent_withdraw",
+        f"Toestemming voor {consent.organisation} ingetrokken",
+    )
+    return consent
+
+
+@transaction.atomic
+def question_add(*, case: Case, actor: User, membership: Membership, text: str) -> MeetingQuestion:
+    return MeetingQuestion.objects.create(
+        case=case,
+        text=clean_text(text, field="text", label="De vraag", max_length=LONG, required=True),
+        asked_by=actor,
+    )
+
+
+def _sniff_ok(head: bytes, magic: bytes | None) -> bool:
+    if magic is None:
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        return b"\x00" not in head
+    return head.startswith(magic)
+
+
+@transaction.atomic
+def document_upload(
+    *, case: Case, actor: User, membership: Membership, name: str, content: bytes
+) -> Document:
+    """Store an attachment outside the web root under a random name, after type and size checks."""
+    import secrets
+    from pathlib import Path
+
+    suffix = Path(name).suffix.lower()
+    if suffix not in ALLOWED_DOCUMENT_TYPES:
+        allowed = ", ".join(sorted(ALLOWED_DOCUMENT_TYPES))
+        raise DomainError(
+            f"Dit bestandstype is niet toegestaan. Toegestaan: {allowed}.", field="file"
+        )
+    if len(content) == 0:
+        raise DomainError("Het bestand is leeg.", field="file")
+    if len(content) > MAX_DOCUMENT_BYTES:
+        raise DomainError(
+            f"Het bestand is te groot: maximaal {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB.",
+            field="file",
+        )
+    content_type, magic = ALLOWED_DOCUMENT_TYPES[suffix]
+    if not _sniff_ok(content[:2048], magic):
+        raise DomainError("De inhoud van het bestand past niet bij de extensie.", field="file")
+    storage_name = secrets.token_hex(16) + suffix
+    directory = Path(settings.MEDIA_ROOT) / "cases"
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / storage_name
+    target.write_bytes(content)
+    # The row refers to the file; if creating the row fails, remove the file: nothing half-saved.
+    try:
+        document = Document.objects.create(
+            case=case,
+            storage_name=storage_name,
+            original_name=clean_text(
+                Path(name).name,
+                field="file",
+                label="De bestandsnaam",
+                max_length=SHORT,
+                required=True,
+            ),
+            content_type=content_type,
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            uploaded_by=actor,
+        )
+    except Exception:
+        target.unlink(missing_ok=True)
+        raise
+    _event(
+        case,
+        actor,
+        membership,
+        "document_upload",
+        f"Document toegevoegd ({suffix}, {len(content)} bytes)",
+    )
+    return document
+
+
+def document_path(document: Document) -> Any:
+    from pathlib import Path
+
+    return Path(settings.MEDIA_ROOT) / "cases" / document.storage_name
+
+
+# --- meetings ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_schedule(
+    *,
+    table: Table,
+    actor: User,
+    membership: Membership,
+    kind: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    chair_type: str,
+    chair_name: str = "",
+    location: str = "",
+    video_link: str = "",
+    cases: Sequence[Case] = (),
+) -> tuple[Meeting, list[str]]:
+    """Schedule a table meeting (or an ad-hoc one for one case). Returns the meeting and warnings."""
+    if membership.role != Role.COORDINATOR or membership.table_id != table.pk:
+        raise NotAllowed("Alleen de coördinator van deze tafel plant besprekingen.")
+    if kind not in Meeting.Kind.values:
+        raise DomainError("Kies het soort bespreking.", field="kind")
+    if chair_type not in Meeting.Chair.values:
+        raise DomainError("Kies het type voorzitterschap.", field="chair_type")
+    if starts_at <= timezone.now():
+        raise DomainError(
+            "Een bespreking kan niet in het verleden worden gepland.", field="starts_at"
+        )
+    if ends_at <= starts_at:
+        raise DomainError("De bespreking moet eindigen na het begin.", field="ends_at")
+    if not location.strip() and not video_link.strip():
+        raise DomainError("Vermeld een plaats of een videolink.", field="location")
+    overlap = (
+        Meeting.objects.select_for_update()
+        .filter(table=table, starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .first()
+    )
+    if overlap is not None:
+        raise DomainError(
+            f"Deze bespreking overlapt met een andere bespreking van de tafel ({timezone.localtime(overlap.starts_at):%d-%m-%Y %H:%M}).",
+            field="starts_at",
+        )
+    if kind == Meeting.Kind.AD_HOC and len(cases) != 1:
+        raise DomainError("Een ad-hocbespreking gaat over precies één casus.", field="cases")
+    warnings: list[str] = []
+    meeting = Meeting.objects.create(
+        table=table,
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        location=clean_text(
+            location, field="location", label="De plaats", max_length=SHORT, required=False
+        ),
+        video_link=video_link.strip(),
+        chair_type=chair_type,
+        chair_name=clean_text(
+            chair_name, field="chair_name", label="De voorzitter", max_length=SHORT, required=False
+        ),
+        created_by=actor,
+    )
+    for case in cases:
+        agenda_add(meeting=meeting, case=case, actor=actor, membership=membership)
+        if (
+            kind == Meeting.Kind.AD_HOC
+            and case.admitted_on
+            and (timezone.localtime(starts_at).date() - case.admitted_on).days > 7
+        ):
+            warnings.append(
+                f"{case.reference}: de ad-hocbespreking valt later dan een week na toelating (Tien in Twente: binnen een week)."
+            )
+    return meeting, warnings
+
+
+@transaction.atomic
+def agenda_add(*, meeting: Meeting, case: Case, actor: User, membership: Membership) -> AgendaItem:
+    if case.table_id != meeting.table_id:
+        raise DomainError(f"Casus {case.reference} hoort niet bij deze tafel.", field="cases")
+    _require_state(case, State.ADMITTED, State.PLAN, State.FOLLOW_UP, action="Agenderen")
+    if AgendaItem.objects.filter(meeting=meeting, case=case).exists():
+        raise DomainError(f"Casus {case.reference} staat al op de agenda.", field="cases")
+    item = AgendaItem.objects.create(meeting=meeting, case=case, position=meeting.items.count() + 1)
+    _event(
+        case,
+        actor,
+        membership,
+        "agenda_add",
+        f"Geagendeerd voor {timezone.localtime(meeting.starts_at):%d-%m-%Y %H:%M}",
+    )
+    return item
+
+
+@transaction.atomic
+def participant_add(
+    *,
+    item: AgendaItem,
+    actor: User,
+    membership: Membership,
+    kind: str,
+    person_name: str,
+    organisation: Organisation | None = None,
+    has_mandate: bool = False,
+) -> Participant:
+    if kind not in Participant.Kind.values:
+        raise DomainError("Kies het soort deelnemer.", field="kind")
+    if kind == Participant.Kind.ORGANISATION and organisation is None:
+        raise DomainError("Kies de organisatie van de deelnemer.", field="organisation")
+    return Participant.objects.create(
+        item=item,
+        kind=kind,
+        organisation=organisation,
+        has_mandate=has_mandate,
+        person_name=clean_text(
+            person_name,
+            field="person_name",
+            label="De naam van de deelnemer",
+            max_length=SHORT,
+            required=True,
+        ),
+    )
+
+
+@transaction.atomic
+def case_share_prepared(*, item: AgendaItem, actor: User, membership: Membership) -> AgendaItem:
+    """Share the prepared case (timeline, parties, questions) with invited parties before the meeting."""
+    case = item.case
+    if item.meeting.starts_at <= timezone.now():
+        raise DomainError("De bespreking is al begonnen; delen vooraf is niet meer mogelijk.")
+    invited = [
+        p
+        for p in case.parties.filter(invited_at__isnull=False)
+        if _consent_ok(case, p.organisation_id)
+    ]
+    if not invited:
+        raise DomainError("Nodig eerst minstens één partij uit waarvoor toestemming is vastgelegd.")
+    if not case.questions.exists():
+        raise DomainError("Zet eerst de vragen voor de bespreking klaar.")
+    item.shared_at = timezone.now()
+    item.save(update_fields=["shared_at"])
+    _event(
+        case,
+        actor,
+        membership,
+        "share_prepared",
+        f"Voorbereide casus gedeeld met {len(invited)} partij(en)",
+    )
+    for party in invited:
+        notification_send(
+            users=_org_table_members(case, party.organisation_id),
+            subject=f"Voorbereiding casus {case.reference} staat klaar",
+            body=f"De tijdlijn en de vragen voor de bespreking van {timezone.localtime(item.meeting.starts_at):%d-%m-%Y %H:%M} staan klaar in Vangnet.",
+            case_reference=case.reference,
+        )
+    return item
+
+
+def _consent_ok(case: Case, organisation_id: int) -> bool:
+    from .access import invited_with_consent
+
+    return invited_with_consent(case, organisation_id)
+
+
+@dataclass(frozen=True)
+class TaskInput:
+    description: str
+    organisation: Organisation
+    due_on: date
+    assignee: User | None = None
+
+
+@transaction.atomic
+def minutes_record(
+    *,
+    item: AgendaItem,
+    actor: User,
+    membership: Membership,
+    discussed: str,
+    decisions: str,
+    tasks: Sequence[TaskInput] = (),
+) -> AgendaItem:
+    """Minutes per case: what was discussed, decisions, who does what by when."""
+    case = Case.objects.select_for_update().get(pk=item.case_id)
+    if item.meeting.starts_at > timezone.now():
+        raise DomainError("Notulen kunnen pas tijdens of na de bespreking worden vastgelegd.")
+    item.discussed = clean_text(
+        discussed, field="discussed", label="Wat is besproken", max_length=LONG, required=True
+    )
+    item.decisions = clean_text(
+        decisions, field="decisions", label="De besluiten", max_length=LONG, required=True
+    )
+    item.minutes_by = actor
+    item.minutes_at = timezone.now()
+    item.save()
+    for t in tasks:
+        if t.due_on < timezone.localdate():
+            raise DomainError("Een actie kan geen einddatum in het verleden hebben.", field="tasks")
+        Task.objects.create(
+            case=case,
+            agenda_item=item,
+            organisation=t.organisation,
+            assignee=t.assignee,
+            due_on=t.due_on,
+            description=clean_text(
+                t.description, field="tasks", label="De actie", max_length=LONG, required=True
+            ),
+        )
+    _event(case, actor, membership, "minutes", "Notulen vastgelegd")
+    if case.state == State.ADMITTED:
+        from_state = case.state
+        check_transition("plan_start", case.state)
+        case.state = State.PLAN
+        case.state_changed_at = timezone.now()
+        case.save(update_fields=["state", "state_changed_at", "updated_at"])
+        Plan.objects.get_or_create(case=case)
+        _record(
+            case, actor=actor, role=membership.role, transition="plan_start", from_state=from_state
+        )
+    return item
+
+
+# --- the integral plan ------------------------------------------------------------------------
+
+PLAN_FIELDS = {
+    "regiebehandelaar": "Regiebehandelaar / casusregisseur",
+    "procesregie": "Procesregie",
+    "handover_from": "Warme overdracht van",
+    "handover_to": "Warme overdracht naar",
+    "handover_on": "Datum warme overdracht",
+    "takeover_goals": "Tijdelijke overname: doelen",
+    "takeover_return_condition": "Tijdelijke overname: terugkeervoorwaarde",
+    "if_placement_fails": "Als de plaatsing mislukt",
+}
+
+
+def _plan_for(case: Case) -> Plan:
+    _require_state(case, State.PLAN, State.FOLLOW_UP, action="Het plan wijzigen")
+    plan, _ = Plan.objects.select_for_update().get_or_create(case=case)
+    return plan
+
+
+def _revise(plan: Plan, actor: User, summary: str, changes: list[dict[str, Any]]) -> PlanRevision:
+    plan.version += 1
+    plan.save(update_fields=["version", "updated_at"])
+    return PlanRevision.objects.create(
+        plan=plan,
+        version=plan.version,
+        changed_by=actor,
+        changed_at=timezone.now(),
+        summary=summary[:300],
+        changes=changes,
+    )
+
+
+def _plan_editor(membership: Membership, case: Case) -> None:
+    if not (membership.role == Role.COORDINATOR and membership.table_id == case.table_id):
+        raise NotAllowed("Alleen de coördinator van de tafel wijzigt het integrale plan.")
+
+
+@transaction.atomic
+def plan_update(*, case: Case, actor: User, membership: Membership, values: dict[str, Any]) -> Plan:
+    _plan_editor(membership, case)
+    plan = _plan_for(case)
+    changes = []
+    for name, value in values.items():
+        if name == "case_director":
+            old = plan.case_director
+            if value != old:
+                changes.append(
+                    {
+                        "field": "Casusregisseur (gebruiker)",
+                        "old": str(old or ""),
+                        "new": str(value or ""),
+                    }
+                )
+                plan.case_director = value
+            continue
+        if name == "regiebehandelaar_organisation":
+            old_org = plan.regiebehandelaar_organisation
+            if value != old_org:
+                changes.append(
+                    {
+                        "field": "Organisatie regiebehandelaar",
+                        "old": str(old_org or ""),
+                        "new": str(value or ""),
+                    }
+                )
+                plan.regiebehandelaar_organisation = value
+            continue
+        if name not in PLAN_FIELDS:
+            raise DomainError(f"Onbekend onderdeel van het plan: {name}.")
+        if name != "handover_on":
+            value = clean_text(
+                value, field=name, label=PLAN_FIELDS[name], max_length=LONG, required=False
+            )
+        old_value = getattr(plan, name)
+        if value != old_value:
+            changes.append(
+                {"field": PLAN_FIELDS[name], "old": str(old_value or ""), "new": str(value or "")}
+            )
+            setattr(plan, name, value)
+    if not changes:
+        raise DomainError("Er is niets gewijzigd.")
+    plan.save()
+    _revise(plan, actor, "Plan bijgewerkt: " + ", ".join(c["field"] for c in changes), changes)
+    return plan
+
+
+@transaction.atomic
+def goal_add(
+    *,
+    case: Case,
+    actor: User,
+    membership: Membership,
+    domain: str,
+    description: str,
+    organisation: Organisation | None,
+    financing: str,
+    contact: str = "",
+) -> PlanGoal:
+    _plan_editor(membership, case)
+    plan = _plan_for(case)
+    if domain not in LifeDomain.values:
+        raise DomainError("Kies het levensdomein van het doel.", field="domain")
+    if organisation is None:
+        raise DomainError(
+            "Een doel heeft altijd een verantwoordelijke organisatie.", field="organisation"
+        )
+    if financing not in Financing.values:
+        raise DomainError("Kies de financiering van het doel.", field="financing")
+    goal = PlanGoal.objects.create(
+        plan=plan,
+        domain=domain,
+        organisation=organisation,
+        financing=financing,
+        description=clean_text(
+            description, field="description", label="Het doel", max_length=LONG, required=True
+        ),
+        contact=clean_text(
+            contact, field="contact", label="De contactpersoon", max_length=SHORT, required=False
+        ),
+    )
+    _revise(
+        plan,
+        actor,
+        f"Doel toegevoegd ({LifeDomain(domain).label}) voor {organisation}",
+        [
+            {
+                "field": f"Doel {goal.pk}",
+                "old": "",
+                "new": f"{LifeDomain(domain).label}: {goal.description} — {organisation}, {Financing(financing).label}",
+            }
+        ],
+    )
+    notification_send(
+        users=_org_table_members(case, organisation.pk),
+        subject=f"Nieuw doel voor uw organisatie in casus {case.reference}",
+        body="Accepteer of weiger het doel in het integrale plan.",
+        case_reference=case.reference,
+    )
+    return goal
+
+
+@transaction.atomic
+def goal_respond(
+    *, goal: PlanGoal, actor: User, membership: Membership, accept: bool, note: str = ""
+) -> PlanGoal:
+    """The responsible organisation accepts or declines its goal; a decline returns to the coordinator."""
+    goal = PlanGoal.objects.select_for_update().select_related("plan__case").get(pk=goal.pk)
+    if membership.organisation_id != goal.organisation_id:
+        raise NotAllowed(
+            "Alleen de verantwoordelijke organisatie kan dit doel accepteren of weigeren."
+        )
+    if goal.status not in {PlanGoal.Status.PROPOSED, PlanGoal.Status.DECLINED}:
+        raise DomainError("Op dit doel is al gereageerd.")
+    note = clean_text(
+        note, field="note", label="De toelichting", max_length=LONG, required=not accept
+    )
+    old = goal.status
+    goal.status = PlanGoal.Status.ACCEPTED if accept else PlanGoal.Status.DECLINED
+    goal.response_note = note
+    goal.responded_by = actor
+    goal.responded_at = timezone.now()
+    goal.save()
+    case = goal.plan.case
+    _revise(
+        goal.plan,
+        actor,
+        f"Doel {'geaccepteerd' if accept else 'geweigerd'} door {membership.organisation}",
+        [
+            {
+                "field": f"Status doel {goal.pk}",
+                "old": PlanGoal.Status(old).label,
+                "new": goal.get_status_display(),
+            }
+        ],
+    )
+    if not accept:
+        notification_send(
+            users=_table_staff(case.table, Role.COORDINATOR),
+            subject=f"Doel geweigerd in casus {case.reference}",
+            body=f"{membership.organisation} weigerde een doel. Pas het plan aan.",
+            case_reference=case.reference,
+        )
+    return goal
+
+
+@transaction.atomic
+def goal_set_status(
+    *, goal: PlanGoal, actor: User, membership: Membership, status: str
+) -> PlanGoal:
+    _plan_editor(membership, goal.plan.case)
+    if status not in {
+        PlanGoal.Status.IN_PROGRESS,
+        PlanGoal.Status.ACHIEVED,
+        PlanGoal.Status.STOPPED,
+    }:
+        raise DomainError("Kies een geldige status.")
+    if goal.status in {PlanGoal.Status.PROPOSED, PlanGoal.Status.DECLINED}:
+        raise DomainError("Een doel dat niet is geaccepteerd kan niet lopen of bereikt zijn.")
+    old = goal.status
+    goal.status = status
+    goal.save(update_fields=["status", "updated_at"])
+    _revise(
+        goal.plan,
+        actor,
+        f"Status doel {goal.pk} gewijzigd",
+        [
+            {
+                "field": f"Status doel {goal.pk}",
+                "old": PlanGoal.Status(old).label,
+                "new": goal.get_status_display(),
+            }
+        ],
+    )
+    return goal
+
+
+@transaction.atomic
+def plan_adopt(
+    *, case: Case, actor: User, membership: Membership, phase_months: int = 3, focus: str = ""
+) -> FollowUpPhase:
+    """The plan is adopted when every goal is accepted and someone holds the lead; follow-up starts."""
+    _plan_editor(membership, case)
+    case = _lock(case)
+    check_transition("follow_up_start", case.state)
+    plan = _plan_for(case)
+    goals = list(plan.goals.all())
+    if not goals:
+        raise DomainError("Het plan heeft nog geen doelen.")
+    open_goals = [g for g in goals if g.status != PlanGoal.Status.ACCEPTED]
+    if open_goals:
+        raise DomainError(
+            f"{len(open_goals)} doel(en) zijn nog niet geaccepteerd door de verantwoordelijke organisatie."
+        )
+    if not plan.regiebehandelaar:
+        raise DomainError("Leg vast wie regiebehandelaar of casusregisseur is.")
+    for g in goals:
+        g.status = PlanGoal.Status.IN_PROGRESS
+        g.save(update_fields=["status", "updated_at"])
+    from_state = case.state
+    case.state = State.FOLLOW_UP
+    case.state_changed_at = timezone.now()
+    case.save(update_fields=["state", "state_changed_at", "updated_at"])
+    _record(
+        case, actor=actor, role=membership.role, transition="follow_up_start", from_state=from_state
+    )
+    return phase_add(
+        case=case, actor=actor, membership=membership, months=phase_months, focus=focus
+    )
+
+
+@transaction.atomic
+def phase_add(
+    *,
+    case: Case,
+    actor: User,
+    membership: Membership,
+    months: int,
+    focus: str = "",
+    starts_on: date | None = None,
+) -> FollowUpPhase:
+    _require_state(case, State.FOLLOW_UP, action="Een fase toevoegen")
+    if not MIN_PHASE_MONTHS <= months <= MAX_PHASE_MONTHS:
+        raise DomainError("Een fase duurt 3 tot 6 maanden.", field="months")
+    last = case.phases.order_by("-number").first()
+    start = starts_on or (last.ends_on if last else timezone.localdate())
+    if last and start < last.ends_on:
+        raise DomainError("Een nieuwe fase begint na het einde van de vorige.", field="starts_on")
+    phase = FollowUpPhase.objects.create(
+        case=case,
+        number=(last.number + 1) if last else 1,
+        starts_on=start,
+        months=months,
+        ends_on=phase_end(start, months),
+        focus=clean_text(
+            focus, field="focus", label="De focus van de fase", max_length=LONG, required=False
+        ),
+    )
+    CheckIn.objects.bulk_create(
+        CheckIn(phase=phase, due_on=d) for d in checkin_dates(start, months)
+    )
+    _event(
+        case,
+        actor,
+        membership,
+        "phase_add",
+        f"Fase {phase.number}: {months} maanden, maandelijkse check-ins",
+    )
+    return phase
+
+
+@dataclass(frozen=True)
+class ProgressInput:
+    goal_id: int
+    progress: str
+    note: str = ""
+
+
+@transaction.atomic
+def checkin_record(
+    *,
+    checkin: CheckIn,
+    actor: User,
+    membership: Membership,
+    summary: str,
+    progress: Sequence[ProgressInput],
+) -> CheckIn:
+    """At a check-in the case director (or coordinator) records progress per goal."""
+    checkin = CheckIn.objects.select_for_update().select_related("phase__case").get(pk=checkin.pk)
+    case = checkin.phase.case
+    plan = case.plan
+    is_coordinator = membership.role == Role.COORDINATOR and membership.table_id == case.table_id
+    if not is_coordinator and plan.case_director_id != actor.pk:
+        raise NotAllowed("Alleen de casusregisseur of de coördinator legt de voortgang vast.")
+    if checkin.done_at is not None:
+        raise DomainError("Deze check-in is al vastgelegd.")
+    active = {
+        g.pk: g
+        for g in plan.goals.filter(
+            status__in=[PlanGoal.Status.IN_PROGRESS, PlanGoal.Status.ACCEPTED]
+        )
+    }
+    given = {p.goal_id: p for p in progress}
+    if set(given) != set(active):
+        raise DomainError("Leg voor elk lopend doel de voortgang vast.", field="progress")
+    for p in progress:
+        if p.progress not in GoalProgress.Progress.values:
+            raise DomainError("Kies de voortgang per doel.", field="progress")
+    checkin.summary = clean_text(
+        summary, field="summary", label="De samenvatting", max_length=LONG, required=True
+    )
+    checkin.done_at = timezone.now()
+    checkin.done_by = actor
+    checkin.save()
+    GoalProgress.objects.bulk_create(
+        GoalProgress(
+            checkin=checkin,
+            goal=active[p.goal_id],
+            progress=p.progress,
+            note=clean_text(
+                p.note, field="progress", label="De notitie", max_length=LONG, required=False
+            ),
+        )
+        for p in progress
+    )
+    for p in progress:
+        if p.progress == GoalProgress.Progress.ACHIEVED:
+            PlanGoal.objects.filter(pk=p.goal_id).update(status=PlanGoal.Status.ACHIEVED)
+    _event(case, actor, membership, "checkin", f"Check-in van {checkin.due_on:%d-%m-%Y} vastgelegd")
+    return checkin
+
+
+@transaction.atomic
+def task_complete(*, task: Task, actor: User, membership: Membership) -> Task:
+    if task.done_at is not None:
+        raise DomainError("Deze actie is al afgerond.")
+    if membership.organisation_id != task.organisation_id and membership.role != Role.COORDINATOR:
+        raise NotAllowed("Alleen de uitvoerende organisatie of de coördinator rondt een actie af.")
+    task.done_at = timezone.now()
+    task.save(update_fields=["done_at", "updated_at"])
+    return task
+
+
+# --- financing (insurer's medical adviser) ------------------------------------------------------
+
+
+@transaction.atomic
+def financing_request(
+    *, case: Case, actor: User, membership: Membership, insurer: Organisation
+) -> FinancingDecision:
+    _plan_editor(membership, case)
+    from vangnet.directory.models import OrganisationType
+
+    if insurer.organisation_type != OrganisationType.INSURER:
+        raise DomainError(
+            "Een maatwerkarrangement wordt aangevraagd bij een zorgverzekeraar.", field="insurer"
+        )
+    if case.financing_decisions.filter(
+        insurer=insurer, decision=FinancingDecision.Decision.REQUESTED
+    ).exists():
+        raise DomainError("Er loopt al een aanvraag bij deze zorgverzekeraar.", field="insurer")
+    decision = FinancingDecision.objects.create(case=case, insurer=insurer, requested_by=actor)
+    _event(
+        case,
+        actor,
+        membership,
+        "financing_request",
+        f"Maatwerkarrangement aangevraagd bij {insurer}",
+    )
+    notification_send(
+        users=[
+            m.user
+            for m in Membership.objects.filter(
+                organisation=insurer, role=Role.MEDICAL_ADVISER, active=True
+            ).select_related("user")
+        ],
+        subject=f"Aanvraag maatwerkarrangement voor casus {case.reference}",
+        body="Toets de zeven criteria en neem een besluit over het maatwerkarrangement.",
+        case_reference=case.reference,
+    )
+    return decision
+
+
+@transaction.atomic
+def financing_decide(
+    *,
+    decision: FinancingDecision,
+    actor: User,
+    membership: Membership,
+    criteria_checks: dict[int, str],
+    approved: bool,
+    reason: str,
+) -> FinancingDecision:
+    decision = FinancingDecision.objects.select_for_update().get(pk=decision.pk)
+    if membership.role != Role.MEDICAL_ADVISER or membership.organisation_id != decision.insurer_id:
+        raise NotAllowed(
+            "Alleen een medisch adviseur van deze zorgverzekeraar beslist over dit arrangement."
+        )
+    if decision.decision != FinancingDecision.Decision.REQUESTED:
+        raise DomainError("Over deze aanvraag is al besloten.")
+    numbers = set(Criterion.objects.values_list("number", flat=True))
+    if set(criteria_checks) != numbers or any(
+        v not in CriterionAssessment.Verdict.values for v in criteria_checks.values()
+    ):
+        raise DomainError(
+            "Toets elk van de zeven criteria (voldaan, niet voldaan of onbekend).", field="criteria"
+        )
+    decision.reason = clean_text(
+        reason, field="reason", label="De motivering", max_length=LONG, required=True
+    )
+    decision.criteria_checks = {str(k): v for k, v in sorted(criteria_checks.items())}
+    decision.decision = (
+        FinancingDecision.Decision.APPROVED if approved else FinancingDecision.Decision.DECLINED
+    )
+    decision.adviser = actor
+    decision.decided_at = timezone.now()
+    decision.save()
+    case = decision.case
+    _record(
+        case,
+        actor=actor,
+        role=membership.role,
+        transition="financing_decide",
+        from_state=case.state,
+        note=f"Maatwerkarrangement {decision.get_decision_display().lower()} door {membership.organisation}",
+    )
+    notification_send(
+        users=_table_staff(case.table, Role.COORDINATOR),
+        subject=f"Besluit maatwerkarrangement casus {case.reference}: {decision.get_decision_display()}",
+        body="De medisch adviseur heeft besloten over de financiering.",
+        case_reference=case.reference,
+    )
+    return decision
+
+
+# --- the offer term, suspension and escalation ---------------------------------------------------
+
+
+def case_deadline(case: Case, *, today: date | None = None) -> date | None:
+    """The date by which an admitted patient must be offered suitable care, suspensions included."""
+    if case.admitted_on is None:
+        return None
+    today = today or timezone.localdate()
+    suspensions = [EngineSuspension(s.starts_on, s.ended_on) for s in case.suspensions.all()]
+    return term_deadline(
+        admitted_on=case.admitted_on,
+        term_days=case.table.offer_term_days,
+        suspensions=suspensions,
+        today=today,
+    )
+
+
+@transaction.atomic
+def term_suspend(
+    *,
+    case: Case,
+    actor: User,
+    membership: Membership,
+    reason: str,
+    starts_on: date,
+    planned_end: date | None = None,
+) -> TermSuspension:
+    _plan_editor(membership, case)
+    _require_state(case, *ACTIVE_STATES, action="De termijn opschorten")
+    if case.suspensions.filter(ended_on__isnull=True).exists():
+        raise DomainError("De termijn is al opgeschort.")
+    if planned_end is not None and planned_end <= starts_on:
+        raise DomainError("De geplande einddatum ligt niet na de begindatum.", field="planned_end")
+    if starts_on > timezone.localdate() + timedelta(days=30):
+        raise DomainError("Een opschorting begint uiterlijk over 30 dagen.", field="starts_on")
+    suspension = TermSuspension.objects.create(
+        case=case,
+        starts_on=starts_on,
+        planned_end=planned_end,
+        created_by=actor,
+        reason=clean_text(reason, field="reason", label="De reden", max_length=LONG, required=True),
+    )
+    until = f" tot {planned_end:%d-%m-%Y}" if planned_end else ""
+    _event(
+        case,
+        actor,
+        membership,
+        "term_suspend",
+        f"Termijn opgeschort vanaf {starts_on:%d-%m-%Y}{until}: {suspension.reason}",
+    )
+    return suspension
+
+
+@transaction.atomic
+def term_resume(
+    *,
+    suspension: TermSuspension,
+    actor: User,
+    membership: Membership | None,
+    on: date | None = None,
+) -> TermSuspension:
+    suspension = TermSuspension.objects.select_for_update().get(pk=suspension.pk)
+    if suspension.ended_on is not None:
+        raise DomainError("Deze opschorting is al beëindigd.")
+    on = on or timezone.localdate()
+    suspension.ended_on = max(on, suspension.starts_on)
+    suspension.save(update_fields=["ended_on"])
+    _record(
+        suspension.case,
+        actor=actor,
+        role=membership.role if membership else "system",
+        transition="term_resume",
+        from_state=suspension.case.state,
+        note=f"Termijn loopt weer vanaf {suspension.ended_on:%d-%m-%Y}",
+    )
+    return suspension
+
+
+@transaction.atomic
+def escalate(
+    *, case: Case, actor: User, membership: Membership, to_level: int, reason: str, result: str = ""
+) -> EscalationStep:
+    """One step on the Zorgconsul ladder (up or down). Judges tempo, never the content of care."""
+    _plan_editor(membership, case)
+    case = _lock(case)
+    _require_state(case, *ACTIVE_STATES, action="Escaleren")
+    if to_level not in EscalationLevel.values:
+        raise DomainError("Kies een escalatieniveau van 0 tot en met 4.", field="to_level")
+    if to_level == case.escalation_level:
+        raise DomainError("De casus staat al op dit niveau.", field="to_level")
+    if to_level > case.escalation_level + 1:
+        raise DomainError(
+            "Escaleer één niveau tegelijk, zodat elke stap een kans krijgt.", field="to_level"
+        )
+    step = EscalationStep.objects.create(
+        case=case,
+        from_level=case.escalation_level,
+        to_level=to_level,
+        at=timezone.now(),
+        by=actor,
+        reason=clean_text(reason, field="reason", label="De reden", max_length=LONG, required=True),
+        result=clean_text(
+            result, field="result", label="Het resultaat", max_length=LONG, required=False
+        ),
+    )
+    case.escalation_level = to_level
+    case.save(update_fields=["escalation_level", "updated_at"])
+    label = EscalationLevel(to_level).label
+    _event(
+        case,
+        actor,
+        membership,
+        "escalate" if step.direction == "op" else "de_escalate",
+        f"Naar niveau {label}: {step.reason}",
+    )
+    return step
+
+
+@transaction.atomic
+def escalation_result(
+    *, step: EscalationStep, actor: User, membership: Membership, result: str
+) -> EscalationStep:
+    _plan_editor(membership, step.case)
+    step.result = clean_text(
+        result, field="result", label="Het resultaat", max_length=LONG, required=True
+    )
+    EscalationStep.objects.filter(pk=step.pk).update(result=step.result)
+    return step
+
+
+# --- closure ------------------------------------------------------------------------------------
+
+
+def _codes(name: str) -> set[str]:
+    from vangnet.monitor import codes
+
+    return {code for code, _label in getattr(codes, name)}
+
+
+@transaction.atomic
+def case_close(
+    *,
+    case: Case,
+    actor: User,
+    membership: Membership,
+    outcome: str,
+    offer_accepted: bool | None = None,
+    helped_by: Sequence[str] = (),
+    obstacles: Sequence[str] = (),
+    shortages: Sequence[str] = (),
+    note: str = "",
+) -> Case:
+    """Close with an outcome of seed 001 figure 1 and the monitor's obstacle and shortage codes."""
+    case = _lock(case)
+    check_transition("close", case.state)
+    is_referrer = membership.role == Role.REFERRER
+    if is_referrer and (
+        outcome != "withdrawn" or case.state not in {State.REGISTERED, State.TRIAGE_PROPOSED}
+    ):
+        raise NotAllowed(
+            "Een verwijzer kan alleen een eigen aanmelding intrekken zolang die niet is beoordeeld."
+        )
+    allowed_outcomes = _codes("OUTCOMES") - {"ongoing"}
+    if outcome not in allowed_outcomes:
+        raise DomainError("Kies een uitkomst.", field="outcome")
+    if outcome == "not_suitable" and case.state in ACTIVE_STATES:
+        raise DomainError(
+            "'Niet passend binnen de criteria' is een uitkomst van de triage, niet van een toegelaten casus.",
+            field="outcome",
+        )
+    if outcome == "new_offer" and offer_accepted is None:
+        raise DomainError(
+            "Geef aan of de patiënt het nieuwe aanbod heeft aanvaard.", field="offer_accepted"
+        )
+    if outcome != "new_offer":
+        offer_accepted = None
+    for name, values, label in (
+        ("HELPED_BY", helped_by, "wat hielp"),
+        ("OBSTACLES", obstacles, "wat in de weg stond"),
+        ("SHORTAGES", shortages, "tekorten"),
+    ):
+        unknown = set(values) - _codes(name)
+        if unknown:
+            raise DomainError(
+                f"Onbekende code bij {label}: {', '.join(sorted(unknown))}.", field=name.lower()
+            )
+    from_state = case.state
+    case.state = State.CLOSED
+    case.state_changed_at = timezone.now()
+    case.outcome = outcome
+    case.offer_accepted = offer_accepted
+    case.helped_by = sorted(set(helped_by))
+    case.obstacles = sorted(set(obstacles))
+    case.shortages = sorted(set(shortages))
+    case.closure_note = clean_text(
+        note, field="note", label="De toelichting", max_length=LONG, required=False
+    )
+    case.closed_at = timezone.now()
+    case.save()
+    for s in case.suspensions.filter(ended_on__isnull=True):
+        s.ended_on = timezone.localdate()
+        s.save(update_fields=["ended_on"])
+    _record(
+        case,
+        actor=actor,
+        role=membership.role,
+        transition="close",
+        from_state=from_state,
+        note=f"Uitkomst: {outcome}",
+    )
+    if not is_referrer:
+        notification_send(
+            users=[case.referrer],
+            subject=f"Casus {case.reference} is afgesloten",
+            body="De tafel heeft de casus afgesloten. Bekijk de uitkomst in Vangnet.",
+            case_reference=case.reference,
+        )
+    else:
+        notification_send(
+            users=_table_staff(case.table, Role.COORDINATOR),
+            subject=f"Aanmelding {case.reference} is ingetrokken door de verwijzer",
+            body="De verwijzer heeft de aanmelding ingetrokken.",
+            case_reference=case.reference,
+        )
+    return case
+
+
+@transaction.atomic
+def case_reopen(*, case: Case, actor: User, membership: Membership, reason: str) -> Case:
+    _plan_editor(membership, case)
+    case = _lock(case)
+    check_transition("reopen", case.state)
+    reason = clean_text(reason, field="reason", label="De reden", max_length=LONG, required=True)
+    if case.admitted_on is None:
+        target = State.REGISTERED
+    elif case.phases.exists():
+        target = State.FOLLOW_UP
+    elif hasattr(case, "plan"):
+        target = State.PLAN
+    else:
+        target = State.ADMITTED
+    from_state = case.state
+    case.state = target
+    case.state_changed_at = timezone.now()
+    case.outcome = ""
+    case.offer_accepted = None
+    case.closed_at = None
+    case.save()
+    _record(
+        case,
+        actor=actor,
+        role=membership.role,
+        transition="reopen",
+        from_state=from_state,
+        note=reason,
+    )
+    notification_send(
+        users=[case.referrer],
+        subject=f"Casus {case.reference} is heropend",
+        body="De tafel heeft de casus heropend.",
         case_reference=case.reference,
     )
     return case

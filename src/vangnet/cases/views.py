@@ -21,11 +21,26 @@ from vangnet.audit.models import Action
 from vangnet.common.errors import DomainError, NotAllowed
 from vangnet.directory.models import Organisation
 
-from . import selectors, services
+from . import forms_followup, selectors, services
 from .access import Permission, case_access, granting_membership, log_list
 from .forms import MoveForm, RegistrationForm, ScreenForm, TriageForm
 from .models import Case
-from .workflow import Decision, State, allowed_transitions
+from .workflow import ACTIVE_STATES, Decision, State, allowed_transitions
+
+# History lines a referrer or invited party sees; internal triage discussion stays at the table.
+PUBLIC_EVENTS = [
+    "register",
+    "triage_confirm",
+    "table_move",
+    "plan_start",
+    "follow_up_start",
+    "close",
+    "reopen",
+    "escalate",
+    "de_escalate",
+    "term_suspend",
+    "term_resume",
+]
 
 
 def _case(reference: str) -> Case:
@@ -66,9 +81,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 referrer_organisation_id__in=actor.organisation_ids(Role.REFERRER)
             )[:50]
         )
-    if queue or own:
+    overview = selectors.table_overview(actor) if actor.table_ids(Role.COORDINATOR) else None
+    tasks = selectors.my_tasks(actor)
+    if queue or own or overview:
         log_list(actor, detail="overzicht")
-    return render(request, "cases/dashboard.html", {"actor": actor, "queue": queue, "own": own})
+    return render(
+        request,
+        "cases/dashboard.html",
+        {"actor": actor, "queue": queue, "own": own, "overview": overview, "mine": tasks},
+    )
 
 
 @verified_required
@@ -176,7 +197,7 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
         "pending": pending,
         "events": case.events.select_related("actor")
         if is_table
-        else case.events.filter(transition__in=["register", "triage_confirm", "table_move"]),
+        else case.events.filter(transition__in=PUBLIC_EVENTS),
         "can_triage": granting_membership(actor, case, Permission.TRIAGE) is not None
         and "triage_propose" in allowed_transitions(case.state),
         "can_screen": granting_membership(actor, case, Permission.SCREEN) is not None
@@ -187,6 +208,15 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
         "screen_form": ScreenForm(),
         "move_form": MoveForm(),
         "linked": case.linked_cases.select_related("table"),
+        "can_manage": granting_membership(actor, case, Permission.MANAGE) is not None,
+        "can_respond": granting_membership(actor, case, Permission.GOAL_RESPOND) is not None,
+        "can_check_in": granting_membership(actor, case, Permission.CHECK_IN) is not None,
+        "can_withdraw": membership.role == Role.REFERRER
+        and case.state in {State.REGISTERED, State.TRIAGE_PROPOSED},
+        "active": case.state in ACTIVE_STATES,
+        "f": forms_followup,
+        "close_form": forms_followup.CloseForm() if case.state in ACTIVE_STATES else None,
+        **selectors.case_workspace(case),
     }
     return render(request, "cases/detail.html", context)
 

@@ -17,10 +17,13 @@ from vangnet.common.errors import InvalidTransition
 class State(models.TextChoices):
     REGISTERED = "registered", "Aangemeld"
     TRIAGE_PROPOSED = "triage_proposed", "Triagebesluit wacht op tweede beoordelaar"
-    ADMITTED = "admitted", "Toegelaten"
+    ADMITTED = "admitted", "Toegelaten – voorbereiding"
     CONSULTATION = "consultation", "Alleen consultatie"
     REFERRED = "referred", "Verwezen naar ander overleg"
     NOT_SUITABLE = "not_suitable", "Niet passend"
+    PLAN = "plan", "Integraal plan"
+    FOLLOW_UP = "follow_up", "Follow-up"
+    CLOSED = "closed", "Afgesloten"
 
 
 class Decision(models.TextChoices):
@@ -39,7 +42,15 @@ DECISION_TARGET: dict[str, str] = {
     Decision.NOT_SUITABLE: State.NOT_SUITABLE,
 }
 
-OPEN_STATES = {State.REGISTERED, State.TRIAGE_PROPOSED, State.ADMITTED}
+OPEN_STATES = {
+    State.REGISTERED,
+    State.TRIAGE_PROPOSED,
+    State.ADMITTED,
+    State.PLAN,
+    State.FOLLOW_UP,
+}
+# Admitted cases the table works on; their offer term runs (seed 001 §3.2).
+ACTIVE_STATES = {State.ADMITTED, State.PLAN, State.FOLLOW_UP}
 QUEUE_STATES = {State.REGISTERED, State.TRIAGE_PROPOSED}
 FINAL_TRIAGE_STATES = {State.CONSULTATION, State.REFERRED, State.NOT_SUITABLE}
 
@@ -80,6 +91,38 @@ TRANSITIONS: dict[str, Transition] = {
             "Verplaatst naar andere tafel",
             frozenset({State.REGISTERED}),
             State.REGISTERED,
+        ),
+        Transition(
+            "plan_start",
+            "Besproken; integraal plan in de maak",
+            frozenset({State.ADMITTED}),
+            State.PLAN,
+        ),
+        Transition(
+            "follow_up_start",
+            "Plan vastgesteld; follow-up gestart",
+            frozenset({State.PLAN}),
+            State.FOLLOW_UP,
+        ),
+        Transition(
+            "close",
+            "Afgesloten met uitkomst",
+            frozenset(
+                {
+                    State.REGISTERED,
+                    State.TRIAGE_PROPOSED,
+                    State.ADMITTED,
+                    State.PLAN,
+                    State.FOLLOW_UP,
+                }
+            ),
+            State.CLOSED,
+        ),
+        Transition(
+            "reopen",
+            "Heropend",
+            frozenset({State.CLOSED}),
+            None,
         ),
     ]
 }

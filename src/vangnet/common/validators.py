@@ -19,13 +19,13 @@ def is_valid_bsn(value: str) -> bool:
     return total % 11 == 0 and value != "000000000"
 
 
-def clean_bsn(value: str | None) -> str:
+def clean_bsn(value: str | None, *, field: str = "bsn") -> str:
     """Normalise and validate an optional BSN; returns '' when empty."""
     value = re.sub(r"[\s.\-]", "", value or "")
     if not value:
         return ""
     if not is_valid_bsn(value):
-        raise DomainError("Dit BSN is ongeldig: het voldoet niet aan de 11-proef.", field="bsn")
+        raise DomainError("Dit BSN is ongeldig: het voldoet niet aan de 11-proef.", field=field)
     return value
 
 

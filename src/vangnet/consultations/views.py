@@ -1,0 +1,80 @@
+"""Consultation register of a table: record a question and the advice, and see the counts."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from vangnet.accounts.decorators import verified_required
+from vangnet.accounts.models import Role
+from vangnet.accounts.selectors import actor_for, current_user
+from vangnet.audit.models import Action
+from vangnet.audit.services import access_log_write
+from vangnet.common.errors import DomainError
+
+from . import services
+from .models import Consultation
+from .selectors import consultation_counts, consultations_for
+
+
+class ConsultationForm(forms.Form):
+    requested_on = forms.DateField(
+        label="Datum van de vraag", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    requester_type = forms.ChoiceField(
+        label="Vraagsteller", choices=Consultation.RequesterType.choices
+    )
+    requester_organisation = forms.CharField(
+        label="Organisatie vraagsteller", required=False, max_length=200
+    )
+    anonymous = forms.BooleanField(
+        label="Anoniem (geen naam van de patiënt)", required=False, initial=True
+    )
+    patient_name = forms.CharField(
+        label="Naam patiënt (alleen met toestemming)", required=False, max_length=200
+    )
+    consent_recorded = forms.BooleanField(label="De patiënt gaf toestemming", required=False)
+    question = forms.CharField(label="De vraag", widget=forms.Textarea, max_length=5000)
+    advice = forms.CharField(
+        label="Het gegeven advies", widget=forms.Textarea, required=False, max_length=5000
+    )
+    minutes_spent = forms.IntegerField(
+        label="Bestede tijd (minuten)", min_value=0, max_value=1440, initial=0
+    )
+
+
+@verified_required
+def consultation_list(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(current_user(request))
+    membership = actor.membership_for(role=Role.COORDINATOR) or actor.membership_for(
+        role=Role.TABLE_MEMBER
+    )
+    if membership is None:
+        return render(
+            request,
+            "errors/error.html",
+            {
+                "title": "Geen toegang",
+                "message": "Alleen de coördinator of tafelleden zien consultaties.",
+            },
+            status=403,
+        )
+    form = ConsultationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consultation_record(
+                actor=current_user(request), membership=membership, **form.cleaned_data
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, "De consultatie is vastgelegd.")
+            return redirect("consultations:list")
+    items = consultations_for(actor)[:200]
+    access_log_write(actor=actor, action=Action.LIST, membership=membership, detail="consultaties")
+    counts = consultation_counts(table_number=membership.table.number if membership.table else None)
+    return render(
+        request, "consultations/list.html", {"form": form, "items": items, "counts": counts}
+    )
