@@ -426,10 +426,6 @@ def test_malformed_json_is_a_problem(world):
     assert response["Content-Type"] == PROBLEM
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a session POST without CSRF token gets 403 with English detail 'CSRF check Failed'",
-)
 def test_session_post_without_csrf_is_refused_in_dutch(world, verified_client):
     client = verified_client(world.referrer)
     client.handler.enforce_csrf_checks = True
