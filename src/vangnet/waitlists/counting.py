@@ -1,0 +1,434 @@
+"""From stored registrations to figures: loads a month's rows into the waitcount engine and
+translates the engine's integer codes back to region codes, diagnosis groups and providers.
+
+Month M is counted from the submissions for period M only (see the ADR on waitlist
+submissions): each provider's data for M describes its list on M's peildatum and the intakes and
+treatment starts during M. The engine is therefore called per month, with `months=[M]`. No
+permission checks here: callers are the selectors (per user) and the management command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from vangnet.engines import waitcount as wc
+from vangnet.regions.models import Municipality, Province, SafetyRegion, Table
+from vangnet.regions.selectors import region_grouping
+
+from .importers import period_end
+from .models import DiagnosisGroup, RegionKind, WaitlistRegistration
+
+Month = tuple[int, int]
+ALL_GROUPS = "alle"
+
+COUNT_COLUMNS = (
+    "month",
+    "region",
+    "diagnosis_group",
+    "registrations_waiting",
+    "persons_waiting",
+    "persons_multi_provider",
+    "persons_by_preference",
+    "over_norm_intake",
+    "over_norm_treatment",
+)
+
+
+def parse_month(value: str) -> Month:
+    text = (value or "").strip()
+    if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit():
+        year, month = int(text[:4]), int(text[5:])
+        if 1 <= month <= 12 and 1990 <= year <= 2200:
+            return year, month
+    raise ValueError(f"Maand {value!r} is ongeldig: gebruik JJJJ-MM, bijvoorbeeld 2024-03.")
+
+
+def month_label(month: Month) -> str:
+    return f"{month[0]:04d}-{month[1]:02d}"
+
+
+def months_between(start: Month, end: Month) -> list[Month]:
+    if end < start:
+        raise ValueError("De eindmaand ligt vóór de beginmaand.")
+    months = wc.month_range(start, end)
+    if len(months) > 120:
+        raise ValueError("Kies hoogstens 120 maanden.")
+    return months
+
+
+def region_names(kind: str) -> dict[str, str]:
+    if kind == RegionKind.PROVINCE:
+        return dict(Province.objects.values_list("code", "name"))
+    if kind == RegionKind.SAFETY_REGION:
+        return dict(SafetyRegion.objects.values_list("code", "name"))
+    if kind == RegionKind.TABLE:
+        return {
+            str(n): f"Tafel {n} – {name}" for n, name in Table.objects.values_list("number", "name")
+        }
+    raise ValueError(f"onbekende regio-indeling {kind!r}")
+
+
+def region_sort_key(code: str) -> tuple[int, str]:
+    return (int(code), "") if code.isdigit() else (0, code)
+
+
+# ------------------------------------------------------------------------------------------
+# Rows out
+
+
+@dataclass(frozen=True)
+class CountRow:
+    month: str
+    region: str
+    diagnosis_group: str
+    registrations_waiting: int
+    persons_waiting: int
+    persons_multi_provider: int
+    persons_by_preference: int
+    over_norm_intake: int
+    over_norm_treatment: int
+    registrations_waiting_intake: int
+    registrations_waiting_treatment: int
+
+    def csv_values(self) -> list[Any]:
+        return [getattr(self, c) for c in COUNT_COLUMNS]
+
+
+@dataclass(frozen=True)
+class FlowRow:
+    month: str
+    region: str
+    diagnosis_group: str
+    intakes: int
+    intake_wait_median: float | None
+    intake_wait_p80: float | None
+    intake_within_norm_share: float | None
+    treatment_starts: int
+    treatment_wait_median: float | None
+    treatment_wait_p80: float | None
+    treatment_within_norm_share: float | None
+
+
+@dataclass(frozen=True)
+class ProviderWaitRow:
+    month: str
+    provider_id: int
+    diagnosis_group: str
+    waiting_intake: int
+    waiting_treatment: int
+    median_wait_intake: float | None
+    median_wait_treatment: float | None
+    breach_intake: bool
+    breach_treatment: bool
+
+    @property
+    def breach(self) -> bool:
+        return self.breach_intake or self.breach_treatment
+
+
+@dataclass(frozen=True)
+class HotspotRow:
+    provider_id: int
+    diagnosis_group: str
+    norm: str  # "intake" or "treatment"
+    start: str
+    end: str
+    months: int
+
+
+@dataclass(frozen=True)
+class LargestBreachRow:
+    month: str
+    region: str
+    provider_id: int
+    over_norm: int
+    over_norm_intake: int
+    over_norm_treatment: int
+    registrations_waiting: int
+
+
+def _nan_to_none(value: float) -> float | None:
+    return None if value != value else round(float(value), 2)  # NaN is not equal to itself
+
+
+# ------------------------------------------------------------------------------------------
+# Loading
+
+
+def _days(values: Sequence[date | None]) -> npt.NDArray[np.int32]:
+    arr = np.array(values, dtype="datetime64[D]")
+    out = arr.astype(np.int64)
+    out[np.isnat(arr)] = wc.MISSING
+    return out.astype(np.int32)
+
+
+class Loader:
+    """Loads each month's registrations once (per request or command) as engine input."""
+
+    def __init__(self) -> None:
+        groups = list(DiagnosisGroup.objects.values_list("id", "position", "code"))
+        self.group_codes = [code for _, _, code in sorted(groups, key=lambda g: g[1])]
+        max_id = max((gid for gid, _, _ in groups), default=0)
+        self._group_position = np.full(max_id + 1, -1, dtype=np.int16)
+        for gid, position, _ in groups:
+            self._group_position[gid] = position
+        self.municipality_ids = dict(Municipality.objects.values_list("code", "id"))
+        self._n_municipalities = max(self.municipality_ids.values(), default=0) + 1
+        self._months: dict[Month, wc.Registrations] = {}
+        self._groupings: dict[tuple[str, Month], tuple[np.ndarray, list[str]]] = {}
+
+    def registrations(self, month: Month) -> wc.Registrations:
+        if month not in self._months:
+            self._months[month] = self._load(month)
+        return self._months[month]
+
+    def _load(self, month: Month) -> wc.Registrations:
+        rows = list(
+            WaitlistRegistration.objects.filter(period=date(month[0], month[1], 1)).values_list(
+                "person_pseudonym",
+                "provider_id",
+                "municipality_id",
+                "diagnosis_group_id",
+                "registration_date",
+                "intake_date",
+                "treatment_start_date",
+                "exit_date",
+                "preferred_provider",
+            )
+        )
+        if not rows:
+            return wc.Registrations.empty()
+        cols = list(zip(*rows, strict=True))
+        codes: dict[str, int] = {}
+        person = np.fromiter(
+            (codes.setdefault(p, len(codes)) for p in cols[0]), dtype=np.int64, count=len(rows)
+        )
+        return wc.Registrations(
+            person=person,
+            provider=np.asarray(cols[1], dtype=np.int32),
+            municipality=np.asarray(cols[2], dtype=np.int32),
+            diagnosis_group=self._group_position[np.asarray(cols[3], dtype=np.int64)],
+            registration_date=_days(cols[4]),
+            intake_date=_days(cols[5]),
+            treatment_start_date=_days(cols[6]),
+            exit_date=_days(cols[7]),
+            preferred=np.asarray(cols[8], dtype=np.bool_),
+        )
+
+    def region_map(self, kind: str, month: Month) -> tuple[np.ndarray, list[str]]:
+        """(region_of_municipality indexed by municipality id, region codes) on the peildatum;
+        table regions follow the table division valid on that day."""
+        key = (kind, month) if kind == RegionKind.TABLE else (kind, (0, 0))
+        if key not in self._groupings:
+            grouping = region_grouping(kind, on=period_end(date(month[0], month[1], 1)))
+            regions = sorted(set(grouping.values()), key=region_sort_key)
+            index = {r: i for i, r in enumerate(regions)}
+            rom = np.full(self._n_municipalities, -1, dtype=np.int32)
+            for gm, region in grouping.items():
+                mid = self.municipality_ids.get(gm)
+                if mid is not None:
+                    rom[mid] = index[region]
+            self._groupings[key] = (rom, regions)
+        return self._groupings[key]
+
+
+# ------------------------------------------------------------------------------------------
+# Figures
+
+
+def _region_filter(regions: list[str], region: str | None) -> int | None:
+    if region is None:
+        return None
+    return regions.index(region) if region in regions else -2
+
+
+def count_rows(
+    loader: Loader,
+    kind: str,
+    months: Iterable[Month],
+    *,
+    region: str | None = None,
+    across_groups: bool = False,
+) -> list[CountRow]:
+    """Waiting counts per month × region × diagnosis group (non-empty cells only). With
+    `across_groups` the diagnosis groups are merged first, so a person waiting in two groups
+    counts once in the region's total (diagnosis_group "alle")."""
+    out: list[CountRow] = []
+    for month in months:
+        regs = loader.registrations(month)
+        if not len(regs):
+            continue
+        rom, regions = loader.region_map(kind, month)
+        if across_groups:
+            regs = replace(regs, diagnosis_group=np.zeros(len(regs), dtype=np.int16))
+        table = wc.waiting_counts(regs, region_of_municipality=rom, months=[month])
+        wanted = _region_filter(regions, region)
+        for row in table.to_rows():
+            if wanted is not None and row["region"] != wanted:
+                continue
+            out.append(
+                CountRow(
+                    month=month_label(month),
+                    region=regions[row["region"]],
+                    diagnosis_group=ALL_GROUPS
+                    if across_groups
+                    else loader.group_codes[row["diagnosis_group"]],
+                    registrations_waiting=row["registrations_waiting"],
+                    persons_waiting=row["persons_waiting"],
+                    persons_multi_provider=row["persons_multi_provider"],
+                    persons_by_preference=row["persons_by_preference"],
+                    over_norm_intake=row["over_norm_intake"],
+                    over_norm_treatment=row["over_norm_treatment"],
+                    registrations_waiting_intake=row["registrations_waiting_intake"],
+                    registrations_waiting_treatment=row["registrations_waiting_treatment"],
+                )
+            )
+    out.sort(key=lambda r: (r.month, region_sort_key(r.region), r.diagnosis_group))
+    return out
+
+
+def flow_rows(
+    loader: Loader,
+    kind: str,
+    months: Iterable[Month],
+    *,
+    region: str | None = None,
+    across_groups: bool = False,
+) -> list[FlowRow]:
+    """Intakes and treatment starts per month × region × group with realised waits (days)."""
+    out: list[FlowRow] = []
+    for month in months:
+        regs = loader.registrations(month)
+        if not len(regs):
+            continue
+        rom, regions = loader.region_map(kind, month)
+        wanted = _region_filter(regions, region)
+        if across_groups:
+            regs = replace(regs, diagnosis_group=np.zeros(len(regs), dtype=np.int16))
+        for row in wc.flows(regs, region_of_municipality=rom, months=[month]).to_rows():
+            if wanted is not None and row["region"] != wanted:
+                continue
+            out.append(
+                FlowRow(
+                    month=month_label(month),
+                    region=regions[row["region"]],
+                    diagnosis_group=ALL_GROUPS
+                    if across_groups
+                    else loader.group_codes[row["diagnosis_group"]],
+                    intakes=row["intakes"],
+                    intake_wait_median=_nan_to_none(row["intake_wait_median"]),
+                    intake_wait_p80=_nan_to_none(row["intake_wait_p80"]),
+                    intake_within_norm_share=_nan_to_none(row["intake_within_norm_share"]),
+                    treatment_starts=row["treatment_starts"],
+                    treatment_wait_median=_nan_to_none(row["treatment_wait_median"]),
+                    treatment_wait_p80=_nan_to_none(row["treatment_wait_p80"]),
+                    treatment_within_norm_share=_nan_to_none(row["treatment_within_norm_share"]),
+                )
+            )
+    out.sort(key=lambda r: (r.month, region_sort_key(r.region), r.diagnosis_group))
+    return out
+
+
+def _provider_tables(loader: Loader, months: Iterable[Month]) -> list[wc.ProviderWaitTable]:
+    tables = []
+    for month in months:
+        regs = loader.registrations(month)
+        if len(regs):
+            tables.append(wc.provider_waits(regs, months=[month]))
+    return tables
+
+
+def provider_wait_rows(
+    loader: Loader, months: Iterable[Month], *, provider_ids: set[int] | None = None
+) -> list[ProviderWaitRow]:
+    """Per month × provider × diagnosis group: median waits and breaches of the Treeknorm."""
+    out = []
+    for table in _provider_tables(loader, months):
+        for row in table.to_rows():
+            if provider_ids is not None and row["provider"] not in provider_ids:
+                continue
+            out.append(
+                ProviderWaitRow(
+                    month=month_label((row["year"], row["month"])),
+                    provider_id=row["provider"],
+                    diagnosis_group=loader.group_codes[row["diagnosis_group"]],
+                    waiting_intake=row["waiting_intake"],
+                    waiting_treatment=row["waiting_treatment"],
+                    median_wait_intake=_nan_to_none(row["median_wait_intake"]),
+                    median_wait_treatment=_nan_to_none(row["median_wait_treatment"]),
+                    breach_intake=bool(row["breach_intake"]),
+                    breach_treatment=bool(row["breach_treatment"]),
+                )
+            )
+    return out
+
+
+def hotspot_rows(
+    loader: Loader,
+    months: Sequence[Month],
+    *,
+    min_months: int = 3,
+    provider_ids: set[int] | None = None,
+) -> list[HotspotRow]:
+    """Breaches that lasted `min_months` consecutive months or more (engine `hotspots`)."""
+    tables = _provider_tables(loader, months)
+    if not tables:
+        return []
+    merged = wc.ProviderWaitTable(
+        **{
+            name: np.concatenate([t.columns()[name] for t in tables])
+            for name in tables[0].columns()
+        }
+    )
+    out = []
+    for h in wc.hotspots(merged, min_months=min_months):
+        if provider_ids is not None and h.provider not in provider_ids:
+            continue
+        out.append(
+            HotspotRow(
+                provider_id=h.provider,
+                diagnosis_group=loader.group_codes[h.diagnosis_group],
+                norm=h.norm,
+                start=month_label(h.start),
+                end=month_label(h.end),
+                months=h.length,
+            )
+        )
+    return out
+
+
+def largest_breach_rows(
+    loader: Loader, kind: str, months: Iterable[Month], *, region: str | None = None
+) -> list[LargestBreachRow]:
+    """Per month × region the provider with the most waiting registrations over the norm
+    (seed 002: it takes the lead for the region's transfer mechanism)."""
+    out = []
+    for month in months:
+        regs = loader.registrations(month)
+        if not len(regs):
+            continue
+        rom, regions = loader.region_map(kind, month)
+        wanted = _region_filter(regions, region)
+        table = wc.largest_breaches(regs, region_of_municipality=rom, months=[month])
+        for row in table.to_rows():
+            if wanted is not None and row["region"] != wanted:
+                continue
+            out.append(
+                LargestBreachRow(
+                    month=month_label(month),
+                    region=regions[row["region"]],
+                    provider_id=row["provider"],
+                    over_norm=row["over_norm"],
+                    over_norm_intake=row["over_norm_intake"],
+                    over_norm_treatment=row["over_norm_treatment"],
+                    registrations_waiting=row["registrations_waiting"],
+                )
+            )
+    out.sort(key=lambda r: (r.month, region_sort_key(r.region)))
+    return out

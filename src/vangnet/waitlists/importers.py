@@ -1,0 +1,446 @@
+"""Reading and checking providers' waiting-list files (CSV or Parquet). No database writes here:
+`services.submission_import` stores what this module accepted.
+
+Every problem is reported with its line (CSV: the physical line, the header being line 1;
+Parquet: the data row), its column and a Dutch message; a file with any problem imports nothing.
+File-level problems (encoding, delimiter, header, empty file) raise `FileProblem`.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from .pseudonymise import looks_like_bsn
+
+COLUMNS = (
+    "person_pseudonym",
+    "provider_agb",
+    "municipality_code",
+    "diagnosis_group",
+    "registration_date",
+    "intake_date",
+    "treatment_start_date",
+    "exit_date",
+    "preferred_provider",
+)
+DATE_COLUMNS = ("registration_date", "intake_date", "treatment_start_date", "exit_date")
+# Columns that must never reach Vangnet: the file is refused as a whole.
+FORBIDDEN_COLUMNS = {"bsn", "burgerservicenummer", "naam", "name", "geboortedatum", "birth_date"}
+EARLIEST_DATE = date(1990, 1, 1)
+
+_PSEUDONYM_CHARS = re.compile(r"^[A-Za-z0-9_.:\-]{1,100}$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DUTCH_DATE = re.compile(r"^\d{1,2}[-/]\d{1,2}[-/]\d{4}$")
+_AGB = re.compile(r"^\d{8}$")
+_GM = re.compile(r"^GM\d{4}$")
+_PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+
+LABELS = {
+    "person_pseudonym": "pseudoniem",
+    "provider_agb": "AGB-code aanbieder",
+    "municipality_code": "gemeentecode",
+    "diagnosis_group": "diagnosegroep",
+    "registration_date": "aanmelddatum",
+    "intake_date": "intakedatum",
+    "treatment_start_date": "startdatum behandeling",
+    "exit_date": "uitschrijfdatum",
+    "preferred_provider": "voorkeursaanbieder",
+}
+
+
+class FileProblem(ValueError):
+    """The file as a whole cannot be read (message in Dutch, without file contents)."""
+
+
+@dataclass(frozen=True)
+class LineError:
+    line: int
+    column: str
+    message: str
+
+    def as_text(self, unit: str = "regel") -> str:
+        column = f", kolom {self.column}" if self.column else ""
+        return f"{unit} {self.line}{column}: {self.message}"
+
+
+@dataclass(frozen=True)
+class CleanRow:
+    line: int
+    person_pseudonym: str
+    provider_id: int
+    municipality_id: int
+    diagnosis_group_id: int
+    registration_date: date
+    intake_date: date | None
+    treatment_start_date: date | None
+    exit_date: date | None
+    preferred_provider: bool
+
+    def ends_before(self, day: date) -> bool:
+        """Left the waiting list (treatment start or exit) before `day`."""
+        ends = [d for d in (self.treatment_start_date, self.exit_date) if d is not None]
+        return bool(ends) and min(ends) < day
+
+    def canonical(self) -> str:
+        """A line-number-free text form: two files with the same rows hash the same."""
+        return "|".join(
+            str(v) if v is not None else ""
+            for v in (
+                self.person_pseudonym,
+                self.provider_id,
+                self.municipality_id,
+                self.diagnosis_group_id,
+                self.registration_date,
+                self.intake_date,
+                self.treatment_start_date,
+                self.exit_date,
+                int(self.preferred_provider),
+            )
+        )
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the checks need from the database: known providers, municipalities and groups."""
+
+    providers: Mapping[str, int]  # AGB code -> organisation id
+    municipalities: Mapping[str, int]  # GMxxxx -> municipality id
+    diagnosis_groups: Mapping[str, int]  # code -> diagnosis group id
+
+
+@dataclass
+class CheckResult:
+    rows: list[CleanRow] = field(default_factory=list)
+    errors: list[LineError] = field(default_factory=list)
+    unit: str = "regel"
+    period: date | None = None
+    period_inferred: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def parse_period(value: str) -> date:
+    match = _PERIOD.fullmatch(value.strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise FileProblem(f"Periode {value!r} is ongeldig: gebruik JJJJ-MM, bijvoorbeeld 2024-03.")
+    return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def period_end(period: date) -> date:
+    """The last day of the period's month (its peildatum)."""
+    first_next = date(period.year + period.month // 12, period.month % 12 + 1, 1)
+    return date.fromordinal(first_next.toordinal() - 1)
+
+
+# ------------------------------------------------------------------------------------------
+# Reading
+
+
+def read_rows(data: bytes, *, name: str) -> tuple[str, Iterator[tuple[int, dict[str, str]]]]:
+    """Decode a CSV or Parquet file into (unit, rows of (line, values as text))."""
+    if not data or not data.strip():
+        raise FileProblem("Het bestand is leeg.")
+    if name.lower().endswith(".parquet") or data[:4] == b"PAR1":
+        return "rij", _parquet_rows(data)
+    return "regel", _csv_rows(data)
+
+
+def _check_header(header: list[str]) -> None:
+    lowered = {h.lower() for h in header}
+    forbidden = sorted(lowered & FORBIDDEN_COLUMNS)
+    if forbidden:
+        raise FileProblem(
+            f"Het bestand bevat de kolom {forbidden[0]!r}. Vangnet ontvangt geen BSN of andere "
+            "direct identificerende gegevens: pseudonimiseer eerst met "
+            "'python -m vangnet waitlists pseudonymise'."
+        )
+    missing = [c for c in COLUMNS if c not in header]
+    extra = [h for h in header if h not in COLUMNS]
+    duplicate = sorted({h for h in header if header.count(h) > 1})
+    problems = []
+    if missing:
+        problems.append("ontbrekende kolommen: " + ", ".join(missing))
+    if extra:
+        problems.append("onbekende kolommen: " + ", ".join(extra))
+    if duplicate:
+        problems.append("dubbele kolommen: " + ", ".join(duplicate))
+    if problems:
+        raise FileProblem(
+            "De kopregel klopt niet ("
+            + "; ".join(problems)
+            + "). Verwacht: "
+            + ",".join(COLUMNS)
+            + "."
+        )
+
+
+def _csv_rows(data: bytes) -> Iterator[tuple[int, dict[str, str]]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise FileProblem(
+            f"Het bestand is geen UTF-8-tekst (eerste onleesbare teken op regel {line}). "
+            "Sla het op als 'CSV UTF-8 (door komma's gescheiden)'."
+        ) from None
+    if "\x00" in text:
+        raise FileProblem("Het bestand bevat binaire gegevens; lever een CSV- of Parquet-bestand.")
+    first = text.split("\n", 1)[0].rstrip("\r")
+    header = [h.strip() for h in next(csv.reader([first]))]
+    if len(header) == 1:
+        for delimiter, label in ((";", "puntkomma"), ("\t", "tab"), ("|", "verticale streep")):
+            if delimiter in first:
+                raise FileProblem(
+                    f"Het scheidingsteken is een {label}; gebruik een komma (CSV volgens RFC 4180)."
+                )
+    _check_header(header)
+    return _csv_body(text, header)
+
+
+def _csv_body(text: str, header: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    next(reader)
+    for row in reader:
+        if not row or not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            yield (
+                reader.line_num,
+                {"__width__": f"{len(row)} velden in plaats van {len(header)}"},
+            )
+            continue
+        yield reader.line_num, {h: v.strip() for h, v in zip(header, row, strict=True)}
+
+
+def _parquet_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, date):
+        return value.isoformat()[:10]
+    return str(value).strip()
+
+
+def _parquet_rows(data: bytes) -> Iterator[tuple[int, dict[str, str]]]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(pa.BufferReader(data))
+    except (pa.ArrowException, OSError):
+        raise FileProblem("Het Parquet-bestand is beschadigd of onleesbaar.") from None
+    header = list(table.column_names)
+    _check_header(header)
+    if table.num_rows == 0:
+        raise FileProblem("Het bestand bevat geen gegevensregels.")
+    return _parquet_body(table, header)
+
+
+def _parquet_body(table: Any, header: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    offset = 0
+    for batch in table.to_batches(max_chunksize=10_000):
+        cols = {h: batch.column(h).to_pylist() for h in header}
+        for i in range(batch.num_rows):
+            yield offset + i + 1, {h: _parquet_text(cols[h][i]) for h in header}
+        offset += batch.num_rows
+
+
+# ------------------------------------------------------------------------------------------
+# Checking
+
+
+def _date(value: str, column: str, errors: list[LineError], line: int) -> date | None:
+    if value == "":
+        if column == "registration_date":
+            errors.append(LineError(line, column, "aanmelddatum ontbreekt"))
+        return None
+    if not _ISO_DATE.fullmatch(value):
+        hint = " in plaats van DD-MM-JJJJ" if _DUTCH_DATE.fullmatch(value) else ""
+        errors.append(LineError(line, column, f"geen geldige datum (gebruik JJJJ-MM-DD{hint})"))
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        errors.append(LineError(line, column, "deze datum bestaat niet"))
+        return None
+    if day < EARLIEST_DATE:
+        errors.append(LineError(line, column, f"datum vóór {EARLIEST_DATE:%Y} is niet aannemelijk"))
+        return None
+    return day
+
+
+def check_rows(
+    rows: Iterable[tuple[int, dict[str, str]]],
+    vocabulary: Vocabulary,
+    *,
+    period: date | None = None,
+    allowed_provider_ids: set[int] | None = None,
+    unit: str = "regel",
+) -> CheckResult:
+    """Check every row; with `period` None the period is the month of the latest date."""
+    result = CheckResult(unit=unit)
+    seen: dict[tuple[str, str, str, str], int] = {}
+    latest: date | None = None
+    for line, values in rows:
+        errors: list[LineError] = []
+        if "__width__" in values:
+            result.errors.append(
+                LineError(line, "", "verkeerd aantal velden: " + values["__width__"])
+            )
+            continue
+        pseudonym = values["person_pseudonym"]
+        if not pseudonym:
+            errors.append(LineError(line, "person_pseudonym", "pseudoniem ontbreekt"))
+        elif looks_like_bsn(pseudonym):
+            errors.append(
+                LineError(
+                    line,
+                    "person_pseudonym",
+                    "dit lijkt een BSN; lever alleen pseudoniemen aan (waitlists pseudonymise)",
+                )
+            )
+        elif not _PSEUDONYM_CHARS.fullmatch(pseudonym):
+            errors.append(
+                LineError(
+                    line,
+                    "person_pseudonym",
+                    "ongeldig pseudoniem: alleen letters, cijfers en _ . : - (maximaal 100 tekens)",
+                )
+            )
+        agb = values["provider_agb"]
+        provider_id = vocabulary.providers.get(agb)
+        if not _AGB.fullmatch(agb):
+            errors.append(LineError(line, "provider_agb", "een AGB-code bestaat uit 8 cijfers"))
+        elif provider_id is None:
+            errors.append(
+                LineError(
+                    line,
+                    "provider_agb",
+                    f"onbekende aanbieder {agb}: registreer hem eerst (directory import)",
+                )
+            )
+        elif allowed_provider_ids is not None and provider_id not in allowed_provider_ids:
+            errors.append(
+                LineError(line, "provider_agb", f"AGB-code {agb} hoort niet bij uw organisatie")
+            )
+        gm = values["municipality_code"]
+        municipality_id = vocabulary.municipalities.get(gm)
+        if not _GM.fullmatch(gm):
+            errors.append(
+                LineError(line, "municipality_code", "gemeentecode moet de vorm GMxxxx hebben")
+            )
+        elif municipality_id is None:
+            errors.append(LineError(line, "municipality_code", f"onbekende gemeente {gm}"))
+        group = values["diagnosis_group"]
+        group_id = vocabulary.diagnosis_groups.get(group)
+        if group_id is None:
+            errors.append(
+                LineError(
+                    line,
+                    "diagnosis_group",
+                    f"onbekende diagnosegroep {group[:40]!r}"
+                    if group
+                    else "diagnosegroep ontbreekt",
+                )
+            )
+        dates = {c: _date(values[c], c, errors, line) for c in DATE_COLUMNS}
+        reg, intake, start, exit_ = (dates[c] for c in DATE_COLUMNS)
+        if reg is not None:
+            if intake is not None and intake < reg:
+                errors.append(LineError(line, "intake_date", "intakedatum ligt vóór aanmelddatum"))
+            if start is not None and start < reg:
+                errors.append(
+                    LineError(line, "treatment_start_date", "startdatum ligt vóór aanmelddatum")
+                )
+            if exit_ is not None and exit_ < reg:
+                errors.append(
+                    LineError(line, "exit_date", "uitschrijfdatum ligt vóór aanmelddatum")
+                )
+        if intake is not None and start is not None and start < intake:
+            errors.append(
+                LineError(line, "treatment_start_date", "startdatum ligt vóór intakedatum")
+            )
+        preferred = values["preferred_provider"]
+        if preferred not in ("0", "1"):
+            errors.append(LineError(line, "preferred_provider", "gebruik 0 of 1"))
+        if reg is not None and pseudonym and group:
+            key = (pseudonym, agb, group, values["registration_date"])
+            if key in seen:
+                errors.append(
+                    LineError(
+                        line,
+                        "",
+                        "dubbele registratie: zelfde persoon, aanbieder, diagnosegroep en "
+                        f"aanmelddatum als {unit} {seen[key]}",
+                    )
+                )
+            else:
+                seen[key] = line
+        if errors:
+            result.errors.extend(errors)
+            continue
+        assert reg is not None and provider_id is not None
+        assert municipality_id is not None and group_id is not None
+        for d in (reg, intake, start, exit_):
+            if d is not None and (latest is None or d > latest):
+                latest = d
+        result.rows.append(
+            CleanRow(
+                line=line,
+                person_pseudonym=pseudonym,
+                provider_id=provider_id,
+                municipality_id=municipality_id,
+                diagnosis_group_id=group_id,
+                registration_date=reg,
+                intake_date=intake,
+                treatment_start_date=start,
+                exit_date=exit_,
+                preferred_provider=preferred == "1",
+            )
+        )
+    if period is None and latest is not None:
+        period = latest.replace(day=1)
+        result.period_inferred = True
+    result.period = period
+    if period is not None:
+        _check_period(result, period)
+    if not result.rows and not result.errors:
+        result.errors.append(LineError(0, "", "het bestand bevat geen gegevensregels"))
+    return result
+
+
+def _check_period(result: CheckResult, period: date) -> None:
+    end = period_end(period)
+    late = []
+    for row in result.rows:
+        for column in DATE_COLUMNS:
+            value = getattr(row, column)
+            if value is not None and value > end:
+                late.append(
+                    LineError(
+                        row.line,
+                        column,
+                        f"{LABELS[column]} {value.isoformat()} ligt na het einde van de periode "
+                        f"{period:%Y-%m}",
+                    )
+                )
+    if late:
+        result.errors.extend(late)
+        result.errors.sort(key=lambda e: e.line)
+
+
+def content_hash(rows: Iterable[CleanRow], period: date) -> str:
+    digest = hashlib.sha256(period.isoformat().encode())
+    for text in sorted(r.canonical() for r in rows):
+        digest.update(b"\n" + text.encode())
+    return digest.hexdigest()
