@@ -1,0 +1,101 @@
+"""The anonymised monitor record: one per case, the sixteen questions of seed 001 Bijlage 2.
+
+A record holds no name, date of birth, BSN, address or identifying free text: the age is a
+cluster, the open texts are checked before saving (`identifying.py`). Records completed in Vangnet
+keep an internal link to their case (to prefill and to follow the outcome); that link and the
+case reference are never exported — the export carries the record's own `case_ref`, which for
+case-based records is a random code.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from vangnet.common.models import TimeStampedModel
+
+from . import codes
+
+
+def _choices(options: codes.Options) -> list[tuple[str, str]]:
+    return [(code, label) for code, label in options]
+
+
+class Source(models.TextChoices):
+    CASE = "case", "Ingevuld bij een casus in Vangnet"
+    IMPORT = "import", "Geïmporteerd (historische monitor)"
+
+
+class MonitorRecord(TimeStampedModel):
+    case_ref = models.CharField(max_length=40, unique=True)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    # Internal only: never exported, never shown outside the table's own pages.
+    case = models.OneToOneField(
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="monitor_record",
+    )
+    registration_date = models.DateField()
+    table = models.ForeignKey("regions.Table", on_delete=models.PROTECT, related_name="+")
+    referrer_type = models.CharField(
+        max_length=40, blank=True, choices=_choices(codes.REFERRER_TYPES)
+    )
+
+    age_cluster = models.CharField(max_length=10, blank=True, choices=_choices(codes.AGE_CLUSTER))
+    dsm_groups = models.JSONField(default=list, blank=True)
+    multi_diagnosis_note = models.TextField(blank=True)
+    goal_types = models.JSONField(default=list, blank=True)
+    systemic_problems = models.JSONField(default=list, blank=True)
+    danger = models.JSONField(default=list, blank=True)
+    in_treatment = models.CharField(max_length=5, blank=True, choices=_choices(codes.IN_TREATMENT))
+    treatment_duration = models.CharField(
+        max_length=10, blank=True, choices=_choices(codes.TREATMENT_DURATION)
+    )
+    stuck_reasons = models.JSONField(default=list, blank=True)
+    exceptional_note = models.TextField(blank=True)
+    outcome = models.CharField(max_length=30, choices=_choices(codes.OUTCOMES))
+    helped_by = models.JSONField(default=list, blank=True)
+    obstacles = models.JSONField(default=list, blank=True)
+    external_expertise = models.JSONField(default=list, blank=True)
+    patient_agreed = models.CharField(
+        max_length=10, blank=True, choices=_choices(codes.PATIENT_AGREED)
+    )
+    patient_involved = models.CharField(
+        max_length=30, blank=True, choices=_choices(codes.PATIENT_INVOLVED)
+    )
+    shortages = models.JSONField(default=list, blank=True)
+
+    # Not in the import/export columns: the date the outcome was reached, for the lead time
+    # from registration to outcome (only known for records completed in Vangnet).
+    outcome_date = models.DateField(null=True, blank=True)
+    # The coordinator saved open text despite the identifying-text warning.
+    identifying_warning_overridden = models.BooleanField(default=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["registration_date", "case_ref"]
+        verbose_name = "monitorregistratie"
+        verbose_name_plural = "monitorregistraties"
+        indexes = [models.Index(fields=["table", "registration_date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(outcome_date__isnull=True)
+                | models.Q(outcome_date__gte=models.F("registration_date")),
+                name="monitor_outcome_after_registration",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.case_ref
+
+    def answers(self) -> dict[str, object]:
+        """The questionnaire answers by question key (codes, lists of codes, open texts)."""
+        return {q.key: getattr(self, q.key) for q in codes.QUESTIONS}

@@ -1,0 +1,262 @@
+"""Writes of the monitor: the questionnaire of a case, the historic import, the export.
+
+Every write validates with `validation.clean_record`, runs in one transaction and leaves an
+access-log row where a user acts. The monitor record is anonymous; only opening or saving the
+questionnaire of a case touches identifiable data, and that goes through the case access check.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from vangnet.accounts.selectors import Actor
+from vangnet.audit.models import Action, Outcome
+from vangnet.audit.services import access_log_write
+from vangnet.cases.access import Permission, case_access
+from vangnet.cases.models import Case
+from vangnet.common.errors import DomainError, NotAllowed
+from vangnet.regions.models import Table
+
+from . import codes, csvio, selectors
+from .identifying import Finding
+from .models import MonitorRecord, Source
+from .validation import clean_record
+
+ANSWER_FIELDS = tuple(q.key for q in codes.QUESTIONS)
+
+
+class RecordInvalid(DomainError):
+    """The questionnaire has answers that are not allowed; `errors` lists (field, message)."""
+
+    status_code = 422
+
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        field, message = errors[0]
+        super().__init__(f"{field}: {message}", field=field, code="invalid")
+        self.errors = errors
+
+
+class IdentifyingText(DomainError):
+    """Open text looks identifying; the coordinator must edit it or confirm saving anyway."""
+
+    status_code = 422
+
+    def __init__(self, findings: dict[str, list[Finding]]) -> None:
+        field = next(iter(findings))
+        super().__init__(
+            "De open tekst lijkt gegevens te bevatten die naar de patiënt te herleiden zijn.",
+            field=field,
+            code="identifying_text",
+        )
+        self.findings = findings
+
+
+class ImportRejected(DomainError):
+    """A file with any bad line imports nothing; `errors` lists every bad line."""
+
+    status_code = 422
+
+    def __init__(self, errors: list[csvio.LineError]) -> None:
+        super().__init__(
+            f"Het bestand is niet geïmporteerd: {len(errors)} "
+            f"{'fout' if len(errors) == 1 else 'fouten'}. Er is niets opgeslagen.",
+            code="import_rejected",
+        )
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+    unchanged: int
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+def new_case_ref() -> str:
+    """A random code for a record completed in Vangnet: nothing links it to the case reference."""
+    while True:
+        ref = f"M-{secrets.token_hex(5).upper()}"
+        if not MonitorRecord.objects.filter(case_ref=ref).exists():
+            return ref
+
+
+def _check_coordinator(actor: Actor, case: Case, *, action: str, channel: str) -> None:
+    if not selectors.may_complete_questionnaire(actor, case):
+        access_log_write(
+            actor=actor,
+            action=action,
+            outcome=Outcome.DENIED,
+            case_id=case.pk,
+            case_reference=case.reference,
+            channel=channel,
+            detail="monitorvragenlijst",
+        )
+        raise NotAllowed("Alleen de coördinator van de tafel vult de monitorvragenlijst in.")
+
+
+def questionnaire_open(actor: Actor, case: Case, *, channel: str = "web") -> dict[str, Any]:
+    """Check access, log the read, and return the answers to show (saved, else prefilled)."""
+    _check_coordinator(actor, case, action=Action.READ, channel=channel)
+    case_access(
+        actor,
+        case,
+        permission=Permission.READ,
+        action=Action.READ,
+        channel=channel,
+        detail="monitorvragenlijst",
+    )
+    record = selectors.record_for_case(case)
+    if record is not None:
+        return record.answers()
+    return selectors.prefill_from_case(case)
+
+
+def monitor_record_save(
+    *,
+    actor: Actor,
+    case: Case,
+    answers: Mapping[str, Any],
+    confirm_identifying: bool = False,
+    channel: str = "web",
+) -> MonitorRecord:
+    """Save the questionnaire of `case` (create or update its anonymous monitor record)."""
+    _check_coordinator(actor, case, action=Action.UPDATE, channel=channel)
+    cleaned = clean_record(answers, today=timezone.localdate(), require_identity=False)
+    if cleaned.errors:
+        raise RecordInvalid(cleaned.errors)
+    if cleaned.findings and not confirm_identifying:
+        raise IdentifyingText(cleaned.findings)
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        record = MonitorRecord.objects.select_for_update().filter(case=locked).first()
+        if record is None:
+            record = MonitorRecord(case=locked, case_ref=new_case_ref(), source=Source.CASE)
+        record.registration_date = timezone.localdate(locked.registered_at)
+        record.table_id = locked.table_id
+        record.outcome_date = timezone.localdate(locked.closed_at) if locked.closed_at else None
+        for key in ANSWER_FIELDS:
+            setattr(record, key, cleaned.values.get(key, [] if key in codes.MULTI_KEYS else ""))
+        record.identifying_warning_overridden = bool(cleaned.findings)
+        record.updated_by = actor.user
+        record.save()
+        case_access(
+            actor,
+            locked,
+            permission=Permission.READ,
+            action=Action.UPDATE,
+            channel=channel,
+            detail="monitorvragenlijst opgeslagen",
+        )
+    return record
+
+
+def monitor_record_sync_from_case(*, case: Case) -> MonitorRecord | None:
+    """Follow the case's closure in its monitor record, if the coordinator already made one.
+
+    Meant for the closure service (on commit): outcome, outcome date and the closure's codes.
+    Answers the coordinator gave stay unless the case now records something.
+    """
+    record = selectors.record_for_case(case)
+    if record is None:
+        return None
+    prefill = selectors.prefill_from_case(case)
+    record.outcome = str(prefill["outcome"])
+    record.outcome_date = timezone.localdate(case.closed_at) if case.closed_at else None
+    for key in ("helped_by", "obstacles", "shortages"):
+        if prefill[key]:
+            setattr(record, key, prefill[key])
+    if prefill["patient_agreed"]:
+        record.patient_agreed = str(prefill["patient_agreed"])
+    record.save()
+    return record
+
+
+def monitor_import(
+    *, content: bytes, actor: Actor | None = None, channel: str = "cli"
+) -> ImportResult:
+    """Import historic monitor records. All or nothing; re-importing changes nothing."""
+    parsed, errors = csvio.parse(content, today=timezone.localdate())
+    tables = {t.number: t for t in Table.objects.all()}
+    refs = [str(p.cleaned.values["case_ref"]) for p in parsed if "case_ref" in p.cleaned.values]
+    existing = {r.case_ref: r for r in MonitorRecord.objects.filter(case_ref__in=refs)}
+    for p in parsed:
+        ref = p.cleaned.values.get("case_ref")
+        record = existing.get(str(ref)) if ref else None
+        if record is not None and record.source == Source.CASE:
+            errors.append(
+                csvio.LineError(
+                    p.line, "case_ref", f"‘{ref}’ is al een registratie uit Vangnet zelf"
+                )
+            )
+        number = p.cleaned.values.get("table")
+        if isinstance(number, int) and number not in tables:
+            errors.append(csvio.LineError(p.line, "table", f"tafel {number} bestaat niet"))
+    if errors:
+        raise ImportRejected(sorted(errors, key=lambda e: (e.line, e.column)))
+
+    created = updated = unchanged = 0
+    with transaction.atomic():
+        for p in parsed:
+            values = p.cleaned.values
+            ref = str(values["case_ref"])
+            fields: dict[str, Any] = {
+                "registration_date": values["registration_date"],
+                "table_id": tables[int(str(values["table"]))].pk,
+                **{key: values.get(key) for key in ANSWER_FIELDS},
+            }
+            record = existing.get(ref)
+            if record is None:
+                MonitorRecord.objects.create(case_ref=ref, source=Source.IMPORT, **fields)
+                created += 1
+                continue
+            changed = [k for k, v in fields.items() if getattr(record, k) != v]
+            if not changed:
+                unchanged += 1
+                continue
+            for key in changed:
+                setattr(record, key, fields[key])
+            record.save()
+            updated += 1
+        if actor is not None:
+            access_log_write(
+                actor=actor,
+                action=Action.CREATE,
+                channel=channel,
+                detail=f"monitorimport: {created} nieuw, {updated} gewijzigd, {unchanged} gelijk",
+            )
+    return ImportResult(created=created, updated=updated, unchanged=unchanged)
+
+
+def export_rows(
+    *, actor: Actor | None = None, channel: str = "cli", file_format: str = "csv"
+) -> list[dict[str, object]]:
+    """The anonymised records in the import columns. Never the case or its reference."""
+    if actor is not None:
+        selectors.require_national(actor)
+    rows = []
+    for record in selectors.records():
+        values: dict[str, object] = {
+            "case_ref": record.case_ref,
+            "registration_date": record.registration_date,
+            "table": record.table.number,
+        }
+        values.update({key: getattr(record, key) for key in ANSWER_FIELDS})
+        rows.append(values)
+    if actor is not None:
+        access_log_write(
+            actor=actor,
+            action=Action.EXPORT,
+            channel=channel,
+            detail=f"monitorexport {file_format}: {len(rows)} registraties",
+        )
+    return rows
