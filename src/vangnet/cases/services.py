@@ -640,6 +640,8 @@ MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
 
 def _require_state(case: Case, *states: str, action: str) -> None:
+    # Read the state from the database (under a row lock): the caller's object may be stale.
+    case.state = Case.objects.select_for_update().values_list("state", flat=True).get(pk=case.pk)
     if case.state not in states:
         raise InvalidTransition(
             f"{action} is niet mogelijk in de huidige status ({State(case.state).label})."

@@ -182,3 +182,255 @@ class Command(BaseCommand):
             advice="Verwijs naar de basis-ggz; de POH-ggz kan overbruggen.",
         )
         case_services.triage_confirm(case=rejected, screener=screener, membership=screen_m)
+        self._followup_stages(users, orgs, register, coord, coord_m, screener, screen_m, all_met)
+
+    def _followup_stages(
+        self, users, orgs, register, coord, coord_m, screener, screen_m, all_met
+    ) -> None:  # type: ignore[no-untyped-def]
+        """Cases in preparation, plan, follow-up and closed, so a visitor can walk the whole flow."""
+        from vangnet.cases.models import AgendaItem, CheckIn, Meeting
+        from vangnet.consultations.services import consultation_record
+
+        housing, insurer = orgs["Regenboog beschermd wonen"], orgs["Zilveren Kruis zorgbemiddeling"]
+        ggz = orgs["Arkin"]
+        today = timezone.localdate()
+
+        def admit(name: str, born: date, stuck: str) -> Case:
+            case = register(name, born, "GM0363", stuck)
+            case_services.triage_propose(
+                case=case,
+                coordinator=coord,
+                membership=coord_m,
+                assessments=all_met,
+                decision=Decision.ADMIT,
+            )
+            case_services.triage_confirm(case=case, screener=screener, membership=screen_m)
+            return case
+
+        def prepare(case: Case) -> None:
+            case_services.timeline_add(
+                case=case,
+                actor=coord,
+                membership=coord_m,
+                on=today - timedelta(days=400),
+                organisation_name="Arkin",
+                description="Klinische opname, ontslag zonder vervolg.",
+            )
+            case_services.timeline_add(
+                case=case,
+                actor=coord,
+                membership=coord_m,
+                on=today - timedelta(days=60),
+                organisation_name="Regenboog beschermd wonen",
+                description="Wachtlijst beschermd wonen; geen plek.",
+            )
+            party = case_services.party_add(
+                case=case,
+                actor=coord,
+                membership=coord_m,
+                organisation=housing,
+                role="Beschermd wonen",
+                contact_name="Tom Tafellid",
+                has_mandate=True,
+                already_did="Intake gedaan, geen plek.",
+            )
+            case_services.consent_record(
+                case=case,
+                actor=coord,
+                membership=coord_m,
+                organisation=housing,
+                given_by="patient",
+                valid_from=today,
+            )
+            case_services.party_invite(party=party, actor=coord, membership=coord_m)
+            case_services.question_add(
+                case=case,
+                actor=coord,
+                membership=coord_m,
+                text="Wie kan binnen vier weken een woonplek met ggz-begeleiding bieden?",
+            )
+
+        def meet(case: Case, days_ago: int, minutes: bool) -> None:
+            start = timezone.now() + timedelta(days=2, hours=case.pk)
+            meeting, _ = case_services.meeting_schedule(
+                table=case.table,
+                actor=coord,
+                membership=coord_m,
+                kind=Meeting.Kind.AD_HOC,
+                starts_at=start,
+                ends_at=start + timedelta(hours=1),
+                chair_type=Meeting.Chair.INDEPENDENT,
+                chair_name="Zorgconsul",
+                location="Arkin, Amsterdam",
+                cases=[case],
+            )
+            item = AgendaItem.objects.get(meeting=meeting, case=case)
+            case_services.participant_add(
+                item=item,
+                actor=coord,
+                membership=coord_m,
+                kind="organisation",
+                organisation=housing,
+                person_name="Tom Tafellid",
+                has_mandate=True,
+            )
+            case_services.case_share_prepared(item=item, actor=coord, membership=coord_m)
+            if minutes:
+                # Demo only: move the meeting into the past so its minutes can be shown.
+                past = timezone.now() - timedelta(days=days_ago)
+                Meeting.objects.filter(pk=meeting.pk).update(
+                    starts_at=past, ends_at=past + timedelta(hours=1)
+                )
+                item.refresh_from_db()
+                case_services.minutes_record(
+                    item=item,
+                    actor=coord,
+                    membership=coord_m,
+                    discussed="Situatie en opties besproken met alle partijen.",
+                    decisions="Arkin behandelt, Regenboog biedt woonplek; verzekeraar toetst maatwerk.",
+                    tasks=[
+                        case_services.TaskInput(
+                            "Woonplek reserveren", housing, today + timedelta(days=10)
+                        )
+                    ],
+                )
+
+        prep = admit(
+            "Demo Patiënt Zes",
+            date(1988, 8, 8),
+            "Trauma en verslaving; afgewezen door drie aanbieders.",
+        )
+        prepare(prep)
+        meet(prep, 0, minutes=False)
+
+        planned = admit("Demo Patiënt Zeven", date(1979, 2, 14), "Psychose, dakloos, schulden.")
+        prepare(planned)
+        meet(planned, 3, minutes=True)
+        case_services.plan_update(
+            case=planned,
+            actor=coord,
+            membership=coord_m,
+            values={
+                "regiebehandelaar": "Dr. A. Arts (Arkin)",
+                "procesregie": "Casuïstiektafel 3",
+                "if_placement_fails": "Terug naar crisisbed Arkin; binnen een week nieuwe bespreking.",
+            },
+        )
+        case_services.goal_add(
+            case=planned,
+            actor=coord,
+            membership=coord_m,
+            domain="treatment",
+            description="Behandeling psychose en verslaving",
+            organisation=ggz,
+            financing="zvw",
+        )
+        case_services.goal_add(
+            case=planned,
+            actor=coord,
+            membership=coord_m,
+            domain="housing",
+            description="Woonplek met begeleiding",
+            organisation=housing,
+            financing="wmo",
+        )
+        case_services.financing_request(
+            case=planned, actor=coord, membership=coord_m, insurer=insurer
+        )
+
+        follow = admit(
+            "Demo Patiënt Acht",
+            date(1995, 9, 9),
+            "Eetstoornis met autisme; klinische plek ontbreekt.",
+        )
+        prepare(follow)
+        meet(follow, 40, minutes=True)
+        case_services.plan_update(
+            case=follow,
+            actor=coord,
+            membership=coord_m,
+            values={
+                "regiebehandelaar": "Drs. B. Behandelaar (Arkin)",
+                "case_director": coord,
+                "handover_from": "Arkin kliniek",
+                "handover_to": "Regenboog beschermd wonen",
+            },
+        )
+        g1 = case_services.goal_add(
+            case=follow,
+            actor=coord,
+            membership=coord_m,
+            domain="treatment",
+            description="Gewichtsherstel en behandeling",
+            organisation=ggz,
+            financing="maatwerk",
+        )
+        g2 = case_services.goal_add(
+            case=follow,
+            actor=coord,
+            membership=coord_m,
+            domain="housing",
+            description="Begeleid wonen",
+            organisation=housing,
+            financing="wmo",
+        )
+        ggz_member = Membership.objects.filter(user=coord, role=Role.COORDINATOR).first()
+        tafellid_m = Membership.objects.get(user=users["tafellid"], role=Role.TABLE_MEMBER)
+        assert ggz_member is not None
+        case_services.goal_respond(goal=g1, actor=coord, membership=ggz_member, accept=True)
+        case_services.goal_respond(
+            goal=g2, actor=users["tafellid"], membership=tafellid_m, accept=True
+        )
+        phase = case_services.plan_adopt(
+            case=follow,
+            actor=coord,
+            membership=coord_m,
+            phase_months=3,
+            focus="Stabiliseren en verhuizen",
+        )
+        Case.objects.filter(pk=follow.pk).update(admitted_on=today - timedelta(days=80))
+        checkin = CheckIn.objects.filter(phase=phase).order_by("due_on").first()
+        assert checkin is not None
+        case_services.checkin_record(
+            checkin=checkin,
+            actor=coord,
+            membership=coord_m,
+            summary="Eerste maand: opname gestart.",
+            progress=[
+                case_services.ProgressInput(g1.pk, "on_track"),
+                case_services.ProgressInput(g2.pk, "delayed", "Wachten op plek"),
+            ],
+        )
+        case_services.escalate(
+            case=follow,
+            actor=coord,
+            membership=coord_m,
+            to_level=1,
+            reason="Informatie over beschikbare woonplekken ontbreekt.",
+        )
+
+        closed = admit(
+            "Demo Patiënt Negen", date(1969, 12, 1), "Somatoforme stoornis; geen behandelaar."
+        )
+        case_services.case_close(
+            case=closed,
+            actor=coord,
+            membership=coord_m,
+            outcome="new_offer",
+            offer_accepted=True,
+            helped_by=["clarify_care", "supraregional_capacity"],
+            obstacles=["no_regional_capacity"],
+            shortages=["somatoform"],
+            note="Bovenregionale plek gevonden.",
+        )
+
+        for i in range(3):
+            consultation_record(
+                actor=coord,
+                membership=coord_m,
+                requested_on=today - timedelta(days=10 * i),
+                requester_type="gp",
+                question="Hoe overbrug ik de wachttijd voor een patiënt met ernstige depressie?",
+                advice="Schakel de POH-ggz in en meld aan bij de basis-ggz met voorrang.",
+                minutes_spent=30,
+            )
