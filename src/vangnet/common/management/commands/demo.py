@@ -185,8 +185,16 @@ class Command(BaseCommand):
         self._followup_stages(users, orgs, register, coord, coord_m, screener, screen_m, all_met)
 
     def _followup_stages(
-        self, users, orgs, register, coord, coord_m, screener, screen_m, all_met
-    ) -> None:  # type: ignore[no-untyped-def]
+        self,
+        users: dict[str, User],
+        orgs: dict[str, Organisation],
+        register: Any,
+        coord: User,
+        coord_m: Membership,
+        screener: User,
+        screen_m: Membership,
+        all_met: list[case_services.CriterionInput],
+    ) -> None:
         """Cases in preparation, plan, follow-up and closed, so a visitor can walk the whole flow."""
         from vangnet.cases.models import AgendaItem, CheckIn, Meeting
         from vangnet.consultations.services import consultation_record
