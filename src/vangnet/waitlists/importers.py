@@ -415,7 +415,7 @@ def check_rows(
     if period is not None:
         _check_period(result, period)
     if not result.rows and not result.errors:
-        result.errors.append(LineError(0, "", "het bestand bevat geen gegevensregels"))
+        raise FileProblem("Het bestand bevat alleen een kopregel en geen gegevensregels.")
     return result
 
 

@@ -122,9 +122,9 @@ def submission_import(
     checked = check_file(data=data, name=name, period=period, allowed_provider_ids=allowed)
     if not checked.ok:
         n = len({e.line for e in checked.errors})
+        noun = {"regel": ("regel", "regels"), "rij": ("rij", "rijen")}[checked.unit][n != 1]
         raise ImportRejected(
-            f"Het bestand is niet geïmporteerd: {n} {checked.unit}{'s' if checked.unit == 'rij' and n != 1 else ''}"
-            f"{'en' if checked.unit == 'regel' and n != 1 else ''} met fouten.",
+            f"Het bestand is niet geïmporteerd: {n} {noun} met fouten.",
             errors=checked.errors,
             unit=checked.unit,
         )
