@@ -4,10 +4,14 @@ UV := $(shell command -v uv 2>/dev/null || echo uv)
 PY := uv run --frozen python
 PYTEST_ARGS ?=
 
-.PHONY: run setup test test-fast lint bench openapi check-openapi clean
+.PHONY: run setup setup-test test test-fast lint bench openapi check-openapi clean
 
 setup:
 	@scripts/ensure-system-deps
+	@uv sync --frozen --quiet
+
+setup-test:
+	@scripts/ensure-system-deps --with-browser
 	@uv sync --frozen --quiet
 
 run: setup
@@ -18,7 +22,7 @@ run: setup
 
 # The whole suite: unit, service, API, access-log, property and browser tests.
 # DATABASE_URL chooses the database (default: SQLite in memory).
-test: setup
+test: setup-test
 	uv run --frozen pytest $(PYTEST_ARGS)
 
 lint: setup
