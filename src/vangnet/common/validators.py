@@ -7,12 +7,14 @@ from datetime import date
 
 from .errors import DomainError
 
-_MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!]|javascript:|on\w+\s*=", re.IGNORECASE)
+# A tag opener or a javascript: URL. Event-handler attributes (onclick=) only act inside a tag,
+# which the first alternative already catches; plain "respons=goed" is ordinary text.
+_MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?]|javascript\s*:", re.IGNORECASE)
 
 
 def is_valid_bsn(value: str) -> bool:
     """The 11-proef for a BSN: 9 digits, weights 9..2 and -1, sum divisible by 11, not all zero."""
-    if not re.fullmatch(r"\d{9}", value or ""):
+    if not re.fullmatch(r"[0-9]{9}", value or ""):  # ASCII digits only: \d also matches "１２３"
         return False
     digits = [int(c) for c in value]
     total = sum(d * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True)) - digits[8]

@@ -21,13 +21,11 @@ def table_for_municipality(*, municipality: Municipality, on: date) -> Table | N
 
 
 def municipalities_of_table(*, table: Table, on: date) -> QuerySet[Municipality]:
-    return (
-        Municipality.objects.filter(
-            table_assignments__table=table, table_assignments__valid_from__lte=on
-        )
-        .filter(Q(table_assignments__valid_to__isnull=True) | Q(table_assignments__valid_to__gt=on))
-        .distinct()
+    # One filter() call so both conditions apply to the same assignment row.
+    current = TableAssignment.objects.filter(table=table, valid_from__lte=on).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=on)
     )
+    return Municipality.objects.filter(pk__in=current.values("municipality_id"))
 
 
 def region_grouping(kind: str, *, on: date | None = None) -> dict[str, str]:

@@ -155,13 +155,8 @@ def test_every_table_serves_municipalities_now():
         assert municipalities_of_table(table=table, on=TODAY).exists(), table
 
 
-MOVED_IN_2021 = "municipalities_of_table joins assignments twice, so a table also lists"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"BUG: {MOVED_IN_2021} municipalities it served only in 2020 (407 rows for 342)",
-)
 def test_municipalities_of_table_are_those_it_serves_on_the_date():
     expected: dict[int, set[str]] = {}
     for m in Municipality.objects.select_related("province", "safety_region"):
@@ -171,10 +166,6 @@ def test_municipalities_of_table_are_those_it_serves_on_the_date():
         assert served == expected[table.number], table
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"BUG: {MOVED_IN_2021} them on its public page (Zeeland under table 2)",
-)
 def test_public_table_page_lists_only_current_municipalities(client):
     html = client.get("/tafels/2/").content.decode()
     assert "Rotterdam" in html
