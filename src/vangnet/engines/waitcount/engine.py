@@ -50,6 +50,7 @@ from vangnet.engines.waitcount.model import (
 
 # Month indices are int16 in the day -> month table (a small table stays in cache).
 _MAX_MONTHS = 30_000
+_PARALLEL_MIN_ROWS = 500_000
 
 
 def _check_region_map(regs: Registrations, region_of_municipality: npt.ArrayLike) -> np.ndarray:
@@ -190,7 +191,9 @@ def waiting_counts(
 ) -> CountTable:
     """Waiting registrations and persons per month × region × diagnosis group.
 
-    ``n_threads`` caps the numba threads (default: numba's setting, i.e. all cores).
+    ``n_threads`` caps the numba threads (default: one thread below 500,000 registrations,
+    else numba's setting, i.e. all cores; on shared machines consider
+    ``OMP_WAIT_POLICY=PASSIVE`` for numba's OpenMP threading layer).
     Returns only cells with at least one waiting registration, sorted by month, region, group.
 
     Working memory: about 30 bytes per registration plus ~100 bytes per thread per possible
@@ -212,7 +215,12 @@ def waiting_counts(
     stride = n_regions * n_groups
     person, n_persons = _dense_persons(regs.person)
 
-    threads = numba.get_num_threads() if n_threads is None else max(1, n_threads)
+    if n_threads is None:
+        # Below ~0.5 M rows a second thread gains nothing measurable, and on a busy machine
+        # the OpenMP barrier of an oversubscribed thread pool can cost 10x the work itself.
+        threads = 1 if len(regs) < _PARALLEL_MIN_ROWS else numba.get_num_threads()
+    else:
+        threads = max(1, n_threads)
     old = numba.get_num_threads()
     max_threads: int = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
     numba.set_num_threads(min(threads, max_threads))
