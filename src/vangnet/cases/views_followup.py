@@ -488,12 +488,16 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     actor = actor_for(user)
     items = _readable_items(user, meeting)
-    access_log_write(
-        actor=actor,
-        action=Action.READ,
-        membership=membership,
-        detail=f"bespreking {meeting.pk}: {len(items)} casus(sen)",
-    )
+    # The privacy officer asks "who read case X": one row per case shown on this page.
+    for item in items:
+        access_log_write(
+            actor=actor,
+            action=Action.READ,
+            case_id=item.case_id,
+            case_reference=item.case.reference,
+            membership=membership,
+            detail=f"bespreking {meeting.pk}",
+        )
     is_coordinator = membership.role == Role.COORDINATOR
     if request.method == "POST":
         if not is_coordinator:
@@ -579,12 +583,16 @@ def meeting_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if membership is None:
         raise PermissionDenied
     items = _readable_items(user, meeting)
-    access_log_write(
-        actor=actor_for(user),
-        action=Action.EXPORT,
-        membership=membership,
-        detail=f"bespreking {meeting.pk} als pdf",
-    )
+    actor = actor_for(user)
+    for item in items:
+        access_log_write(
+            actor=actor,
+            action=Action.EXPORT,
+            case_id=item.case_id,
+            case_reference=item.case.reference,
+            membership=membership,
+            detail=f"bespreking {meeting.pk} als pdf",
+        )
     html = render_to_string(
         "cases/meeting_print.html",
         {"meeting": meeting, "items": items, "printed_at": timezone.now()},
