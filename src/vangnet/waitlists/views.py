@@ -1,0 +1,347 @@
+"""Waiting-list pages: region dashboards with exports, registration pauses, uploads and the
+published waiting times. Thin: parse, call a selector or service, render. No page shows a
+pseudonym; only aggregates are computed for display."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from vangnet.accounts.decorators import verified_required
+from vangnet.accounts.models import Membership
+from vangnet.accounts.selectors import Actor, actor_for, current_user
+from vangnet.audit.models import Action
+from vangnet.audit.services import access_log_write
+from vangnet.common.errors import DomainError, NotAllowed, NotFound
+
+from . import access, counting, exports, selectors, services
+from .forms import EndPauseForm, PauseForm, UploadForm
+from .models import Channel, DiagnosisGroup, RegionKind, RegistrationPause
+
+DEFAULT_MONTHS = 12
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return actor_for(current_user(request))
+
+
+def domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Map NotAllowed to 403 and NotFound to 404 (the project's error pages)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotAllowed as exc:
+            raise PermissionDenied(exc.message) from exc
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+
+    return wrapper
+
+
+def _month_range(request: HttpRequest) -> tuple[list[counting.Month], str | None]:
+    """Months from ?van=JJJJ-MM&tot=JJJJ-MM; default the 12 months up to the latest data."""
+    latest = selectors.latest_month() or (timezone.localdate().year, timezone.localdate().month)
+    default_end = latest
+    k = latest[0] * 12 + latest[1] - DEFAULT_MONTHS
+    default_start = (k // 12, k % 12 + 1)
+    error = None
+    try:
+        start = counting.parse_month(request.GET.get("van") or counting.month_label(default_start))
+        end = counting.parse_month(request.GET.get("tot") or counting.month_label(default_end))
+        return counting.months_between(start, end), None
+    except ValueError as exc:
+        error = str(exc)
+    return counting.months_between(default_start, default_end), error
+
+
+def _region_options() -> list[tuple[str, str, list[tuple[str, str]]]]:
+    out = []
+    for kind, label in RegionKind.choices:
+        names = counting.region_names(kind)
+        out.append(
+            (
+                kind,
+                str(label),
+                sorted(names.items(), key=lambda item: counting.region_sort_key(item[0])),
+            )
+        )
+    return out
+
+
+@verified_required
+def index(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    latest = selectors.latest_month()
+    return render(
+        request,
+        "waitlists/index.html",
+        {
+            "can_dashboards": access.can_view_dashboards(actor),
+            "can_upload": access.can_upload(actor),
+            "can_pause": access.pausable_providers(actor).exists(),
+            "regions": _region_options(),
+            "latest": counting.month_label(latest) if latest else None,
+            "published": selectors.latest_published(),
+        },
+    )
+
+
+@verified_required
+def choose(request: HttpRequest) -> HttpResponse:
+    """The region picker (a plain GET form, no JavaScript) redirects to the chosen page."""
+    kind, _, code = request.GET.get("regio", "").partition("/")
+    target = "waitlists:pauses" if request.GET.get("doel") == "pauzes" else "waitlists:dashboard"
+    if kind not in RegionKind.values or code not in counting.region_names(kind):
+        messages.error(request, "Kies een regio.")
+        return redirect("waitlists:index")
+    return redirect(target, kind=kind, code=code)
+
+
+@verified_required
+@domain_errors
+def dashboard(request: HttpRequest, kind: str, code: str) -> HttpResponse:
+    actor = _actor(request)
+    months, error = _month_range(request)
+    board = selectors.region_dashboard(actor, kind=kind, code=code, months=months)
+    if error:
+        messages.error(request, error)
+    return render(
+        request,
+        "waitlists/dashboard.html",
+        {
+            "board": board,
+            "kind_label": RegionKind(kind).label,
+            "van": counting.month_label(months[0]),
+            "tot": counting.month_label(months[-1]),
+            "can_pause": access.pausable_providers(actor).exists(),
+        },
+    )
+
+
+@verified_required
+@domain_errors
+def export(request: HttpRequest, kind: str, code: str, fmt: str) -> HttpResponse:
+    actor = _actor(request)
+    membership = access.require_dashboards(actor)
+    name = selectors.check_region(kind, code)
+    months, _ = _month_range(request)
+    rows = selectors.counts(actor, kind=kind, months=months, region=code)
+    first, last = counting.month_label(months[0]), counting.month_label(months[-1])
+    filename = f"wachtlijsten-{kind}-{code}-{first}-{last}"
+    if fmt == "csv":
+        response = HttpResponse(exports.counts_csv(rows), content_type="text/csv; charset=utf-8")
+    else:
+        flows = selectors.flows(actor, kind=kind, months=months, region=code)
+        data = exports.counts_xlsx(
+            rows,
+            flows,
+            title=f"Wachtlijsten {name} ({RegionKind(kind).label}), {first} t/m {last}",
+            source=f"Vangnet, aangemaakt op {timezone.localdate():%d-%m-%Y}",
+        )
+        response = HttpResponse(
+            data,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    access_log_write(
+        actor=actor,
+        action=Action.EXPORT,
+        membership=membership,
+        detail=f"wachtlijsttellingen {kind} {code} {first}..{last} ({fmt})",
+    )
+    return response
+
+
+@verified_required
+@domain_errors
+def pauses(request: HttpRequest, kind: str, code: str) -> HttpResponse:
+    actor = _actor(request)
+    page = selectors.pause_page(actor, kind=kind, code=code, on=timezone.localdate())
+    endable = {
+        p.pk
+        for g in page.groups
+        for p in g.pauses
+        if access.pause_membership(actor, p.provider) is not None
+    }
+    return render(
+        request,
+        "waitlists/pauses.html",
+        {
+            "page": page,
+            "kind_label": RegionKind(kind).label,
+            "endable": endable,
+            "can_pause": access.pausable_providers(actor).exists(),
+            "end_form": EndPauseForm(initial={"ended_on": timezone.localdate()}),
+        },
+    )
+
+
+@verified_required
+@domain_errors
+def pause_new(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    providers = access.pausable_providers(actor)
+    if not providers.exists():
+        raise NotAllowed(
+            "Alleen datafunctionarissen van aanbieders en proceseigenaren kunnen een "
+            "aanmeldpauze vastleggen."
+        )
+    today = timezone.localdate()
+    initial: dict[str, Any] = {"starts_on": today, "planned_end_on": today + timedelta(days=90)}
+    if request.GET.get("aanbieder", "").isdigit():
+        initial["provider"] = int(request.GET["aanbieder"])
+    group = DiagnosisGroup.objects.filter(code=request.GET.get("groep", "")).first()
+    if group:
+        initial["diagnosis_group"] = group.pk
+        initial["reason"] = (
+            f"De wachttijd voor {group.name.lower()} ligt drie maanden of langer boven de "
+            "Treeknorm (hotspot)."
+        )
+    form = PauseForm(request.POST or None, providers=providers, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            pause = services.pause_record(
+                actor=actor,
+                provider=d["provider"],
+                diagnosis_group=d["diagnosis_group"],
+                starts_on=d["starts_on"],
+                planned_end_on=d["planned_end_on"],
+                reason=d["reason"],
+            )
+        except NotAllowed:
+            raise
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(
+                request,
+                f"Aanmeldpauze vastgelegd: {pause.provider} – {pause.diagnosis_group}, "
+                f"van {pause.starts_on:%d-%m-%Y} tot en met {pause.planned_end_on:%d-%m-%Y}.",
+            )
+            return redirect(_pause_page_url(pause))
+    return render(request, "waitlists/pause_form.html", {"form": form})
+
+
+def _pause_page_url(pause: RegistrationPause) -> str:
+    municipality = pause.provider.municipality
+    if municipality is None:
+        return reverse("waitlists:index")
+    return reverse(
+        "waitlists:pauses",
+        kwargs={"kind": RegionKind.SAFETY_REGION, "code": municipality.safety_region.code},
+    )
+
+
+@require_POST
+@verified_required
+@domain_errors
+def pause_end(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    pause = get_object_or_404(
+        RegistrationPause.objects.select_related("provider__municipality__safety_region"), pk=pk
+    )
+    form = EndPauseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Geef een geldige datum op.")
+    else:
+        try:
+            services.pause_end(actor=actor, pause=pause, on=form.cleaned_data["ended_on"])
+        except NotAllowed:
+            raise
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, f"Aanmeldpauze beëindigd: {pause.provider} – {pause.diagnosis_group}."
+            )
+    next_url = request.POST.get("next", "")
+    if next_url.startswith("/wachtlijsten/"):
+        return redirect(next_url)
+    return redirect(_pause_page_url(pause))
+
+
+@verified_required
+@domain_errors
+def upload(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    memberships = access.upload_memberships(actor)
+    if not memberships:
+        raise NotAllowed(
+            "Alleen datafunctionarissen van een aanbieder kunnen wachtlijsten aanleveren."
+        )
+    queryset = Membership.objects.filter(pk__in=[m.pk for m in memberships]).select_related(
+        "organisation"
+    )
+    today = timezone.localdate()
+    last_month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    form = UploadForm(
+        request.POST or None,
+        request.FILES or None,
+        memberships=queryset,
+        initial={"period": last_month, "membership": memberships[0].pk},
+    )
+    report = None
+    problems: list[str] = []
+    problem_count = 0
+    if request.method == "POST" and form.is_valid():
+        upload_file = form.cleaned_data["file"]
+        membership = form.cleaned_data["membership"]
+        try:
+            report = services.submission_import(
+                data=upload_file.read(),
+                name=upload_file.name,
+                actor=actor,
+                channel=Channel.WEB,
+                period=form.cleaned_data["period"],
+                membership=membership,
+            )
+        except services.ImportRejected as exc:
+            form.add_error(None, exc.message)
+            lines = exc.lines()
+            problem_count = len(lines)
+            problems = lines[:500]
+    return render(
+        request,
+        "waitlists/upload.html",
+        {"form": form, "report": report, "problems": problems, "problem_count": problem_count},
+    )
+
+
+@verified_required
+@domain_errors
+def published_view(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    access.require_dashboards(actor)
+    kind = request.GET.get("indeling", "")
+    if kind not in RegionKind.values:
+        kind = ""
+    dims = ("circuit", "care_type", "region") if kind else ("circuit", "care_type")
+    source = selectors.latest_published()
+    rows = selectors.published_summary(actor, kind=kind or None, by=dims, source=source)
+    names = counting.region_names(kind) if kind else {}
+    return render(
+        request,
+        "waitlists/published.html",
+        {
+            "source": source,
+            "rows": rows,
+            "kind": kind,
+            "kinds": RegionKind.choices,
+            "names": names,
+            "report": source.report if source else None,
+            "today": date.today(),
+        },
+    )
