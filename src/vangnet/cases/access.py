@@ -111,9 +111,24 @@ def visible_cases(actor: Actor) -> QuerySet[Case]:
         m.table_id for m in actor.memberships if Permission.READ in TABLE_GRANTS.get(m.role, set())
     }
     orgs = actor.organisation_ids(Role.REFERRER)
-    if not tables and not orgs:
+    condition = Q(table_id__in=tables) | Q(referrer_organisation_id__in=orgs)
+    # Table members see the cases their organisation is invited to, while consent covers it.
+    invited_ids: set[int] = set()
+    for m in actor.memberships:
+        if m.role == Role.TABLE_MEMBER and m.table_id:
+            candidates = Case.objects.filter(
+                table_id=m.table_id,
+                parties__organisation_id=m.organisation_id,
+                parties__invited_at__isnull=False,
+            )
+            invited_ids.update(
+                c.pk for c in candidates if invited_with_consent(c, m.organisation_id)
+            )
+    if invited_ids:
+        condition |= Q(pk__in=invited_ids)
+    if not tables and not orgs and not invited_ids:
         return Case.objects.none()
-    return Case.objects.filter(Q(table_id__in=tables) | Q(referrer_organisation_id__in=orgs))
+    return Case.objects.filter(condition).distinct()
 
 
 def case_access(

@@ -3,6 +3,7 @@ and schedules notifications on commit. Access logging happens at the boundary (v
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import hmac
 import unicodedata
@@ -827,8 +828,9 @@ def question_add(*, case: Case, actor: User, membership: Membership, text: str) 
 
 def _sniff_ok(head: bytes, magic: bytes | None) -> bool:
     if magic is None:
+        # Incremental decoding: the head may end inside a multi-byte character (ë, é).
         try:
-            head.decode("utf-8")
+            codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
         except UnicodeDecodeError:
             return False
         return b"\x00" not in head
@@ -1268,6 +1270,7 @@ def goal_respond(
 ) -> PlanGoal:
     """The responsible organisation accepts or declines its goal; a decline returns to the coordinator."""
     goal = PlanGoal.objects.select_for_update().select_related("plan__case").get(pk=goal.pk)
+    _require_state(goal.plan.case, State.PLAN, State.FOLLOW_UP, action="Reageren op een doel")
     if membership.organisation_id != goal.organisation_id:
         raise NotAllowed(
             "Alleen de verantwoordelijke organisatie kan dit doel accepteren of weigeren."
@@ -1311,6 +1314,9 @@ def goal_set_status(
     *, goal: PlanGoal, actor: User, membership: Membership, status: str
 ) -> PlanGoal:
     _plan_editor(membership, goal.plan.case)
+    _require_state(
+        goal.plan.case, State.PLAN, State.FOLLOW_UP, action="De status van een doel wijzigen"
+    )
     if status not in {
         PlanGoal.Status.IN_PROGRESS,
         PlanGoal.Status.ACHIEVED,
@@ -1443,6 +1449,8 @@ def checkin_record(
         )
     }
     given = {p.goal_id: p for p in progress}
+    if len(given) != len(progress):
+        raise DomainError("Leg de voortgang van elk doel één keer vast per check-in.", field="progress")
     if set(given) != set(active):
         raise DomainError("Leg voor elk lopend doel de voortgang vast.", field="progress")
     for p in progress:
