@@ -1,22 +1,40 @@
 """Browser-test helpers: log in through the real login and second-factor forms.
 
-Usage in a test marked `@pytest.mark.browser` with the `page` and `live_server` fixtures of
-`vangnet/conftest.py`::
+Usage in a test module driving the live server::
 
-    browser_login(page, live_server, world.referrer)
-    page.goto(live_server.url + "/casussen/aanmelden/")
+    from vangnet.testing.browser import (  # noqa: F401 - fixtures
+        browser_login, reference_data, restore_reference_data,
+    )
 
-Tests that drive the live server must use
-`@pytest.mark.django_db(transaction=True, serialized_rollback=True)`: the live server needs
-committed data, and the serialized rollback restores the reference data (municipalities, tables,
-criteria from the data migrations) that the flush after a transactional test removes.
+    pytestmark = [
+        pytest.mark.browser,
+        pytest.mark.django_db(transaction=True),
+        pytest.mark.usefixtures("reference_data", "restore_reference_data"),
+    ]
+
+    def test_journey(page, live_server, world):
+        browser_login(page, live_server, world.referrer)
+
+Why the two fixtures: a live-server test is transactional, and Django flushes the database after
+it, taking the reference data of the data migrations (municipalities, tables, criteria, ...) with
+it. Django's `serialized_rollback` would restore it, but not once Playwright runs: its sync API
+keeps an asyncio loop running in the main thread, so asgiref hands the test a different
+connection object, one without the serialized contents. `reference_data` reloads the data before
+each test when a flush removed it; `restore_reference_data` reloads it after the module, so the
+transactional tests of other modules still find it.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.operations import RunPython
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vangnet.accounts.models import User
@@ -63,3 +81,44 @@ def browser_logout(page: Any) -> None:
     """Log out through the menu's logout button (a POST with CSRF, as a user would)."""
     page.click("button:has-text('Uitloggen')")
     page.wait_for_url(re.compile(r"/account/inloggen/"))
+
+
+def reload_reference_data() -> bool:
+    """Rerun the data migrations' loaders if a flush emptied the database; True if it did.
+
+    Loaders are Vangnet's RunPython operations whose reverse is a no-op (data loads); operations
+    with a real reverse (such as the access log's PostgreSQL trigger) are schema and survive a
+    flush. They run in migration order, on empty tables, with the current app registry.
+    """
+    from vangnet.regions.models import Table
+
+    if Table.objects.exists():
+        return False
+    loader = MigrationLoader(connection, ignore_no_migrations=True)
+    plan: list[tuple[str, str]] = []
+    for leaf in loader.graph.leaf_nodes():
+        for node in loader.graph.forwards_plan(leaf):
+            if node not in plan:
+                plan.append(node)
+    ours = {c.label for c in apps.get_app_configs() if c.name.startswith("vangnet.")}
+    for node in plan:
+        if node[0] not in ours:
+            continue  # third-party migrations hold no reference data
+        for operation in loader.graph.nodes[node].operations:
+            if isinstance(operation, RunPython) and operation.reverse_code is RunPython.noop:
+                operation.code(apps, None)
+    return True
+
+
+@pytest.fixture
+def reference_data(transactional_db: None) -> None:
+    """The data migrations' reference data, present even after an earlier test's flush."""
+    reload_reference_data()
+
+
+@pytest.fixture(scope="module")
+def restore_reference_data(django_db_blocker: Any) -> Iterator[None]:
+    """After the module's last flush, put the reference data back for later modules."""
+    yield
+    with django_db_blocker.unblock():
+        reload_reference_data()
