@@ -66,10 +66,11 @@ class PauseForm(forms.Form):
         queryset=DiagnosisGroup.objects.all(), label="Diagnosegroep"
     )
     starts_on = forms.DateField(
-        label="Ingangsdatum", widget=forms.DateInput(attrs={"type": "date"})
+        label="Ingangsdatum", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     planned_end_on = forms.DateField(
-        label="Geplande einddatum", widget=forms.DateInput(attrs={"type": "date"})
+        label="Geplande einddatum",
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     reason = forms.CharField(
         label="Reden",
@@ -88,5 +89,5 @@ class PauseForm(forms.Form):
 
 class EndPauseForm(forms.Form):
     ended_on = forms.DateField(
-        label="Beëindigen per", widget=forms.DateInput(attrs={"type": "date"})
+        label="Beëindigen per", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )

@@ -19,6 +19,7 @@ import csv
 import dataclasses
 import json
 from argparse import ArgumentParser
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -142,7 +143,7 @@ class Command(BaseCommand):
 
     def _import(self, *, file: str, period: str | None, **_: Any) -> None:
         try:
-            data = open(file, "rb").read()  # noqa: SIM115 - read at once, closed by GC
+            data = Path(file).read_bytes()
             report = services.submission_import(
                 data=data,
                 name=file.rsplit("/", 1)[-1],
@@ -172,7 +173,7 @@ class Command(BaseCommand):
 
     def _import_published(self, *, file: str, **_: Any) -> None:
         try:
-            data = open(file, "rb").read()  # noqa: SIM115
+            data = Path(file).read_bytes()
             result = services.published_import(
                 data=data, name=file.rsplit("/", 1)[-1], actor=services.command_line_actor()
             )
