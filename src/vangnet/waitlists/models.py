@@ -3,7 +3,7 @@ providers' published waiting times (NZa transparency data).
 
 Only pseudonymised registrations are stored (see `pseudonymise.py`); pages and the API show
 aggregates computed from them, never a pseudonym. How a submission replaces an earlier one is
-recorded in docs/adr/0002-waitlist-submissions.md.
+recorded in docs/adr/0005-waitlist-submissions.md.
 """
 
 from __future__ import annotations
