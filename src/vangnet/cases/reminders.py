@@ -220,16 +220,26 @@ def run(*, today: date | None = None) -> RunReport:
             ),
         )
 
-    # 7. Daily digest: one e-mail per user with unread notifications of the last day.
-    since = timezone.now() - timedelta(days=1)
-    unread = Notification.objects.filter(read_at__isnull=True, created_at__gte=since).exclude(
+    # 7. Daily digest: one e-mail per user with the unread notifications since their previous
+    #    digest (or of the last day for a first digest), so nothing is reported twice.
+    fallback = timezone.now() - timedelta(days=1)
+    unread = Notification.objects.filter(read_at__isnull=True).exclude(
         dedup_key__startswith="digest:"
     )
-    for user_id in unread.values_list("user_id", flat=True).distinct():
-        user = User.objects.get(pk=user_id)
-        count = unread.filter(user_id=user_id).count()
+    for user_id in (
+        unread.filter(created_at__gte=fallback).values_list("user_id", flat=True).distinct()
+    ):
+        previous = (
+            Notification.objects.filter(user_id=user_id, dedup_key__startswith="digest:")
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+        count = unread.filter(user_id=user_id, created_at__gt=previous or fallback).count()
+        if count == 0:
+            continue
         created = notification_send(
-            users=[user],
+            users=[User.objects.get(pk=user_id)],
             subject=f"Dagoverzicht: {count} nieuwe melding(en)",
             body="U heeft nieuwe meldingen in Vangnet.",
             dedup_key=f"digest:{user_id}:{today.isoformat()}",
