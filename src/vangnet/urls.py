@@ -12,6 +12,7 @@ urlpatterns = [
     path("toegangslog/", include("vangnet.audit.urls")),
     path("consultaties/", include("vangnet.consultations.urls")),
     path("besprekingen/", include("vangnet.cases.meeting_urls")),
+    path("monitor/", include("vangnet.monitor.urls")),
     path("wachtlijsten/", include("vangnet.waitlists.urls")),
     path("beheer/", admin.site.urls),
     path("api/v1/", api.urls),

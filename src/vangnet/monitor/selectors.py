@@ -8,7 +8,7 @@
 
 Per-table reports are internal only: publishing suppressed tables per region next to the
 national ones would let a reader add the regions up and recover a hidden national cell (see
-docs/adr/0005-monitor-disclosure-control.md).
+docs/adr/0006-monitor-disclosure-control.md).
 """
 
 from __future__ import annotations
@@ -112,15 +112,15 @@ def consultation_counts(
 ) -> dict[tuple[int, int], int] | None:
     """Consultations per (table number, year), or None while the consultations app has no model.
 
-    Counts rows of `consultations.Consultation` by `requested_at` (else `created_at`).
+    Counts rows of `consultations.Consultation` by the date they were requested.
     """
     try:
         model = apps.get_model("consultations", "Consultation")
     except LookupError:
         return None
     names = {f.name for f in model._meta.get_fields()}
-    when = "requested_at" if "requested_at" in names else "created_at"
-    if when not in names or "table" not in names:
+    when = next((n for n in ("requested_on", "requested_at", "created_at") if n in names), "")
+    if not when or "table" not in names:
         return None
     qs = model.objects.filter(**{f"{when}__year__gte": year_from, f"{when}__year__lte": year_to})
     if table is not None:

@@ -90,7 +90,10 @@ def new_case_ref() -> str:
             return ref
 
 
-def _check_coordinator(actor: Actor, case: Case, *, action: str, channel: str) -> None:
+def check_questionnaire_access(
+    actor: Actor, case: Case, *, action: str, channel: str = "web"
+) -> None:
+    """Only the coordinator of the case's table completes its questionnaire (denials logged)."""
     if not selectors.may_complete_questionnaire(actor, case):
         access_log_write(
             actor=actor,
@@ -106,7 +109,7 @@ def _check_coordinator(actor: Actor, case: Case, *, action: str, channel: str) -
 
 def questionnaire_open(actor: Actor, case: Case, *, channel: str = "web") -> dict[str, Any]:
     """Check access, log the read, and return the answers to show (saved, else prefilled)."""
-    _check_coordinator(actor, case, action=Action.READ, channel=channel)
+    check_questionnaire_access(actor, case, action=Action.READ, channel=channel)
     case_access(
         actor,
         case,
@@ -130,7 +133,7 @@ def monitor_record_save(
     channel: str = "web",
 ) -> MonitorRecord:
     """Save the questionnaire of `case` (create or update its anonymous monitor record)."""
-    _check_coordinator(actor, case, action=Action.UPDATE, channel=channel)
+    check_questionnaire_access(actor, case, action=Action.UPDATE, channel=channel)
     cleaned = clean_record(answers, today=timezone.localdate(), require_identity=False)
     if cleaned.errors:
         raise RecordInvalid(cleaned.errors)

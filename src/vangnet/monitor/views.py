@@ -1,0 +1,268 @@
+"""Pages of the monitor. Thin: parse, check with a selector, call a service, render.
+
+The report is one template (`monitor/_report_body.html`) for the page and the PDF.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from vangnet.accounts.decorators import verified_required
+from vangnet.accounts.selectors import Actor, actor_for, current_user
+from vangnet.audit.models import Action
+from vangnet.audit.services import access_log_write
+from vangnet.cases import selectors as case_selectors
+from vangnet.cases.access import log_list
+from vangnet.common.errors import NotAllowed
+
+from . import codes, csvio, presentation, selectors, services
+from .forms import ImportForm, QuestionnaireForm, ReportFilterForm
+
+
+def threshold() -> int:
+    return int(getattr(settings, "VANGNET_DISCLOSURE_THRESHOLD", 5))
+
+
+def _actor(request: HttpRequest) -> Actor:
+    actor = actor_for(current_user(request))
+    if not selectors.can_use_monitor(actor):
+        raise PermissionDenied
+    return actor
+
+
+@verified_required
+def index(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    return render(
+        request,
+        "monitor/index.html",
+        {
+            "national": selectors.is_national(actor),
+            "own_tables": sorted(selectors.coordinator_tables(actor)),
+            "span": selectors.year_span(),
+        },
+    )
+
+
+def _report_params(request: HttpRequest, actor: Actor) -> dict[str, Any]:
+    span = selectors.year_span()
+    this_year = timezone.localdate().year
+    initial_from, initial_to = span if span else (this_year, this_year)
+    data = {
+        "van": request.GET.get("van") or initial_from,
+        "tot": request.GET.get("tot") or initial_to,
+        "tafel": request.GET.get("tafel", ""),
+        "versie": request.GET.get("versie", ""),
+    }
+    form = ReportFilterForm(data)
+    if not form.is_valid():
+        return {"form": form, "valid": False}
+    table = form.cleaned_data["tafel"]
+    own = selectors.coordinator_tables(actor)
+    if table is None and not selectors.is_national(actor) and request.GET.get("tafel") is None:
+        # A coordinator lands on their own table's internal report.
+        table = min(own) if own else None
+    # Per-table reports are internal only (see selectors); national defaults to public.
+    internal = table is not None or form.cleaned_data["versie"] == "intern"
+    try:
+        selectors.require_report_access(actor, table=table, internal=internal)
+    except NotAllowed as exc:
+        raise PermissionDenied from exc
+    return {
+        "form": form,
+        "valid": True,
+        "year_from": form.cleaned_data["van"],
+        "year_to": form.cleaned_data["tot"],
+        "table": table,
+        "public": not internal,
+    }
+
+
+def _build(params: dict[str, Any]) -> presentation.ReportView:
+    rows = selectors.report_rows(
+        year_from=params["year_from"], year_to=params["year_to"], table=params["table"]
+    )
+    return presentation.build_report(
+        rows,
+        year_from=params["year_from"],
+        year_to=params["year_to"],
+        table=params["table"],
+        public=params["public"],
+        threshold=threshold(),
+        consultations=selectors.consultation_counts(
+            year_from=params["year_from"], year_to=params["year_to"], table=params["table"]
+        ),
+    )
+
+
+def _describe(params: dict[str, Any]) -> str:
+    where = f"tafel {params['table']}" if params["table"] else "landelijk"
+    version = "openbaar" if params["public"] else "intern"
+    return f"monitorrapport {params['year_from']}-{params['year_to']} {where} {version}"
+
+
+@verified_required
+def report(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    params = _report_params(request, actor)
+    context: dict[str, Any] = {
+        "form": params["form"],
+        "national": selectors.is_national(actor),
+        "own_tables": sorted(selectors.coordinator_tables(actor)),
+    }
+    if params["valid"]:
+        context["view"] = _build(params)
+        context["query"] = request.GET.urlencode()
+        access_log_write(actor=actor, action=Action.READ, detail=_describe(params))
+    return render(request, "monitor/report.html", context, status=200 if params["valid"] else 400)
+
+
+@verified_required
+def report_pdf(request: HttpRequest) -> HttpResponse:
+    from weasyprint import HTML
+
+    actor = _actor(request)
+    params = _report_params(request, actor)
+    if not params["valid"]:
+        return render(request, "monitor/report.html", {"form": params["form"]}, status=400)
+    view = _build(params)
+    html = render_to_string(
+        "monitor/report_pdf.html",
+        {"view": view, "generated": timezone.localtime()},
+        request=request,
+    )
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    access_log_write(actor=actor, action=Action.EXPORT, detail=f"{_describe(params)} (pdf)")
+    where = f"tafel-{params['table']}" if params["table"] else "landelijk"
+    version = "openbaar" if params["public"] else "intern"
+    name = f"monitor-{params['year_from']}-{params['year_to']}-{where}-{version}.pdf"
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@verified_required
+@require_http_methods(["GET", "POST"])
+def import_file(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not selectors.is_national(actor):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors: list[csvio.LineError] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > csvio.MAX_BYTES:
+            form.add_error("file", "Het bestand is te groot (maximaal 5 MB).")
+        else:
+            try:
+                result = services.monitor_import(content=upload.read(), actor=actor, channel="web")
+            except services.ImportRejected as exc:
+                errors = exc.errors
+                messages.error(request, exc.message)
+            else:
+                messages.success(
+                    request,
+                    f"Geïmporteerd: {result.created} nieuw, {result.updated} gewijzigd, "
+                    f"{result.unchanged} ongewijzigd.",
+                )
+                return redirect("monitor:import")
+    return render(
+        request,
+        "monitor/import.html",
+        {"form": form, "errors": errors, "columns": codes.CSV_COLUMNS},
+        status=422 if errors else 200,
+    )
+
+
+@verified_required
+def export_file(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    file_format = request.GET.get("formaat", "csv")
+    if file_format not in {"csv", "xlsx"}:
+        raise Http404
+    try:
+        rows = services.export_rows(actor=actor, channel="web", file_format=file_format)
+    except NotAllowed as exc:
+        raise PermissionDenied from exc
+    stamp = timezone.localdate().isoformat()
+    if file_format == "csv":
+        response = HttpResponse(csvio.write_csv(rows), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            csvio.write_xlsx(rows),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="monitor-{stamp}.{file_format}"'
+    return response
+
+
+@verified_required
+def questionnaires(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not selectors.coordinator_tables(actor):
+        raise PermissionDenied
+    items = selectors.questionnaire_cases(actor)
+    log_list(actor, detail="monitorvragenlijsten")
+    return render(request, "monitor/questionnaires.html", {"items": items})
+
+
+@verified_required
+@require_http_methods(["GET", "POST"])
+def questionnaire(request: HttpRequest, reference: str) -> HttpResponse:
+    actor = actor_for(current_user(request))
+    try:
+        case = case_selectors.case_by_reference(reference)
+    except case_selectors.CaseNotFound as exc:
+        raise Http404 from exc
+    findings: dict[str, Any] = {}
+    if request.method == "POST":
+        try:
+            services.check_questionnaire_access(actor, case, action=Action.UPDATE)
+        except NotAllowed as exc:
+            raise PermissionDenied from exc
+        form = QuestionnaireForm(request.POST)
+        if form.is_valid():
+            try:
+                services.monitor_record_save(
+                    actor=actor,
+                    case=case,
+                    answers=form.answers(),
+                    confirm_identifying=form.cleaned_data["confirm_identifying"],
+                )
+            except NotAllowed as exc:
+                raise PermissionDenied from exc
+            except services.IdentifyingText as exc:
+                findings = exc.findings
+            except services.RecordInvalid as exc:
+                for field, message in exc.errors:
+                    form.add_error(field if field in form.fields else None, message)
+            else:
+                messages.success(request, "De monitorvragenlijst is opgeslagen.")
+                return redirect("monitor:questionnaire", reference=case.reference)
+    else:
+        try:
+            initial = services.questionnaire_open(actor, case)
+        except NotAllowed as exc:
+            raise PermissionDenied from exc
+        form = QuestionnaireForm(initial=initial)
+    record = selectors.record_for_case(case)
+    return render(
+        request,
+        "monitor/questionnaire.html",
+        {
+            "case": case,
+            "form": form,
+            "record": record,
+            "findings": [(form.fields[k].label, f) for k, fs in findings.items() for f in fs],
+        },
+        status=422 if findings else 200,
+    )
