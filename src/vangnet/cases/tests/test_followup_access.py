@@ -492,6 +492,21 @@ def test_action_with_a_malformed_id_is_a_clean_refusal(world, case, verified_cli
         assert len(log_rows(mark)) == 1, name
 
 
+@pytest.mark.xfail(
+    strict=True,
+    raises=ValueError,
+    reason="BUG: views_followup._meeting_post passes the POSTed agenda item id straight to "
+    "get_object_or_404; a non-numeric id raises ValueError (a 500 server error).",
+)
+def test_meeting_post_with_a_malformed_item_is_a_clean_refusal(world, case, verified_client):
+    item = fu.started_item(case, world.coordinator)
+    response = verified_client(world.coordinator).post(
+        reverse("meetings:detail", args=[item.meeting.pk]),
+        {"op": "minutes", "item": "abc", "discussed": "x", "decisions": "y"},
+    )
+    assert response.status_code in {302, 404}
+
+
 def test_action_posts_succeed_or_explain_with_one_row_each(world, case, verified_client):
     client = verified_client(world.coordinator)
     url = lambda name: reverse("cases:action", args=[case.reference, name])  # noqa: E731
