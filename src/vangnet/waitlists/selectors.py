@@ -154,6 +154,7 @@ class TrendPoint:
 @dataclass
 class Hotspot:
     row: WithProvider
+    group_name: str
     current: bool
     paused: bool
 
@@ -272,8 +273,14 @@ def region_dashboard(
     pauses = list(active_pauses(on=today).filter(provider_id__in=provider_ids))
     paused = {(p.provider_id, p.diagnosis_group.code) for p in pauses}
     last = labels[-1] if labels else ""
+    names = {g.code: g.name for g in groups}
     hot = [
-        Hotspot(h, current=h.end == last, paused=(h.provider_id, h.diagnosis_group) in paused)
+        Hotspot(
+            h,
+            group_name=names.get(h.diagnosis_group, h.diagnosis_group),
+            current=h.end == last,
+            paused=(h.provider_id, h.diagnosis_group) in paused,
+        )
         for h in with_providers(counting.hotspot_rows(loader, months, provider_ids=provider_ids))
     ]
     hot.sort(key=lambda h: (not h.current, -h.row.months, h.row.provider_name))
