@@ -239,3 +239,22 @@ def test_multi_answers_are_stored_once_in_questionnaire_order(db):
 def test_export_neutralises_spreadsheet_formulas():
     text = csvio.write_csv([{**GOOD, "exceptional_note": "=HYPERLINK(1)"}])
     assert "'=HYPERLINK(1)" in text
+
+
+@pytest.mark.django_db
+def test_the_command_lists_every_bad_line_and_fails(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    rows = good_rows(3)
+    rows[0]["table"] = "9"
+    rows[2]["outcome"] = ""
+    path = tmp_path / "bad.csv"
+    path.write_bytes(to_csv(rows))
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="2 fouten"):
+        call_command("monitor", "import", str(path), stderr=err)
+    assert err.getvalue().splitlines() == [
+        "regel 2, kolom table: ‘9’ is geen tafelnummer (1 tot en met 8)",
+        "regel 4, kolom outcome: is verplicht",
+    ]
+    assert MonitorRecord.objects.count() == 0

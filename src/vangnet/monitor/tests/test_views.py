@@ -270,3 +270,26 @@ def test_xlsx_export_is_logged(world, seeded, verified_client):
     assert response.status_code == 200
     assert response.content[:2] == b"PK"
     assert AccessLogEntry.objects.filter(action=Action.EXPORT, detail__contains="xlsx").exists()
+
+
+def test_consultations_are_counted_in_the_report(world, seeded, verified_client):
+    from datetime import date
+
+    from vangnet.consultations.models import Consultation
+    from vangnet.regions.models import Table
+
+    for day in (1, 2):
+        Consultation.objects.create(
+            table=Table.objects.get(number=4),
+            requested_on=date(2021, 5, day),
+            requester_type=Consultation.RequesterType.GP,
+            question="Advies over medicatie en begeleiding.",
+            recorded_by=world.coordinator,
+        )
+    response = verified_client(world.monitor_analyst).get(
+        "/monitor/rapport/?van=2020&tot=2021&versie=intern"
+    )
+    grid = next(
+        g for s in response.context["view"].sections for g in s.grids if g.key == "consultations"
+    )
+    assert grid.footer[1][-1].text == "2"
