@@ -24,7 +24,7 @@ from vangnet.audit.models import Action
 from vangnet.audit.services import access_log_write
 from vangnet.common.errors import DomainError, NotAllowed, NotFound
 
-from . import access, counting, exports, selectors, services
+from . import access, counting, exports, published, selectors, services
 from .forms import EndPauseForm, PauseForm, UploadForm
 from .models import Channel, DiagnosisGroup, RegionKind, RegistrationPause
 
@@ -328,20 +328,22 @@ def published_view(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("indeling", "")
     if kind not in RegionKind.values:
         kind = ""
-    dims = ("circuit", "care_type", "region") if kind else ("circuit", "care_type")
+    dims = ("circuit", "care_type", "diagnosis_group", "region" if kind else "")
     source = selectors.latest_published()
     rows = selectors.published_summary(actor, kind=kind or None, by=dims, source=source)
+    # The diagnosis group column only where the source has one (the 2016 file has none).
+    has_groups = any(r.diagnosis_group != published.UNKNOWN for r in rows)
     names = counting.region_names(kind) if kind else {}
     return render(
         request,
         "waitlists/published.html",
         {
             "source": source,
-            "rows": rows,
+            "rows": [(r, names.get(r.region, r.region)) for r in rows],
             "kind": kind,
             "kinds": RegionKind.choices,
-            "names": names,
             "report": source.report if source else None,
+            "has_groups": has_groups,
             "today": date.today(),
         },
     )
