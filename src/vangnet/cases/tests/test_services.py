@@ -837,3 +837,91 @@ def test_case_list_filters_by_state_and_table(world):
     assert list(selectors.case_list(actor, state=State.TRIAGE_PROPOSED)) == [a]
     assert list(selectors.case_list(actor_for(world.coordinator))) == [a]
     assert list(selectors.case_list(actor_for(world.medical_adviser))) == []
+
+
+# --- the same rules on the pages: Dutch messages at the field, input escaped, nothing saved ----
+
+PAGE_FORM = {
+    "referrer_type": "gp",
+    "patient_name": "Piet Bakker",
+    "patient_birth_date": "1975-02-03",
+    "patient_municipality": "GM0363",
+    "patient_insurer": "VGZ",
+    "consent_by": "patient",
+    "stuck_description": "Vastgelopen.",
+    "best_solution": "Beschermd wonen.",
+    "timeline": "Sinds 2023.",
+    "urgency": "regular",
+    "party_0_organisation": "Huisarts",
+    "party_0_action": "Verwezen.",
+}
+
+
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        ({"stuck_description": "<script>alert(1)</script>"}, "bevat HTML of script"),
+        ({"patient_bsn": "123456789"}, "11-proef"),
+        ({"patient_birth_date": "2999-01-01"}, "toekomst"),
+        ({"consent_by": ""}, "Zonder toestemming"),
+        ({"party_0_organisation": "", "party_0_action": ""}, "minstens één"),
+        ({"table": "1"}, "Geef een reden"),
+        ({"patient_municipality": "GM9999"}, "GM9999 is geen beschikbare keuze"),
+    ],
+)
+def test_registration_page_shows_dutch_errors_and_saves_nothing(
+    world, verified_client, change, message
+):
+    client = verified_client(world.referrer)
+    before = rows()
+    form = {**PAGE_FORM, "organisation": world.referrer_org.pk, **change}
+    response = client.post(reverse("cases:register"), form)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert message in html
+    assert "<script>alert(1)</script>" not in html  # the input comes back escaped
+    assert rows() == before
+
+
+def test_registration_page_warns_about_a_linked_case(world, verified_client):
+    first = register(world, patient_name="Piet Bakker", patient_birth_date=date(1975, 2, 3)).case
+    client = verified_client(world.referrer)
+    form = {**PAGE_FORM, "organisation": world.referrer_org.pk}
+    response = client.post(reverse("cases:register"), form, follow=True)
+    html = response.content.decode()
+    assert f"Deze patiënt heeft al een lopende casus ({first.reference}" in html
+    assert "Gekoppeld aan lopende casus" in html
+
+
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        ({"decision": "not_suitable"}, "schriftelijke reden"),
+        ({"decision": "consultation"}, "gegeven advies"),
+        ({"criterion_4": "not_met"}, "menselijke maat"),
+        ({"reason": "<b>vet</b>", "decision": "not_suitable"}, "HTML of script"),
+    ],
+)
+def test_triage_page_shows_dutch_errors_and_saves_nothing(world, verified_client, change, message):
+    case = register(world).case
+    before = rows()
+    form = {f"criterion_{n}": "met" for n in range(1, 8)} | {"decision": "admit"} | change
+    response = verified_client(world.coordinator).post(
+        reverse("cases:triage", args=[case.reference]), form
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert rows() == before
+    case.refresh_from_db()
+    assert case.state == State.REGISTERED
+
+
+def test_disagreeing_on_the_page_without_a_note_changes_nothing(world, verified_client):
+    case = register(world).case
+    propose(world, case)
+    response = verified_client(world.screener).post(
+        reverse("cases:screen", args=[case.reference]), {"verdict": "disagree"}, follow=True
+    )
+    assert "verplicht" in response.content.decode()
+    case.refresh_from_db()
+    assert case.state == State.TRIAGE_PROPOSED
