@@ -35,6 +35,7 @@ from .models import (
     Submission,
     WaitlistRegistration,
 )
+from .pseudonymise import looks_like_pseudonym
 
 BATCH_SIZE = 5000
 
@@ -73,6 +74,9 @@ class ImportReport:
     period: date
     period_inferred: bool
     submissions: list[SubmissionResult] = field(default_factory=list)
+    # Versions of the pseudonymisation key seen in the file: all providers of a region switch
+    # key in the same month, or people are counted twice (ADR 5).
+    key_versions: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -137,6 +141,13 @@ def submission_import(
         rows=len(checked.rows),
         period=checked.period,
         period_inferred=checked.period_inferred,
+        key_versions=sorted(
+            {
+                r.person_pseudonym.split(":", 1)[0]
+                for r in checked.rows
+                if looks_like_pseudonym(r.person_pseudonym)
+            }
+        ),
     )
     providers = Organisation.objects.in_bulk(list(by_provider))
     user = actor.user if actor.user.is_authenticated else None
@@ -174,6 +185,8 @@ def _store_submission(
     channel: str,
     user: User | None,
 ) -> SubmissionResult:
+    # Lock the provider: two uploads for the same provider and period run one after the other.
+    Organisation.objects.select_for_update().filter(pk=provider.pk).first()
     # Registrations that left the list before the period began do not count in it: not stored.
     kept = [r for r in rows if not r.ends_before(period)]
     digest = importers.content_hash(kept, period)

@@ -309,3 +309,15 @@ def test_property_arbitrary_bytes_are_refused_cleanly(providers, noise, keep_hea
     except services.ImportRejected as exc:
         assert exc.message
     assert WaitlistRegistration.objects.count() == 0
+
+
+def test_mixed_key_versions_are_flagged(providers, tmp_path, capsys):
+    rows = [row(person_pseudonym="v1:" + "a" * 64), row(person_pseudonym="v2:" + "b" * 64)]
+    report = do_import(csv_bytes(rows))
+    assert report.key_versions == ["v1", "v2"]
+    path = tmp_path / "x.csv"
+    path.write_bytes(
+        csv_bytes([row(person_pseudonym="v3:" + "c" * 64), row(person_pseudonym="v4:" + "d" * 64)])
+    )
+    call_command("waitlists", "import", str(path), "--period", "2024-03")
+    assert "meer dan één sleutelversie (v3, v4)" in capsys.readouterr().err

@@ -161,6 +161,12 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from None
         how = " (afgeleid uit de laatste datum in het bestand)" if report.period_inferred else ""
         self.stdout.write(f"Periode {report.period:%Y-%m}{how}; {report.rows} regels gelezen.")
+        if len(report.key_versions) > 1:
+            self.stderr.write(
+                "Let op: het bestand bevat pseudoniemen van meer dan één sleutelversie ("
+                + ", ".join(report.key_versions)
+                + "); dezelfde persoon kan dan dubbel worden geteld."
+            )
         for s in report.submissions:
             skipped = (
                 f", {s.skipped_outside_period} al vóór de periode beëindigd (niet opgeslagen)"
