@@ -194,6 +194,19 @@ def test_referrer_with_two_organisations_chooses_one(world):
     assert (row.action, row.outcome) == ("create", "denied")
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: a referrer of two organisations who omits organisation_id is told they are "
+    "not a referrer, instead of being asked to choose one",
+)
+def test_referrer_with_two_organisations_is_asked_to_choose(world):
+    second_org = factories.OrganisationFactory(name="Tweede Verwijzer")
+    factories.member(Role.REFERRER, organisation=second_org, user=world.referrer)
+    response = token_api(world.referrer).post(CASES, REGISTRATION)
+    assert response.status_code in (400, 422)
+    assert "organisation_id" in response.json()["detail"]
+
+
 def test_list_filters_by_state(world):
     a = factories.register_case(world.referrer)
     factories.register_case(world.referrer, patient_name="Piet Bakker")
