@@ -1450,7 +1450,9 @@ def checkin_record(
     }
     given = {p.goal_id: p for p in progress}
     if len(given) != len(progress):
-        raise DomainError("Leg de voortgang van elk doel één keer vast per check-in.", field="progress")
+        raise DomainError(
+            "Leg de voortgang van elk doel één keer vast per check-in.", field="progress"
+        )
     if set(given) != set(active):
         raise DomainError("Leg voor elk lopend doel de voortgang vast.", field="progress")
     for p in progress:

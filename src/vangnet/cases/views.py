@@ -17,7 +17,8 @@ from django.views.decorators.http import require_POST
 from vangnet.accounts.decorators import verified_required
 from vangnet.accounts.models import Role
 from vangnet.accounts.selectors import Actor, actor_for, current_user
-from vangnet.audit.models import Action
+from vangnet.audit.models import Action, Outcome
+from vangnet.audit.services import access_log_write
 from vangnet.common.errors import DomainError, NotAllowed
 from vangnet.directory.models import Organisation
 
@@ -110,6 +111,10 @@ def register(request: HttpRequest) -> HttpResponse:
     actor = actor_for(current_user(request))
     org_ids = actor.organisation_ids(Role.REFERRER)
     if not org_ids:
+        if request.method == "POST":  # an attempt to register; the blank form shows no data
+            access_log_write(
+                actor=actor, action=Action.CREATE, outcome=Outcome.DENIED, detail="aanmelding"
+            )
         return render(
             request,
             "errors/error.html",
@@ -151,8 +156,6 @@ def register(request: HttpRequest) -> HttpResponse:
         else:
             case = result.case
             membership = granting_membership(actor, case, Permission.READ)
-            from vangnet.audit.services import access_log_write
-
             access_log_write(
                 actor=actor,
                 action=Action.CREATE,

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from vangnet.accounts.decorators import verified_required
 from vangnet.accounts.models import Membership, Role, User
 from vangnet.accounts.selectors import actor_for, current_user
-from vangnet.audit.models import Action
+from vangnet.audit.models import Action, Outcome
 from vangnet.audit.services import access_log_write
 from vangnet.common.errors import DomainError, NotAllowed
 
@@ -61,6 +61,15 @@ def _case(reference: str) -> Case:
         raise Http404 from exc
 
 
+def _get(model: Any, pk: Any, **filters: Any) -> Any:
+    """get_object_or_404 for a posted id: a malformed id is a 404, never a server error."""
+    try:
+        key = int(pk)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+    return get_object_or_404(model, pk=key, **filters)
+
+
 def _user_by_name(username: str) -> User | None:
     if not username:
         return None
@@ -88,7 +97,7 @@ def _party(case: Case, user: User, m: Membership, d: dict[str, Any], post: Any) 
 
 
 def _invite(case: Case, user: User, m: Membership, d: dict[str, Any], post: Any) -> str:
-    party = get_object_or_404(CaseParty, pk=post.get("party"), case=case)
+    party = _get(CaseParty, post.get("party"), case=case)
     services.party_invite(party=party, actor=user, membership=m)
     return f"{party.organisation} is uitgenodigd."
 
@@ -99,7 +108,7 @@ def _consent(case: Case, user: User, m: Membership, d: dict[str, Any], post: Any
 
 
 def _consent_withdraw(case: Case, user: User, m: Membership, d: dict[str, Any], post: Any) -> str:
-    consent = get_object_or_404(Consent, pk=post.get("consent"), case=case)
+    consent = _get(Consent, post.get("consent"), case=case)
     services.consent_withdraw(consent=consent, actor=user, membership=m)
     return "Toestemming ingetrokken; de partij ziet de casus niet meer."
 
@@ -110,7 +119,7 @@ def _question(case: Case, user: User, m: Membership, d: dict[str, Any], post: An
 
 
 def _share(case: Case, user: User, m: Membership, d: dict[str, Any], post: Any) -> str:
-    item = get_object_or_404(AgendaItem, pk=post.get("item"), case=case)
+    item = _get(AgendaItem, post.get("item"), case=case)
     services.case_share_prepared(item=item, actor=user, membership=m)
     return "De voorbereide casus is gedeeld met de uitgenodigde partijen."
 
@@ -128,7 +137,7 @@ def _goal(case: Case, user: User, m: Membership, d: dict[str, Any], post: Any) -
 
 
 def _goal_respond(case: Case, user: User, m: Membership, d: dict[str, Any], post: Any) -> str:
-    goal = get_object_or_404(PlanGoal, pk=d["goal"], plan__case=case)
+    goal = _get(PlanGoal, d["goal"], plan__case=case)
     services.goal_respond(
         goal=goal, actor=user, membership=m, accept=d["response"] == "accept", note=d["note"]
     )
@@ -153,7 +162,7 @@ def _phase(case: Case, user: User, m: Membership, d: dict[str, Any], post: Any) 
 
 
 def _checkin(case: Case, user: User, m: Membership, d: dict[str, Any], post: Any) -> str:
-    checkin = get_object_or_404(CheckIn, pk=post.get("checkin"), phase__case=case)
+    checkin = _get(CheckIn, post.get("checkin"), phase__case=case)
     progress = []
     for goal in case.plan.goals.filter(
         status__in=[PlanGoal.Status.IN_PROGRESS, PlanGoal.Status.ACCEPTED]
@@ -176,7 +185,7 @@ def _checkin(case: Case, user: User, m: Membership, d: dict[str, Any], post: Any
 
 
 def _task_done(case: Case, user: User, m: Membership, d: dict[str, Any], post: Any) -> str:
-    task = get_object_or_404(Task, pk=post.get("task"), case=case)
+    task = _get(Task, post.get("task"), case=case)
     services.task_complete(task=task, actor=user, membership=m)
     return "Actie afgerond."
 
@@ -187,7 +196,7 @@ def _suspend(case: Case, user: User, m: Membership, d: dict[str, Any], post: Any
 
 
 def _resume(case: Case, user: User, m: Membership, d: dict[str, Any], post: Any) -> str:
-    suspension = get_object_or_404(TermSuspension, pk=post.get("suspension"), case=case)
+    suspension = _get(TermSuspension, post.get("suspension"), case=case)
     services.term_resume(suspension=suspension, actor=user, membership=m)
     return "De termijn loopt weer."
 
@@ -198,7 +207,7 @@ def _escalate(case: Case, user: User, m: Membership, d: dict[str, Any], post: An
 
 
 def _escalation_result(case: Case, user: User, m: Membership, d: dict[str, Any], post: Any) -> str:
-    step = get_object_or_404(EscalationStep, pk=post.get("step"), case=case)
+    step = _get(EscalationStep, post.get("step"), case=case)
     services.escalation_result(step=step, actor=user, membership=m, result=post.get("result", ""))
     return "Resultaat vastgelegd."
 
@@ -353,17 +362,25 @@ def financing(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     user = current_user(request)
     actor = actor_for(user)
     method_action = Action.UPDATE if request.method == "POST" else Action.READ
-    try:
-        membership = case_access(
-            actor,
-            case,
-            permission=Permission.FINANCING,
-            action=method_action,
-            detail="financiering",
-        )
-    except NotAllowed as exc:
-        raise PermissionDenied from exc
-    if membership.organisation_id != decision.insurer_id:
+    membership = next(
+        (
+            m
+            for m in actor.memberships
+            if m.role == Role.MEDICAL_ADVISER and m.organisation_id == decision.insurer_id
+        ),
+        None,
+    )
+    # Only an adviser of the insurer this request is addressed to; anyone else is logged as denied.
+    access_log_write(
+        actor=actor,
+        action=method_action,
+        outcome=Outcome.ALLOWED if membership else Outcome.DENIED,
+        case_id=case.pk,
+        case_reference=case.reference,
+        membership=membership,
+        detail="financiering",
+    )
+    if membership is None:
         raise PermissionDenied
     from .models import Criterion, CriterionAssessment
 
@@ -533,7 +550,7 @@ def _meeting_post(
                     raise DomainError("Deze casus bestaat niet of hoort niet bij deze tafel.")
                 services.agenda_add(meeting=meeting, case=case, actor=user, membership=membership)
         elif op in {"participant", "minutes"}:
-            item = get_object_or_404(AgendaItem, pk=request.POST.get("item"), meeting=meeting)
+            item = _get(AgendaItem, request.POST.get("item"), meeting=meeting)
             if op == "participant":
                 pform = f.ParticipantForm(request.POST)
                 if not pform.is_valid():

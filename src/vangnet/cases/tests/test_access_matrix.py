@@ -359,11 +359,6 @@ def test_moved_case_leaves_the_old_tables_view(world, verified_client):
     assert verified_client(world.referrer).get(f"/casussen/{case.reference}/").status_code == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a non-referrer's registration POST on the page gets 403 without a denied "
-    "access-log row (the API writes one)",
-)
 def test_page_registration_by_a_non_referrer_writes_a_denied_row(world, verified_client):
     before = AccessLogEntry.objects.count()
     response = verified_client(world.coordinator).post(

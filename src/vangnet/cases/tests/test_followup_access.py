@@ -245,12 +245,6 @@ def test_medical_adviser_sees_only_the_financing_page_of_a_request_to_their_insu
     assert (decision.decision, decision.adviser) == (FinancingDecision.Decision.DECLINED, adviser_a)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: views_followup.financing logs the request as 'allowed' (case_access passes because "
-    "the adviser's insurer has some request on the case) and only then refuses with 403 when the "
-    "decision belongs to another insurer: the access log says allowed for a refused read.",
-)
 def test_adviser_opening_another_insurers_request_is_logged_as_denied(
     world, insurers, verified_client
 ):
@@ -477,12 +471,6 @@ ID_FIELDS = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="BUG: views_followup.case_action passes POSTed ids straight to get_object_or_404; a "
-    "non-numeric id ('abc') raises ValueError (a 500 server error) instead of 404 or a message.",
-)
 def test_action_with_a_malformed_id_is_a_clean_refusal(world, case, verified_client):
     client = verified_client(world.coordinator)
     for name, field in sorted(ID_FIELDS.items()):
@@ -492,12 +480,6 @@ def test_action_with_a_malformed_id_is_a_clean_refusal(world, case, verified_cli
         assert len(log_rows(mark)) == 1, name
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="BUG: views_followup._meeting_post passes the POSTed agenda item id straight to "
-    "get_object_or_404; a non-numeric id raises ValueError (a 500 server error).",
-)
 def test_meeting_post_with_a_malformed_item_is_a_clean_refusal(world, case, verified_client):
     item = fu.started_item(case, world.coordinator)
     response = verified_client(world.coordinator).post(
