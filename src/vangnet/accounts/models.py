@@ -68,7 +68,9 @@ class Membership(TimeStampedModel):
                 fields=["user", "organisation", "role", "table"], name="unique_membership"
             ),
             models.CheckConstraint(
-                condition=~models.Q(role__in=[r.value for r in TABLE_ROLES])
+                condition=~models.Q(
+                    role__in=sorted(r.value for r in TABLE_ROLES)
+                )  # sorted: stable migrations
                 | models.Q(table__isnull=False),
                 name="table_role_needs_table",
             ),

@@ -77,7 +77,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'lidmaatschap',
                 'verbose_name_plural': 'lidmaatschappen',
-                'constraints': [models.UniqueConstraint(fields=('user', 'organisation', 'role', 'table'), name='unique_membership'), models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['table_member', 'coordinator', 'second_screener']), _negated=True), ('table__isnull', False), _connector='OR'), name='table_role_needs_table')],
+                'constraints': [models.UniqueConstraint(fields=('user', 'organisation', 'role', 'table'), name='unique_membership'), models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['coordinator', 'second_screener', 'table_member']), _negated=True), ('table__isnull', False), _connector='OR'), name='table_role_needs_table')],
             },
         ),
         migrations.CreateModel(

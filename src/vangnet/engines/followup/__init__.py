@@ -36,7 +36,9 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, last))
 
 
-def suspended_days(suspensions: Iterable[Suspension], *, today: date, since: date | None = None) -> int:
+def suspended_days(
+    suspensions: Iterable[Suspension], *, today: date, since: date | None = None
+) -> int:
     """Distinct days covered by the suspensions up to `today` (inclusive), from `since` on."""
     intervals: list[tuple[date, date]] = []
     for s in suspensions:
@@ -60,11 +62,15 @@ def suspended_days(suspensions: Iterable[Suspension], *, today: date, since: dat
     return total
 
 
-def term_deadline(*, admitted_on: date, term_days: int, suspensions: Sequence[Suspension], today: date) -> date:
+def term_deadline(
+    *, admitted_on: date, term_days: int, suspensions: Sequence[Suspension], today: date
+) -> date:
     """The date by which suitable care must be offered: term plus every suspended day."""
     if term_days < 1:
         raise ValueError("term_days must be positive")
-    return admitted_on + timedelta(days=term_days + suspended_days(suspensions, today=today, since=admitted_on))
+    return admitted_on + timedelta(
+        days=term_days + suspended_days(suspensions, today=today, since=admitted_on)
+    )
 
 
 class DueStatus(StrEnum):

@@ -21,18 +21,26 @@ dates = st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31))
 
 
 def test_term_without_suspension():
-    assert term_deadline(admitted_on=date(2026, 1, 1), term_days=90, suspensions=[], today=date(2026, 2, 1)) == date(2026, 4, 1)
+    assert term_deadline(
+        admitted_on=date(2026, 1, 1), term_days=90, suspensions=[], today=date(2026, 2, 1)
+    ) == date(2026, 4, 1)
 
 
 def test_closed_suspension_moves_deadline_by_its_length():
     s = Suspension(date(2026, 2, 1), date(2026, 2, 15))  # 14 days
-    assert term_deadline(admitted_on=date(2026, 1, 1), term_days=90, suspensions=[s], today=date(2026, 3, 1)) == date(2026, 4, 15)
+    assert term_deadline(
+        admitted_on=date(2026, 1, 1), term_days=90, suspensions=[s], today=date(2026, 3, 1)
+    ) == date(2026, 4, 15)
 
 
 def test_open_suspension_counts_through_today():
     s = Suspension(date(2026, 2, 1), None)
-    d1 = term_deadline(admitted_on=date(2026, 1, 1), term_days=90, suspensions=[s], today=date(2026, 2, 1))
-    d2 = term_deadline(admitted_on=date(2026, 1, 1), term_days=90, suspensions=[s], today=date(2026, 2, 2))
+    d1 = term_deadline(
+        admitted_on=date(2026, 1, 1), term_days=90, suspensions=[s], today=date(2026, 2, 1)
+    )
+    d2 = term_deadline(
+        admitted_on=date(2026, 1, 1), term_days=90, suspensions=[s], today=date(2026, 2, 2)
+    )
     assert d2 - d1 == timedelta(days=1)
     assert d1 == date(2026, 4, 2)
 
@@ -48,11 +56,20 @@ def test_suspension_before_admission_does_not_count():
     assert suspended_days([s], today=date(2026, 3, 1), since=date(2026, 1, 1)) == 9
 
 
-@given(dates, st.integers(1, 400), st.lists(st.tuples(st.integers(0, 300), st.integers(0, 60)), max_size=5), st.integers(0, 500))
+@given(
+    dates,
+    st.integers(1, 400),
+    st.lists(st.tuples(st.integers(0, 300), st.integers(0, 60)), max_size=5),
+    st.integers(0, 500),
+)
 def test_deadline_never_before_plain_term_and_grows_by_suspended_days(start, term, raw, offset):
     today = start + timedelta(days=offset)
-    suspensions = [Suspension(start + timedelta(days=a), start + timedelta(days=a + b)) for a, b in raw]
-    deadline = term_deadline(admitted_on=start, term_days=term, suspensions=suspensions, today=today)
+    suspensions = [
+        Suspension(start + timedelta(days=a), start + timedelta(days=a + b)) for a, b in raw
+    ]
+    deadline = term_deadline(
+        admitted_on=start, term_days=term, suspensions=suspensions, today=today
+    )
     days = suspended_days(suspensions, today=today, since=start)
     assert deadline == start + timedelta(days=term + days)
     assert days <= sum(b for _, b in raw)
