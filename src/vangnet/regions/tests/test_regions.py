@@ -155,8 +155,6 @@ def test_every_table_serves_municipalities_now():
         assert municipalities_of_table(table=table, on=TODAY).exists(), table
 
 
-
-
 def test_municipalities_of_table_are_those_it_serves_on_the_date():
     expected: dict[int, set[str]] = {}
     for m in Municipality.objects.select_related("province", "safety_region"):
