@@ -11,6 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -54,7 +55,13 @@ def otp_view(request: HttpRequest) -> HttpResponse:
                 device.save(update_fields=["confirmed"])
             otp_login(request, device)
             messages.success(request, "Tweede factor bevestigd.")
-            return redirect(request.GET.get("next") or "cases:dashboard")
+            target = request.GET.get("next", "")
+            # Only redirect within Vangnet: an off-site ?next= would be an open redirect.
+            if not url_has_allowed_host_and_scheme(
+                target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                target = "cases:dashboard"
+            return redirect(target)
         form.add_error("token", "Deze code klopt niet of is verlopen. Probeer de nieuwste code.")
     context: dict[str, object] = {"form": form, "enrolling": enrolling}
     if enrolling:

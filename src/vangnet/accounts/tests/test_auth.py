@@ -74,9 +74,6 @@ def test_second_factor_returns_to_the_requested_page(world):
     assert response.status_code == 302 and response.url == "/casussen/"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="BUG: the TOTP page redirects to any ?next= URL (open redirect)"
-)
 def test_second_factor_does_not_redirect_off_site(world):
     device = factories.totp_device(world.coordinator)
     client = Client()
