@@ -1724,6 +1724,17 @@ def _codes(name: str) -> set[str]:
     return {code for code, _label in getattr(codes, name)}
 
 
+def _sync_monitor_on_commit(case: Case) -> None:
+    """The case's monitor questionnaire (if made) follows its outcome and closure codes."""
+
+    def sync() -> None:
+        from vangnet.monitor.services import monitor_record_sync_from_case
+
+        monitor_record_sync_from_case(case=Case.objects.get(pk=case.pk))
+
+    transaction.on_commit(sync)
+
+
 @transaction.atomic
 def case_close(
     *,
@@ -1787,6 +1798,7 @@ def case_close(
     for s in case.suspensions.filter(ended_on__isnull=True):
         s.ended_on = timezone.localdate()
         s.save(update_fields=["ended_on"])
+    _sync_monitor_on_commit(case)
     _record(
         case,
         actor=actor,
@@ -1833,6 +1845,7 @@ def case_reopen(*, case: Case, actor: User, membership: Membership, reason: str)
     case.offer_accepted = None
     case.closed_at = None
     case.save()
+    _sync_monitor_on_commit(case)
     _record(
         case,
         actor=actor,

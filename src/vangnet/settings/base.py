@@ -8,6 +8,7 @@ Documented variables (see README "Configuration"):
 - VANGNET_EMAIL_BACKEND / VANGNET_DEFAULT_FROM_EMAIL: outgoing mail.
 - VANGNET_SESSION_IDLE_SECONDS: session expiry after inactivity (default 1800).
 - VANGNET_PSEUDONYM_KEY: secret used to derive the internal patient-match key.
+- VANGNET_DISCLOSURE_THRESHOLD: smallest published cell in monitor reports (default 5).
 """
 
 from __future__ import annotations
@@ -159,6 +160,9 @@ EMAIL_BACKEND = os.environ.get(
 )
 DEFAULT_FROM_EMAIL = os.environ.get("VANGNET_DEFAULT_FROM_EMAIL", "vangnet@example.org")
 VANGNET_PSEUDONYM_KEY = os.environ.get("VANGNET_PSEUDONYM_KEY", SECRET_KEY)
+
+# Monitor reports published outside the table suppress cells below this count.
+VANGNET_DISCLOSURE_THRESHOLD = int(os.environ.get("VANGNET_DISCLOSURE_THRESHOLD", "5"))
 
 # Registrations older than this are flagged in the queue (seed 000, Tien in Twente: within a week).
 VANGNET_TRIAGE_DAYS = 7

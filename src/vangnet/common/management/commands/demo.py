@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -77,6 +78,7 @@ class Command(BaseCommand):
             users[username] = user
         if not Case.objects.exists():
             self._cases(users, orgs)
+        self._monitor_and_waitlists()
         self.stdout.write(
             self.style.SUCCESS(
                 "Demogegevens geladen. Inloggen op http://127.0.0.1:8000 met wachtwoord "
@@ -87,6 +89,57 @@ class Command(BaseCommand):
         for username, _full, org, role, table in USERS:
             where = f" (tafel {table})" if table else ""
             self.stdout.write(f"  {username:12} {Role(role).label}{where} – {org}")
+        self.stdout.write(f"  {'data':12} {Role.DATA_OFFICER.label} – GGZ inGeest Amsterdam")
+        self.stdout.write(f"  {'proces':12} {Role.PROCESS_OWNER.label} – Amsterdam-Amstelland")
+
+    def _monitor_and_waitlists(self) -> None:
+        """The 2020–2021 monitor records of seed 001 and a synthetic waiting-list history."""
+        import vangnet.monitor as monitor_dir
+        from vangnet.monitor.models import MonitorRecord
+        from vangnet.monitor.services import monitor_import
+        from vangnet.waitlists.demo import load_demo as load_waitlists
+
+        if not MonitorRecord.objects.exists():
+            path = (
+                Path(monitor_dir.__file__).parent
+                / "fixtures"
+                / "testdata"
+                / "seed001_2020_2021.csv"
+            )
+            monitor_import(content=path.read_bytes())
+            self.stdout.write("Monitor: 77 casussen uit 2020–2021 (seed 001) geïmporteerd.")
+        submissions = load_waitlists()
+        if submissions:
+            self.stdout.write(f"Wachtlijsten: {submissions} maandaanleveringen geïmporteerd.")
+        self._waitlist_users()
+
+    def _waitlist_users(self) -> None:
+        """A provider's data officer and the process owner of Amsterdam-Amstelland."""
+        from vangnet.waitlists.models import ProcessOwnerRegion, RegionKind
+
+        for username, full, agb, role in (
+            ("data", "Dirk Data", "06290707", Role.DATA_OFFICER),
+            ("proces", "Petra Proces", "06290101", Role.PROCESS_OWNER),
+        ):
+            first, last = full.split(" ", 1)
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@demo.vangnet.nl",
+                },
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            membership, _ = Membership.objects.get_or_create(
+                user=user, organisation=Organisation.objects.get(agb_code=agb), role=role
+            )
+            if role == Role.PROCESS_OWNER:
+                ProcessOwnerRegion.objects.get_or_create(
+                    membership=membership, region_kind=RegionKind.SAFETY_REGION, region_code="VR13"
+                )
 
     def _cases(self, users: dict[str, User], orgs: dict[str, Organisation]) -> None:
         referrer, org = users["verwijzer"], orgs["GGZ Noord-Holland-Noord"]
