@@ -16,7 +16,7 @@ from vangnet.accounts.models import Membership, Role
 from vangnet.accounts.selectors import actor_for, current_user
 from vangnet.audit.models import Action
 from vangnet.audit.services import access_log_write
-from vangnet.common.errors import NotAllowed
+from vangnet.common.errors import DomainError, NotAllowed
 from vangnet.directory.models import Organisation
 from vangnet.regions.models import Table
 
@@ -204,6 +204,14 @@ def register(request: HttpRequest, payload: RegistrationIn):
     org_ids = actor.organisation_ids(Role.REFERRER)
     if payload.organisation_id is None and len(org_ids) == 1:
         org_id = next(iter(org_ids))
+    elif payload.organisation_id is None and len(org_ids) > 1:
+        names = ", ".join(
+            f"{o.pk} ({o.name})" for o in Organisation.objects.filter(pk__in=org_ids).order_by("pk")
+        )
+        raise DomainError(
+            f"U bent verwijzer voor meer organisaties: kies er één met organisation_id ({names}).",
+            field="organisation_id",
+        )
     elif payload.organisation_id in org_ids:
         org_id = payload.organisation_id
     else:

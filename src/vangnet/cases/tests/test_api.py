@@ -194,11 +194,6 @@ def test_referrer_with_two_organisations_chooses_one(world):
     assert (row.action, row.outcome) == ("create", "denied")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a referrer of two organisations who omits organisation_id is told they are "
-    "not a referrer, instead of being asked to choose one",
-)
 def test_referrer_with_two_organisations_is_asked_to_choose(world):
     second_org = factories.OrganisationFactory(name="Tweede Verwijzer")
     factories.member(Role.REFERRER, organisation=second_org, user=world.referrer)
