@@ -28,6 +28,16 @@ class Outcome(models.TextChoices):
     DENIED = "denied", "Geweigerd"
 
 
+class AppendOnlyQuerySet(models.QuerySet["AccessLogEntry"]):
+    """Bulk update and delete bypass the model's save/delete guards, so refuse them here too."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("Het toegangslog kan niet worden gewijzigd.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Het toegangslog kan niet worden verwijderd.")
+
+
 class AccessLogEntry(models.Model):
     at = models.DateTimeField(auto_now_add=True, db_index=True)  # stored in UTC (USE_TZ)
     user = models.ForeignKey(
@@ -43,6 +53,8 @@ class AccessLogEntry(models.Model):
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     channel = models.CharField(max_length=10, default="web")  # web or api
     detail = models.CharField(max_length=200, blank=True)  # never personal data: what, not whom
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]

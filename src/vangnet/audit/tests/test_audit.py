@@ -47,11 +47,6 @@ def test_entries_cannot_be_changed_or_deleted_through_the_model(world):
     assert snapshot(row.pk) == before
 
 
-@pytest.mark.xfail(
-    condition=not POSTGRES,
-    strict=True,
-    reason="BUG: on SQLite, QuerySet.update()/delete() bypass the model's append-only guards",
-)
 def test_bulk_update_and_delete_are_refused(world):
     row = entry(world)
     before = snapshot(row.pk)

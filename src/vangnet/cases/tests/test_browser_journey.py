@@ -15,11 +15,16 @@ from vangnet.cases import services
 from vangnet.cases.models import Case, Meeting, PlanGoal
 from vangnet.conftest import CHROMIUM_ARGS  # noqa: F401  (documents the browser flags in use)
 from vangnet.testing import factories
-from vangnet.testing.browser import browser_login
+from vangnet.testing.browser import (  # noqa: F401 - fixtures used through usefixtures
+    browser_login,
+    reference_data,
+    restore_reference_data,
+)
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data", "restore_reference_data"),
 ]
 
 

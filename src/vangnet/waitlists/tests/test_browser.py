@@ -9,13 +9,19 @@ import pytest
 
 from vangnet.accounts.models import Role
 from vangnet.testing import factories
-from vangnet.testing.browser import browser_login, browser_logout
+from vangnet.testing.browser import (  # noqa: F401 - fixtures used through usefixtures
+    browser_login,
+    browser_logout,
+    reference_data,
+    restore_reference_data,
+)
 
 from .conftest import row
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data", "restore_reference_data"),
 ]
 
 
