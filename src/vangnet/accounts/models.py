@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 from vangnet.common.models import TimeStampedModel
 
@@ -81,6 +83,9 @@ class Membership(TimeStampedModel):
         return f"{self.user} – {self.get_role_display()} bij {self.organisation}{table}"
 
 
+API_TOKEN_DAYS = 90
+
+
 class ApiToken(TimeStampedModel):
     """A per-user API token. Only a hash is stored; the token is shown once when created."""
 
@@ -90,6 +95,8 @@ class ApiToken(TimeStampedModel):
     prefix = models.CharField(max_length=8)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked = models.BooleanField(default=False)
+    # Tokens skip the interactive second factor, so they live for a bounded time only.
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "API-token"
@@ -102,7 +109,13 @@ class ApiToken(TimeStampedModel):
     @classmethod
     def issue(cls, *, user: User, name: str) -> tuple[ApiToken, str]:
         raw = "vn_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, key_hash=cls.hash(raw), prefix=raw[:8])
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            key_hash=cls.hash(raw),
+            prefix=raw[:8],
+            expires_at=timezone.now() + timedelta(days=API_TOKEN_DAYS),
+        )
         return token, raw
 
 

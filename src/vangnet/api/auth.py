@@ -36,6 +36,8 @@ class TokenAuth(HttpBearer):
             return None
         if not api_token.user.is_active:
             return None
+        if api_token.expires_at is not None and api_token.expires_at <= timezone.now():
+            return None
         ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
         request.user = api_token.user
         return api_token.user

@@ -486,3 +486,19 @@ def test_committed_openapi_document_lists_the_case_endpoints():
         (Path(settings.BASE_DIR).parent.parent / "docs" / "openapi.json").read_text()
     )
     assert _operations(committed) >= CASE_OPERATIONS
+
+
+def test_expired_token_is_refused_in_dutch(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from vangnet.accounts.models import ApiToken
+
+    token, raw = ApiToken.issue(user=world.referrer, name="oud")
+    assert token.expires_at is not None and token.expires_at > timezone.now() + timedelta(days=89)
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    response = Client().get(CASES, HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/problem+json"
+    assert "API-token" in response.json()["detail"]
