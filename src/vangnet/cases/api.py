@@ -56,6 +56,9 @@ class RegistrationIn(Schema):
     best_solution: str = Text
     timeline: str = Text
     urgency: Literal["regular", "urgent"] = "regular"
+    in_ggz_treatment: bool | None = Field(
+        None, description="Nu in behandeling in de ggz (monitor vraag 7)"
+    )
     criteria: list[int] = Field(default_factory=list)
     party_actions: list[PartyActionIn]
     table: int | None = None
@@ -233,6 +236,7 @@ def register(request: HttpRequest, payload: RegistrationIn):
         best_solution=payload.best_solution,
         timeline=payload.timeline,
         urgency=payload.urgency,
+        in_ggz_treatment=payload.in_ggz_treatment,
         criteria=payload.criteria,
         party_actions=[
             services.PartyActionInput(p.organisation_name, p.action) for p in payload.party_actions

@@ -51,6 +51,13 @@ class RegistrationForm(forms.Form):
         required=False,
         to_field_name="number",
     )
+    in_ggz_treatment = forms.TypedChoiceField(
+        label="Is de patiënt momenteel in behandeling in de ggz?",
+        choices=[("", "Onbekend"), ("yes", "Ja"), ("no", "Nee")],
+        required=False,
+        coerce=lambda v: {"yes": True, "no": False}.get(v),
+        empty_value=None,
+    )
     urgency = forms.ChoiceField(label="Urgentie", choices=Urgency.choices, initial=Urgency.REGULAR)
     table = forms.ModelChoiceField(
         queryset=Table.objects.all(),

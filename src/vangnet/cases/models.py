@@ -86,6 +86,8 @@ class Case(TimeStampedModel):
     best_solution = models.TextField()
     timeline = models.TextField()
     urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.REGULAR)
+    # Monitor Q7: is the patient currently in ggz treatment? (None: not known)
+    in_ggz_treatment = models.BooleanField(null=True)
     referrer_criteria = models.ManyToManyField(Criterion, blank=True, related_name="+")
     linked_cases = models.ManyToManyField("self", blank=True, symmetrical=True)
     registered_at = models.DateTimeField()

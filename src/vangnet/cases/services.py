@@ -90,6 +90,7 @@ class RegistrationInput:
     best_solution: str
     timeline: str
     urgency: str = Urgency.REGULAR
+    in_ggz_treatment: bool | None = None
     patient_bsn: str = ""
     criteria: Sequence[int] = ()
     party_actions: Sequence[PartyActionInput] = ()
@@ -307,6 +308,7 @@ def case_register(
         best_solution=v.best_solution,
         timeline=v.timeline,
         urgency=data.urgency,
+        in_ggz_treatment=data.in_ggz_treatment,
         registered_at=now,
     )
     case.referrer_criteria.set(v.criteria)

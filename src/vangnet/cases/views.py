@@ -138,6 +138,7 @@ def register(request: HttpRequest) -> HttpResponse:
             best_solution=d["best_solution"],
             timeline=d["timeline"],
             urgency=d["urgency"],
+            in_ggz_treatment=d["in_ggz_treatment"],
             criteria=[c.number for c in d["criteria"]],
             party_actions=[
                 services.PartyActionInput(organisation_name=o.value() or "", action=a.value() or "")

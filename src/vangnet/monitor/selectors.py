@@ -182,6 +182,7 @@ def prefill_from_case(case: Case) -> dict[str, object]:
         "obstacles": obstacles,
         "shortages": _known(case.shortages, codes.SHORTAGES),
         "patient_agreed": agreed if outcome == "new_offer" else "",
+        "in_treatment": {True: "yes", False: "no"}.get(case.in_ggz_treatment, ""),  # type: ignore[arg-type]
     }
 
 
