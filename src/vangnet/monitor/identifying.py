@@ -92,9 +92,22 @@ _DATES = [
     re.compile(r"\b(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}\b"),
     re.compile(rf"\b\d{{1,2}}\s*(?:{_MONTHS})\.?(?:\s+(?:19|20)?\d{{2}})?\b", re.IGNORECASE),
     re.compile(r"\bgeb(?:oren|\.)?\s*(?:in|op)?\s*(?:19|20)\d{2}\b", re.IGNORECASE),
+    # A month and a year without a day ("maart 2019", "mrt. 2019", "okt '19").
+    re.compile(rf"\b(?:{_MONTHS})\.?\s*(?:(?:19|20)\d{{2}}\b|['’]\d{{2}}\b)", re.IGNORECASE),
 ]
 _NUMBER = re.compile(r"(?<![\d])\d(?:[\d .\-]{6,12})\d(?![\d])")
-_POSTCODE = re.compile(r"\b[1-9]\d{3}\s?(?!SA|SD|SS)[A-Z]{2}\b")
+# Letters SA, SD and SS are never issued (in any case). Written in lower case, "2019 en" or
+# "500 mg" is far more often a year or a dose than a postcode, so common two-letter words and
+# units are not taken for postcode letters unless they are written in capitals.
+_POSTCODE = re.compile(r"\b[1-9]\d{3}\s?(?!SA|SD|SS)([A-Z]{2})\b", re.IGNORECASE)
+NOT_POSTCODE_IN_LOWER_CASE = _words(
+    """
+    af al de en er in is je ja ik me na nu of om op te we ze zo
+    ma di wo do vr za
+    mg ml cl dl cm mm km kg gr cc ca pp kb mb gb
+    an as at be by if it no on or so to up us
+    """
+)
 _PHONE = re.compile(r"(?:\+31|0031|\b0)[\s\-]?(?:\d[\s\-]?){9}\b")
 _EMAIL = re.compile(r"\b[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+\b")
 
@@ -119,6 +132,9 @@ def find_identifying(text: str) -> list[Finding]:
     for m in _PHONE.finditer(text):
         add(m.start(), "phone", m.group())
     for m in _POSTCODE.finditer(text):
+        letters = m.group(1)
+        if not letters.isupper() and letters.lower() in NOT_POSTCODE_IN_LOWER_CASE:
+            continue
         add(m.start(), "postcode", m.group())
     for pattern in _DATES:
         for m in pattern.finditer(text):
