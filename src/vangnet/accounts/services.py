@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -10,6 +11,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .models import ApiToken, Notification, User
+
+logger = logging.getLogger("vangnet.notifications")
 
 
 def notification_send(
@@ -44,7 +47,9 @@ def notification_send(
         created.append(note)
     if email:
         ids = [n.pk for n in created]
-        transaction.on_commit(lambda: _email_notifications(ids))
+        # robust: a failing mail server must not turn a saved registration into an error page;
+        # unsent mails are retried by the reminders job.
+        transaction.on_commit(lambda: _email_notifications(ids), robust=True)
     return created
 
 
@@ -54,12 +59,16 @@ def _email_notifications(ids: list[int]) -> None:
     ):
         if not note.user.email:
             continue
-        send_mail(
-            subject=f"[Vangnet] {note.subject}",
-            message=f"{note.body}\n\nBekijk dit in Vangnet. Deze e-mail bevat bewust geen patiëntgegevens.",
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[note.user.email],
-        )
+        try:
+            send_mail(
+                subject=f"[Vangnet] {note.subject}",
+                message=f"{note.body}\n\nBekijk dit in Vangnet. Deze e-mail bevat bewust geen patiëntgegevens.",
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[note.user.email],
+            )
+        except OSError as exc:  # SMTP down: keep it unsent, the reminders job retries
+            logger.warning("e-mail for notification %s not sent: %s", note.pk, type(exc).__name__)
+            continue
         Notification.objects.filter(pk=note.pk).update(emailed_at=timezone.now())
 
 

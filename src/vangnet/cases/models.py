@@ -134,6 +134,7 @@ class TriageRound(TimeStampedModel):
         PENDING = "pending", "Wacht op tweede beoordelaar"
         CONFIRMED = "confirmed", "Bevestigd"
         DISAGREED = "disagreed", "Niet eens"
+        CANCELLED = "cancelled", "Vervallen (casus afgesloten of heropend)"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="triage_rounds")
     coordinator = models.ForeignKey(
@@ -203,6 +204,12 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    @property
+    def label(self) -> str:
+        from .workflow import event_label
+
+        return event_label(self.transition)
 
 
 class ReferenceCounter(models.Model):

@@ -247,7 +247,8 @@ def run(*, today: date | None = None) -> RunReport:
         Notification.objects.filter(pk__in=[n.pk for n in created]).update(read_at=timezone.now())
         report.digests += len(created)
 
-    # 8. E-mails an interrupted earlier run did not send.
+    # 8. Reminder e-mails an interrupted earlier run did not send. (Mails of other notifications
+    #    that failed because the mail server was down stay visible in the app; see the log.)
     pending = list(
         Notification.objects.filter(emailed_at__isnull=True, user__email__gt="")
         .exclude(dedup_key="")

@@ -494,8 +494,12 @@ def triage_propose(
 
 
 def _pending_round(case: Case) -> TriageRound:
+    # The latest proposal is the one awaiting four eyes (older ones are cancelled on close/reopen).
     round_ = (
-        case.triage_rounds.select_for_update().filter(verdict=TriageRound.Verdict.PENDING).first()
+        case.triage_rounds.select_for_update()
+        .filter(verdict=TriageRound.Verdict.PENDING)
+        .order_by("-proposed_at", "-id")
+        .first()
     )
     if round_ is None:
         raise DomainError("Er is geen triagebesluit dat op bevestiging wacht.")
@@ -674,10 +678,13 @@ def timeline_add(
     organisation_name: str,
     description: str,
 ) -> TimelineEntry:
-    if on > timezone.localdate():
-        raise DomainError(
-            "De datum van een gebeurtenis in de tijdlijn ligt in de toekomst.", field="date"
-        )
+    check_past_date(
+        on,
+        field="date",
+        label="De datum van de gebeurtenis",
+        today=timezone.localdate(),
+        not_before=case.patient_birth_date,
+    )
     entry = TimelineEntry.objects.create(
         case=case,
         date=on,
@@ -1157,6 +1164,14 @@ def _revise(plan: Plan, actor: User, summary: str, changes: list[dict[str, Any]]
     )
 
 
+def _may_direct(user: User, case: Case) -> bool:
+    from vangnet.accounts.selectors import actor_for
+
+    from .access import Permission, granting_membership
+
+    return granting_membership(actor_for(user), case, Permission.CHECK_IN) is not None
+
+
 def _plan_editor(membership: Membership, case: Case) -> None:
     if not (membership.role == Role.COORDINATOR and membership.table_id == case.table_id):
         raise NotAllowed("Alleen de coördinator van de tafel wijzigt het integrale plan.")
@@ -1170,6 +1185,12 @@ def plan_update(*, case: Case, actor: User, membership: Membership, values: dict
     for name, value in values.items():
         if name == "case_director":
             old = plan.case_director
+            if value is not None and value != old and not _may_direct(value, case):
+                raise DomainError(
+                    "De casusregisseur moet de casus kunnen zien: de coördinator van de tafel of een "
+                    "tafellid van een uitgenodigde organisatie met toestemming.",
+                    field="case_director",
+                )
             if value != old:
                 changes.append(
                     {
@@ -1622,6 +1643,8 @@ def term_suspend(
         raise DomainError("De geplande einddatum ligt niet na de begindatum.", field="planned_end")
     if starts_on > timezone.localdate() + timedelta(days=30):
         raise DomainError("Een opschorting begint uiterlijk over 30 dagen.", field="starts_on")
+    if case.admitted_on is not None and starts_on < case.admitted_on:
+        raise DomainError("Een opschorting begint niet vóór de toelating.", field="starts_on")
     suspension = TermSuspension.objects.create(
         case=case,
         starts_on=starts_on,
@@ -1720,10 +1743,23 @@ def escalation_result(
 # --- closure ------------------------------------------------------------------------------------
 
 
+def _options(name: str) -> Any:
+    from vangnet.monitor import codes
+
+    return getattr(codes, name)
+
+
 def _codes(name: str) -> set[str]:
     from vangnet.monitor import codes
 
     return {code for code, _label in getattr(codes, name)}
+
+
+def _cancel_pending_rounds(case: Case) -> None:
+    """A proposal made before closing or reopening can no longer be confirmed."""
+    TriageRound.objects.filter(case=case, verdict=TriageRound.Verdict.PENDING).update(
+        verdict=TriageRound.Verdict.CANCELLED
+    )
 
 
 def _sync_monitor_on_commit(case: Case) -> None:
@@ -1763,6 +1799,16 @@ def case_close(
     allowed_outcomes = _codes("OUTCOMES") - {"ongoing"}
     if outcome not in allowed_outcomes:
         raise DomainError("Kies een uitkomst.", field="outcome")
+    if case.state in {State.REGISTERED, State.TRIAGE_PROPOSED}:
+        # Before admission a case is decided by triage (four eyes, written reason); closing here
+        # is only a withdrawal, and it says why.
+        if outcome != "withdrawn":
+            raise DomainError(
+                "Vóór toelating kan een casus alleen worden ingetrokken; beoordeel hem anders via de triage.",
+                field="outcome",
+            )
+        if not (note or "").strip():
+            raise DomainError("Vermeld waarom de aanmelding wordt ingetrokken.", field="note")
     if outcome == "not_suitable" and case.state in ACTIVE_STATES:
         raise DomainError(
             "'Niet passend binnen de criteria' is een uitkomst van de triage, niet van een toegelaten casus.",
@@ -1797,6 +1843,7 @@ def case_close(
     )
     case.closed_at = timezone.now()
     case.save()
+    _cancel_pending_rounds(case)
     for s in case.suspensions.filter(ended_on__isnull=True):
         s.ended_on = timezone.localdate()
         s.save(update_fields=["ended_on"])
@@ -1807,7 +1854,7 @@ def case_close(
         role=membership.role,
         transition="close",
         from_state=from_state,
-        note=f"Uitkomst: {outcome}",
+        note=f"Uitkomst: {dict(_options('OUTCOMES'))[outcome]}",
     )
     if not is_referrer:
         notification_send(
@@ -1847,6 +1894,7 @@ def case_reopen(*, case: Case, actor: User, membership: Membership, reason: str)
     case.offer_accepted = None
     case.closed_at = None
     case.save()
+    _cancel_pending_rounds(case)
     _sync_monitor_on_commit(case)
     _record(
         case,

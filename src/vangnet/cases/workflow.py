@@ -121,7 +121,8 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             "reopen",
             "Heropend",
-            frozenset({State.CLOSED}),
+            # Also a triage outcome can be revisited (it closes the case too).
+            frozenset({State.CLOSED, State.NOT_SUITABLE, State.CONSULTATION, State.REFERRED}),
             None,
         ),
     ]
@@ -140,3 +141,31 @@ def check_transition(name: str, current: str) -> Transition:
 
 def allowed_transitions(current: str) -> list[str]:
     return [t.name for t in TRANSITIONS.values() if current in t.sources]
+
+
+# Dutch labels of history lines that are not transitions.
+OTHER_EVENTS: dict[str, str] = {
+    "link": "Gekoppeld aan lopende casus",
+    "party_add": "Partij toegevoegd",
+    "party_invite": "Partij uitgenodigd",
+    "consent_record": "Toestemming vastgelegd",
+    "consent_withdraw": "Toestemming ingetrokken",
+    "document_upload": "Document toegevoegd",
+    "agenda_add": "Geagendeerd",
+    "share_prepared": "Voorbereiding gedeeld",
+    "minutes": "Notulen vastgelegd",
+    "financing_request": "Maatwerkarrangement aangevraagd",
+    "financing_decide": "Besluit maatwerkarrangement",
+    "phase_add": "Fase toegevoegd",
+    "checkin": "Check-in vastgelegd",
+    "term_suspend": "Termijn opgeschort",
+    "term_resume": "Termijn loopt weer",
+    "escalate": "Opgeschaald",
+    "de_escalate": "Afgeschaald",
+}
+
+
+def event_label(name: str) -> str:
+    if name in TRANSITIONS:
+        return TRANSITIONS[name].label
+    return OTHER_EVENTS.get(name, name)

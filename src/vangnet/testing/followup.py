@@ -137,6 +137,9 @@ def accepted_plan(world: Any, partners: list[Partner]) -> tuple[Case, list[PlanG
     """A plan case with one goal per partner, each accepted, and a regiebehandelaar."""
     case = plan_case(world)
     coordinator = world.coordinator
+    for p in partners:  # partners can see the case: invited, with consent
+        if not case.parties.filter(organisation=p.organisation).exists():
+            invite_with_consent(world, case, p.organisation)
     services.plan_update(
         case=case,
         actor=coordinator,

@@ -1604,7 +1604,13 @@ def test_referrer_can_only_withdraw_before_triage(world):
         "Een verwijzer kan alleen een eigen aanmelding intrekken",
         NotAllowed,
     )
-    services.case_close(case=case, actor=world.referrer, membership=rm, outcome="withdrawn")
+    services.case_close(
+        case=case,
+        actor=world.referrer,
+        membership=rm,
+        outcome="withdrawn",
+        note="Patiënt verhuist naar het buitenland.",
+    )
     case.refresh_from_db()
     assert (case.state, case.outcome) == (State.CLOSED, "withdrawn")
     assert Notification.objects.filter(
