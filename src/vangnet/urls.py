@@ -1,8 +1,16 @@
+from django.conf import settings
 from django.contrib import admin
+from django_otp.admin import OTPAdminSite
 from django.urls import include, path
 from django.views.generic import RedirectView
 
 from vangnet.api.api import api
+
+if settings.VANGNET_REQUIRE_2FA:
+    # The admin shows health-related data too: it requires a verified second factor as well.
+    admin.site.__class__ = OTPAdminSite
+admin.site.site_header = "Vangnet beheer"
+admin.site.site_title = "Vangnet beheer"
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="cases:dashboard", permanent=False)),

@@ -138,6 +138,7 @@ AXES_VERBOSE = False
 VANGNET_REQUIRE_2FA = True
 VANGNET_DEMO_BANNER = False
 OTP_TOTP_ISSUER = "Vangnet"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # never show TOTP secrets in the admin
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", "Nederlands")]
