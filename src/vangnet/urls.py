@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
-from django_otp.admin import OTPAdminSite
 from django.urls import include, path
 from django.views.generic import RedirectView
+from django_otp.admin import OTPAdminSite
 
 from vangnet.api.api import api
 
