@@ -472,6 +472,8 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
                 except DomainError as exc:
                     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
                 else:
+                    for case in cases:  # each case put on the agenda is a change to that case
+                        _log_change(user, coordinator, case, f"agenda bespreking {meeting.pk}")
                     for w in warnings:
                         messages.warning(request, w)
                     messages.success(request, "De bespreking is gepland.")
@@ -501,9 +503,16 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     meeting = get_object_or_404(Meeting.objects.select_related("table"), pk=pk)
     membership = _meeting_membership(user, meeting)
-    if membership is None:
-        raise PermissionDenied
     actor = actor_for(user)
+    if membership is None:
+        _deny(actor, f"bespreking {meeting.pk}")
+    assert membership is not None
+    is_coordinator = membership.role == Role.COORDINATOR
+    if request.method == "POST":
+        if not is_coordinator:
+            _deny(actor, f"bespreking {meeting.pk} wijzigen")
+        # A change writes its own row (update) for the case it concerns.
+        return _meeting_post(request, meeting, membership, user)
     items = _readable_items(user, meeting)
     # The privacy officer asks "who read case X": one row per case shown on this page.
     for item in items:
@@ -515,11 +524,6 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             membership=membership,
             detail=f"bespreking {meeting.pk}",
         )
-    is_coordinator = membership.role == Role.COORDINATOR
-    if request.method == "POST":
-        if not is_coordinator:
-            raise PermissionDenied
-        return _meeting_post(request, meeting, membership, user)
     return render(
         request,
         "cases/meeting_detail.html",
@@ -532,6 +536,23 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "minutes_form": f.MinutesForm(),
             "started": meeting.starts_at <= timezone.now(),
         },
+    )
+
+
+def _deny(actor: Any, detail: str) -> None:
+    """Log a refused meeting request (no case: the meeting itself was refused) and refuse it."""
+    access_log_write(actor=actor, action=Action.READ, outcome=Outcome.DENIED, detail=detail)
+    raise PermissionDenied
+
+
+def _log_change(user: User, membership: Membership, case: Case, detail: str) -> None:
+    access_log_write(
+        actor=actor_for(user),
+        action=Action.UPDATE,
+        case_id=case.pk,
+        case_reference=case.reference,
+        membership=membership,
+        detail=detail,
     )
 
 
@@ -548,9 +569,11 @@ def _meeting_post(
                 ).first()
                 if case is None:
                     raise DomainError("Deze casus bestaat niet of hoort niet bij deze tafel.")
+                _log_change(user, membership, case, f"agenda bespreking {meeting.pk}")
                 services.agenda_add(meeting=meeting, case=case, actor=user, membership=membership)
         elif op in {"participant", "minutes"}:
             item = _get(AgendaItem, request.POST.get("item"), meeting=meeting)
+            _log_change(user, membership, item.case, f"{op} bespreking {meeting.pk}")
             if op == "participant":
                 pform = f.ParticipantForm(request.POST)
                 if not pform.is_valid():
@@ -597,10 +620,11 @@ def meeting_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     meeting = get_object_or_404(Meeting.objects.select_related("table"), pk=pk)
     membership = _meeting_membership(user, meeting)
-    if membership is None:
-        raise PermissionDenied
-    items = _readable_items(user, meeting)
     actor = actor_for(user)
+    if membership is None:
+        _deny(actor, f"bespreking {meeting.pk} als pdf")
+    assert membership is not None
+    items = _readable_items(user, meeting)
     for item in items:
         access_log_write(
             actor=actor,

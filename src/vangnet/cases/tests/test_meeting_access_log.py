@@ -1,0 +1,53 @@
+"""Meeting pages write the access log per case: reads, changes, and refusals."""
+
+import pytest
+
+from vangnet.audit.models import AccessLogEntry
+from vangnet.testing import factories
+from vangnet.testing import followup as fu
+
+pytestmark = pytest.mark.django_db
+
+
+def _rows(after: int) -> list[AccessLogEntry]:
+    return list(AccessLogEntry.objects.filter(pk__gt=after).order_by("pk"))
+
+
+def _mark() -> int:
+    last = AccessLogEntry.objects.order_by("-pk").first()
+    return last.pk if last else 0
+
+
+def test_meeting_page_read_change_and_refusal(world, verified_client):
+    case = fu.admitted_case(world)
+    item = fu.started_item(case, world.coordinator)
+    url = f"/besprekingen/{item.meeting.pk}/"
+    coordinator = verified_client(world.coordinator)
+
+    mark = _mark()
+    assert coordinator.get(url).status_code == 200
+    rows = _rows(mark)
+    assert [(r.action, r.outcome, r.case_reference) for r in rows] == [
+        ("read", "allowed", case.reference)
+    ]
+
+    mark = _mark()
+    response = coordinator.post(
+        url, {"op": "participant", "item": item.pk, "kind": "patient", "person_name": "De patiënt"}
+    )
+    assert response.status_code == 302
+    rows = _rows(mark)
+    assert [(r.action, r.case_reference) for r in rows] == [("update", case.reference)]
+
+    outsider = factories.member("coordinator", table=1)
+    mark = _mark()
+    assert verified_client(outsider).get(url).status_code == 403
+    assert verified_client(outsider).get(url + "pdf/").status_code == 403
+    assert [(r.outcome, r.case_reference) for r in _rows(mark)] == [("denied", ""), ("denied", "")]
+
+    member = world.table_member  # same table, organisation not invited: may not change anything
+    mark = _mark()
+    assert (
+        verified_client(member).post(url, {"op": "participant", "item": item.pk}).status_code == 403
+    )
+    assert [r.outcome for r in _rows(mark)] == ["denied"]
