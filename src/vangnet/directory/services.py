@@ -3,6 +3,10 @@
 `organisation_import` reads `agb,name,municipality_code,organisation_type` (UTF-8, comma), checks
 every line first and then writes everything in one transaction: a file with any bad line
 changes nothing, and importing the same file twice changes nothing the second time.
+
+An empty `municipality_code` is allowed but warned about in the report: region pages (hotspots,
+registration pauses) place a provider by its municipality, so a provider without one is missing
+from them.
 """
 
 from __future__ import annotations
@@ -45,6 +49,13 @@ class OrganisationImportReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    warnings: list[LineProblem] = field(default_factory=list)
+
+
+NO_MUNICIPALITY = (
+    "geen vestigingsgemeente: deze aanbieder ontbreekt in de overzichten per regio "
+    "(hotspots, aanmeldpauzes)"
+)
 
 
 def _type_lookup() -> dict[str, str]:
@@ -89,7 +100,7 @@ def organisation_import(*, data: bytes) -> OrganisationImportReport:
     municipalities = {m.code: m for m in Municipality.objects.all()}
     problems: list[LineProblem] = []
     seen: dict[str, int] = {}
-    clean: list[tuple[str, str, Municipality | None, str]] = []
+    clean: list[tuple[int, str, str, Municipality | None, str]] = []
     for record in reader:
         line = reader.line_num
         values = {k: (v or "").strip() for k, v in record.items() if k}
@@ -129,7 +140,7 @@ def organisation_import(*, data: bytes) -> OrganisationImportReport:
             problems.extend(errors)
             continue
         assert kind is not None
-        clean.append((agb, name, municipality, kind))
+        clean.append((line, agb, name, municipality, kind))
     if problems:
         lines = len({p.line for p in problems})
         raise OrganisationImportRejected(
@@ -139,15 +150,22 @@ def organisation_import(*, data: bytes) -> OrganisationImportReport:
     if not clean:
         raise OrganisationImportRejected("Het bestand bevat geen gegevensregels.")
     report = OrganisationImportReport()
+    code_of = {m.pk: code for code, m in municipalities.items()}
     with transaction.atomic():
         existing = {
             o.agb_code: o
             for o in Organisation.objects.select_for_update().filter(
-                agb_code__in=[c[0] for c in clean]
+                agb_code__in=[c[1] for c in clean]
             )
         }
-        for agb, name, municipality, kind in clean:
+        for line, agb, name, municipality, kind in clean:
             org = existing.get(agb)
+            if municipality is None:
+                was = code_of.get(org.municipality_id) if org and org.municipality_id else None
+                cleared = f"; de vestigingsgemeente {was} wordt gewist" if was else ""
+                report.warnings.append(
+                    LineProblem(line, "municipality_code", NO_MUNICIPALITY + cleared)
+                )
             if org is None:
                 Organisation.objects.create(
                     agb_code=agb, name=name, municipality=municipality, organisation_type=kind

@@ -24,13 +24,15 @@ from .models import DiagnosisGroup, Submission
 from .pseudonymise import PseudonymKey
 
 DEMO_REGIONS = ("VR13", "VR12")  # Amsterdam-Amstelland, Kennemerland
+AMSTERDAM, HAARLEM = "GM0363", "GM0392"
+# (name, AGB code, vestigingsgemeente): region pages list the providers located in the region.
 PROVIDERS = [
-    ("Arkin", "06290101"),
-    ("GGZ inGeest Amsterdam", "06290707"),
-    ("Levvel jeugd", "06290808"),
-    ("Brijder Kennemerland", "06290909"),
-    ("PsyQ Haarlem", "06291010"),
-    ("Praktijk Noord Zelfstandig", "94000011"),
+    ("Arkin", "06290101", AMSTERDAM),
+    ("GGZ inGeest Amsterdam", "06290707", AMSTERDAM),
+    ("Levvel jeugd", "06290808", AMSTERDAM),
+    ("Brijder Kennemerland", "06290909", HAARLEM),
+    ("PsyQ Haarlem", "06291010", HAARLEM),
+    ("Praktijk Noord Zelfstandig", "94000011", AMSTERDAM),
 ]
 # One provider × group that waits long, so the hotspot list and the pause page show something.
 SLOW = ("06290707", "eetstoornis")
@@ -43,8 +45,8 @@ class _Registration:
     municipality: str
     group: str
     registration: date
-    intake: date
-    treatment: date
+    intake: date | None
+    treatment: date | None
     exit: date | None
     preferred: bool
 
@@ -58,8 +60,30 @@ def _valid_bsn(rng: random.Random) -> str:
             return "".join(map(str, digits)) + str(last)
 
 
+def ensure_providers() -> list[str]:
+    """Register the demo providers with their municipality; an existing organisation without
+    one (the demo command creates Arkin earlier) gets it too. Returns their AGB codes."""
+    located = {m.code: m for m in Municipality.objects.filter(code__in=(AMSTERDAM, HAARLEM))}
+    providers = []
+    for name, agb, municipality in PROVIDERS:
+        org, _ = Organisation.objects.get_or_create(
+            agb_code=agb,
+            defaults={
+                "name": name,
+                "organisation_type": OrganisationType.GGZ_INSTITUTION,
+                "municipality": located[municipality],
+            },
+        )
+        if org.municipality_id is None:
+            org.municipality = located[municipality]
+            org.save(update_fields=["municipality", "updated_at"])
+        providers.append(org.agb_code)
+    return providers
+
+
 def load_demo(*, months: int = 12, persons: int = 1500, seed: int = 20261123) -> int:
     """Import `months` monthly submissions ending last month; returns the number of submissions."""
+    providers = ensure_providers()
     if Submission.objects.exists():
         return 0
     rng = random.Random(seed)
@@ -70,13 +94,6 @@ def load_demo(*, months: int = 12, persons: int = 1500, seed: int = 20261123) ->
         )
     )
     groups = list(DiagnosisGroup.objects.values_list("code", flat=True))
-    providers = []
-    for name, agb in PROVIDERS:
-        org, _ = Organisation.objects.get_or_create(
-            agb_code=agb,
-            defaults={"name": name, "organisation_type": OrganisationType.GGZ_INSTITUTION},
-        )
-        providers.append(org.agb_code)
 
     today = timezone.localdate()
     last_month = add_months(today.replace(day=1), -1)
@@ -99,6 +116,13 @@ def load_demo(*, months: int = 12, persons: int = 1500, seed: int = 20261123) ->
                 days=rng.randint(160, 220) if slow else rng.choice([14, 28, 42, 63, 84])
             )
             exit_ = reg + timedelta(days=rng.randint(20, 200)) if rng.random() < 0.08 else None
+            if exit_ is not None and exit_ < intake:  # left the list before an intake
+                registrations.append(
+                    _Registration(
+                        person, provider, home, group, reg, None, None, exit_, rng.random() < 0.1
+                    )
+                )
+                continue
             registrations.append(
                 _Registration(
                     person, provider, home, group, reg, intake, treat, exit_, rng.random() < 0.1

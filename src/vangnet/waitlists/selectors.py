@@ -114,6 +114,28 @@ def hotspots(
     return with_providers(rows)
 
 
+@dataclass(frozen=True)
+class UnlocatedProvider:
+    name: str
+    agb_code: str
+    latest_period: date
+
+
+def providers_without_municipality() -> list[UnlocatedProvider]:
+    """Providers with waiting-list submissions but no vestigingsgemeente
+    (`Organisation.municipality`). Region pages place providers by that municipality, so these
+    are missing from every region's hotspots, pauses and alternatives: the dashboard and the
+    pause page list them to make the gap visible."""
+    rows = (
+        Organisation.objects.filter(municipality__isnull=True)
+        .annotate(latest=Max("waitlist_submissions__period"))
+        .filter(latest__isnull=False)
+        .order_by("name", "agb_code")
+        .values_list("name", "agb_code", "latest")
+    )
+    return [UnlocatedProvider(name, agb, latest) for name, agb, latest in rows]
+
+
 # ------------------------------------------------------------------------------------------
 # The region dashboard
 
@@ -178,6 +200,7 @@ class RegionDashboard:
     largest: list[WithProvider]
     pauses: list[RegistrationPause]
     rows: list[CountRow] = field(default_factory=list)
+    unlocated: list[UnlocatedProvider] = field(default_factory=list)
 
 
 def _persons_class(value: int, top: int) -> str:
@@ -299,6 +322,7 @@ def region_dashboard(
         largest=largest,
         pauses=pauses,
         rows=rows,
+        unlocated=providers_without_municipality(),
     )
 
 
@@ -339,6 +363,7 @@ class PausePage:
     data_month: str | None
     groups: list[PausedGroup]
     upcoming: list[RegistrationPause]
+    unlocated: list[UnlocatedProvider] = field(default_factory=list)
 
 
 def pause_page(actor: Actor, *, kind: str, code: str, on: date) -> PausePage:
@@ -389,6 +414,7 @@ def pause_page(actor: Actor, *, kind: str, code: str, on: date) -> PausePage:
         data_month=counting.month_label(month) if month else None,
         groups=groups,
         upcoming=upcoming,
+        unlocated=providers_without_municipality(),
     )
 
 

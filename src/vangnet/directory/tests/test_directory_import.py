@@ -77,8 +77,27 @@ def test_command(tmp_path, capsys):
     path = tmp_path / "aanbieders.csv"
     path.write_text(GOOD, encoding="utf-8")
     call_command("directory", "import", str(path))
-    assert "3 nieuw, 0 bijgewerkt, 0 ongewijzigd." in capsys.readouterr().out
+    out = capsys.readouterr()
+    assert "3 nieuw, 0 bijgewerkt, 0 ongewijzigd." in out.out
+    assert "Let op: regel 4, kolom municipality_code: geen vestigingsgemeente" in out.err
     path.write_text(GOOD + "1,x,,other\n", encoding="utf-8")
     with pytest.raises(CommandError, match="1 regel met fouten"):
         call_command("directory", "import", str(path))
     assert "regel 5, kolom agb" in capsys.readouterr().err
+
+
+def test_rows_without_municipality_are_imported_with_a_warning():
+    report = organisation_import(data=GOOD.encode())
+    assert [(w.line, w.column) for w in report.warnings] == [(4, "municipality_code")]
+    assert "ontbreekt in de overzichten per regio" in report.warnings[0].message
+    assert Organisation.objects.get(agb_code="22000001").municipality is None
+    # Emptying the municipality of a known provider says what is lost.
+    cleared = GOOD.replace("06290832,Parnassia Groep,GM0518", "06290832,Parnassia Groep,")
+    report = organisation_import(data=cleared.encode())
+    texts = [w.as_text() for w in report.warnings]
+    assert any(
+        t.startswith("regel 2, kolom municipality_code: geen vestigingsgemeente")
+        and t.endswith("de vestigingsgemeente GM0518 wordt gewist")
+        for t in texts
+    ), texts
+    assert len(texts) == 2

@@ -257,3 +257,29 @@ def test_published_page(world, verified_client):
     html = client.get(reverse("waitlists:published") + "?indeling=province").content.decode()
     assert "2196 van 2578 rijen bruikbaar" in html and "Noord-Holland" in html
     assert verified_client(world.referrer).get(reverse("waitlists:published")).status_code == 403
+
+
+def test_providers_with_submissions_but_no_municipality_are_listed(
+    history, world, verified_client, import_rows
+):
+    unlocated = factories.OrganisationFactory(agb_code="44444444", name="GGZ Nergens")
+    factories.OrganisationFactory(agb_code="55555555", name="Zonder aanlevering")
+    import_rows([row(provider_agb="44444444", registration_date="2024-02-01")], period="2024-02")
+    board = verified_client(world.monitor_analyst).get(DASHBOARD).context["board"]
+    assert [(u.name, u.agb_code, u.latest_period) for u in board.unlocated] == [
+        ("GGZ Nergens", "44444444", date(2024, 2, 1))
+    ]
+    pauses = verified_client(world.referrer).get(
+        reverse("waitlists:pauses", kwargs={"kind": "veiligheidsregio", "code": "VR13"})
+    )
+    html = pauses.content.decode()
+    assert "Aanbieders zonder vestigingsgemeente" in html
+    assert "GGZ Nergens" in html and "Zonder aanlevering" not in html
+    # Once located, the provider is no longer listed.
+    unlocated.municipality = history.a.municipality
+    unlocated.save()
+    board = verified_client(world.monitor_analyst).get(DASHBOARD).context["board"]
+    assert board.unlocated == []
+    assert "Aanbieders zonder vestigingsgemeente" not in (
+        verified_client(world.monitor_analyst).get(DASHBOARD).content.decode()
+    )

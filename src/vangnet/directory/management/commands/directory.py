@@ -36,3 +36,5 @@ class Command(BaseCommand):
             f"{len(report.created)} nieuw, {len(report.updated)} bijgewerkt, "
             f"{len(report.unchanged)} ongewijzigd."
         )
+        for warning in report.warnings:
+            self.stderr.write("Let op: " + warning.as_text())
