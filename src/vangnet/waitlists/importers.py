@@ -370,6 +370,8 @@ def check_rows(
             errors.append(
                 LineError(line, "treatment_start_date", "startdatum ligt vóór intakedatum")
             )
+        if intake is not None and exit_ is not None and exit_ < intake:
+            errors.append(LineError(line, "exit_date", "uitschrijfdatum ligt vóór intakedatum"))
         preferred = values["preferred_provider"]
         if preferred not in ("0", "1"):
             errors.append(LineError(line, "preferred_provider", "gebruik 0 of 1"))

@@ -67,6 +67,7 @@ def test_every_bad_line_is_reported_with_line_column_and_dutch_message(providers
         row(person_pseudonym="v1:10", preferred_provider="ja"),
         row(person_pseudonym="v1:11", registration_date="2024-02-30"),
         row(person_pseudonym="v1:12", exit_date="2024-02-01"),
+        row(person_pseudonym="v1:13", intake_date="2024-03-20", exit_date="2024-03-10"),
     ]
     errors = rejected(csv_bytes(rows))
     texts = errors.lines()
@@ -83,11 +84,12 @@ def test_every_bad_line_is_reported_with_line_column_and_dutch_message(providers
         "regel 12, kolom preferred_provider: gebruik 0 of 1",
         "regel 13, kolom registration_date: deze datum bestaat niet",
         "regel 14, kolom exit_date: uitschrijfdatum ligt vóór aanmelddatum",
+        "regel 15, kolom exit_date: uitschrijfdatum ligt vóór intakedatum",
     ]
     for line in expected:
         assert line in texts
-    assert {e.line for e in errors.errors} == set(range(3, 15))
-    assert errors.message == "Het bestand is niet geïmporteerd: 12 regels met fouten."
+    assert {e.line for e in errors.errors} == set(range(3, 16))
+    assert errors.message == "Het bestand is niet geïmporteerd: 13 regels met fouten."
     assert Submission.objects.count() == 0
 
 
@@ -321,3 +323,20 @@ def test_mixed_key_versions_are_flagged(providers, tmp_path, capsys):
     )
     call_command("waitlists", "import", str(path), "--period", "2024-03")
     assert "meer dan één sleutelversie (v3, v4)" in capsys.readouterr().err
+
+
+def test_exit_before_intake_is_refused_exit_on_or_after_intake_is_not(providers):
+    errors = rejected(
+        csv_bytes(
+            [
+                row(person_pseudonym="v1:a", intake_date="2024-03-10", exit_date="2024-03-09"),
+                row(person_pseudonym="v1:b", intake_date="2024-03-10", exit_date="2024-03-10"),
+                row(person_pseudonym="v1:c", intake_date="2024-03-10", exit_date="2024-03-20"),
+            ]
+        )
+    )
+    assert errors.lines() == ["regel 2, kolom exit_date: uitschrijfdatum ligt vóór intakedatum"]
+    report = do_import(
+        csv_bytes([row(person_pseudonym="v1:b", intake_date="2024-03-10", exit_date="2024-03-10")])
+    )
+    assert report.rows == 1
