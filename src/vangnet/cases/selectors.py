@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -197,26 +198,45 @@ def table_overview(actor: Actor) -> dict[str, object]:
     return {"by_stage": rows, "meetings": meetings}
 
 
-def my_tasks(actor: Actor) -> dict[str, object]:
+def my_tasks(actor: Actor) -> dict[str, list[Any]]:
     """Per user: actions for my organisations, goals awaiting our answer, check-ins I direct,
-    financing decisions awaiting me."""
+    financing decisions awaiting me — each only while the user may see that case (an invited
+    organisation whose consent was withdrawn sees nothing, not even the reference)."""
+    from .access import Permission, granting_membership
+
     orgs = {m.organisation_id for m in actor.memberships}
     adviser_orgs = actor.organisation_ids(Role.MEDICAL_ADVISER)
-    return {
-        "tasks": Task.objects.filter(done_at__isnull=True, organisation_id__in=orgs)
+    allowed: dict[tuple[int, str], bool] = {}
+
+    def may(case: Case, permission: Permission) -> bool:
+        key = (case.pk, permission.value)
+        if key not in allowed:
+            allowed[key] = granting_membership(actor, case, permission) is not None
+        return allowed[key]
+
+    tasks = (
+        Task.objects.filter(done_at__isnull=True, organisation_id__in=orgs)
         .select_related("case", "organisation")
-        .order_by("due_on")[:50],
-        "goals": PlanGoal.objects.filter(
-            status=PlanGoal.Status.PROPOSED, organisation_id__in=orgs
-        ).select_related("plan__case")[:50],
-        "checkins": CheckIn.objects.filter(
+        .order_by("due_on")[:50]
+    )
+    goals = PlanGoal.objects.filter(
+        status=PlanGoal.Status.PROPOSED, organisation_id__in=orgs
+    ).select_related("plan__case")[:50]
+    checkins = (
+        CheckIn.objects.filter(
             done_at__isnull=True,
             phase__case__plan__case_director=actor.user,
             phase__case__state=State.FOLLOW_UP,
         )
         .select_related("phase__case")
-        .order_by("due_on")[:50],
-        "financing": FinancingDecision.objects.filter(
-            decision=FinancingDecision.Decision.REQUESTED, insurer_id__in=adviser_orgs
-        ).select_related("case")[:50],
+        .order_by("due_on")[:50]
+    )
+    financing = FinancingDecision.objects.filter(
+        decision=FinancingDecision.Decision.REQUESTED, insurer_id__in=adviser_orgs
+    ).select_related("case")[:50]
+    return {
+        "tasks": [t for t in tasks if may(t.case, Permission.READ)],
+        "goals": [g for g in goals if may(g.plan.case, Permission.GOAL_RESPOND)],
+        "checkins": [c for c in checkins if may(c.phase.case, Permission.CHECK_IN)],
+        "financing": [d for d in financing if may(d.case, Permission.FINANCING)],
     }

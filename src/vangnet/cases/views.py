@@ -84,7 +84,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
     overview = selectors.table_overview(actor) if actor.table_ids(Role.COORDINATOR) else None
     tasks = selectors.my_tasks(actor)
-    if queue or own or overview:
+    if queue or own or overview or any(tasks.values()):
         log_list(actor, detail="overzicht")
     return render(
         request,

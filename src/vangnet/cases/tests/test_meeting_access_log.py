@@ -51,3 +51,29 @@ def test_meeting_page_read_change_and_refusal(world, verified_client):
         verified_client(member).post(url, {"op": "participant", "item": item.pk}).status_code == 403
     )
     assert [r.outcome for r in _rows(mark)] == ["denied"]
+
+
+def test_my_tasks_follow_consent(world, verified_client):
+    from vangnet.accounts.models import Membership
+    from vangnet.cases import services
+    from vangnet.cases.models import Consent, Task
+
+    case = fu.plan_case(world)
+    org = world.table_member.memberships.get().organisation
+    _party, consent = fu.invite_with_consent(world, case, org)
+    Task.objects.create(
+        case=case,
+        description="Woonplek regelen",
+        organisation=org,
+        due_on=case.registered_at.date(),
+    )
+    client = verified_client(world.table_member)
+    assert "Woonplek regelen" in client.get("/casussen/overzicht/").content.decode()
+    coordinator_m = Membership.objects.get(user=world.coordinator, role="coordinator")
+    services.consent_withdraw(
+        consent=Consent.objects.get(pk=consent.pk),
+        actor=world.coordinator,
+        membership=coordinator_m,
+    )
+    page = client.get("/casussen/overzicht/").content.decode()
+    assert "Woonplek regelen" not in page and case.reference not in page
