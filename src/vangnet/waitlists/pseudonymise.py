@@ -11,8 +11,10 @@ the same pseudonym at every provider and can be counted once across waiting list
 * The key file is a text file with one line ``<version>:<secret as hex>`` (at least 32 bytes of
   secret); lines starting with ``#`` are comments. `waitlists keygen` writes one.
 * An invalid BSN (not 9 digits or failing the 11-proef) is reported by line and never
-  pseudonymised; error messages never repeat the value. An 8-digit value is read as a BSN whose
-  leading zero was dropped by a spreadsheet.
+  pseudonymised: its row is left out of the output, the other rows are written, and the command
+  exits with status 1 so a script notices. With ``--strict`` nothing is written while any BSN is
+  invalid. Messages give the line number only, never the value. An 8-digit value is read as a
+  BSN whose leading zero was dropped by a spreadsheet.
 """
 
 from __future__ import annotations
@@ -160,10 +162,10 @@ def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
 
 
 def pseudonymise_file(
-    source: str | Path, target: str | Path, key: PseudonymKey, *, skip_invalid: bool = False
+    source: str | Path, target: str | Path, key: PseudonymKey, *, strict: bool = False
 ) -> PseudonymiseReport:
-    """Pseudonymise a CSV file. With invalid BSNs, nothing is written unless `skip_invalid`,
-    so an incomplete file cannot be delivered by accident."""
+    """Pseudonymise a CSV file. Rows with an invalid BSN are left out and listed in the report
+    (`invalid_lines`); with `strict`, nothing is written while any BSN is invalid."""
     report = PseudonymiseReport()
     tmp = Path(f"{target}.tmp")
     try:
@@ -182,7 +184,7 @@ def pseudonymise_file(
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    if report.invalid_lines and not skip_invalid:
+    if report.invalid_lines and strict:
         tmp.unlink()
         return report
     tmp.replace(target)

@@ -74,7 +74,7 @@ def write(path, text):
     return path
 
 
-def test_file_replaces_bsn_column_and_reports_invalid_lines(tmp_path):
+def test_file_replaces_bsn_column_leaves_out_and_reports_invalid_lines(tmp_path):
     source = write(
         tmp_path / "in.csv",
         "provider_agb,bsn,diagnosis_group\n"
@@ -85,15 +85,24 @@ def test_file_replaces_bsn_column_and_reports_invalid_lines(tmp_path):
     )
     target = tmp_path / "out.csv"
     report = pseudonymise_file(source, target, KEY_1)
-    assert (report.rows, report.invalid_lines) == (4, [3, 5])
-    assert not target.exists()  # nothing is written while a BSN is invalid
-
-    report = pseudonymise_file(source, target, KEY_1, skip_invalid=True)
+    assert (report.rows, report.written, report.invalid_lines) == (4, 2, [3, 5])
     lines = target.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "provider_agb,person_pseudonym,diagnosis_group"
     p = KEY_1.pseudonym(BSN)
     assert lines[1:] == [f"11111111,{p},angst", f"22222222,{p},depressief"]
     assert BSN not in target.read_text(encoding="utf-8")
+    assert "123456789" not in target.read_text(encoding="utf-8")
+
+
+def test_strict_writes_nothing_while_a_bsn_is_invalid(tmp_path):
+    source = write(tmp_path / "in.csv", f"bsn,x\n{BSN},1\n123456789,2\n")
+    target = tmp_path / "out.csv"
+    report = pseudonymise_file(source, target, KEY_1, strict=True)
+    assert report.invalid_lines == [3] and not report.ok
+    assert not target.exists() and not (tmp_path / "out.csv.tmp").exists()
+    good = write(tmp_path / "good.csv", f"bsn,x\n{BSN},1\n")
+    assert pseudonymise_file(good, target, KEY_1, strict=True).ok
+    assert target.read_text().splitlines()[1] == f"{KEY_1.pseudonym(BSN)},1"
 
 
 def test_semicolon_input_and_missing_bsn_column(tmp_path):
@@ -111,25 +120,25 @@ def test_command_keygen_and_pseudonymise(tmp_path, capsys):
     with pytest.raises(CommandError, match="bestaat al"):
         call_command("waitlists", "keygen", str(key))
     source = write(tmp_path / "in.csv", f"bsn,x\n{BSN},1\n999999999,2\n")
-    with pytest.raises(CommandError, match="1 regel"):
-        call_command(
-            "waitlists",
-            "pseudonymise",
-            "--key-file",
-            str(key),
-            str(source),
-            str(tmp_path / "o.csv"),
-        )
-    err = capsys.readouterr().err
-    assert "regel 3: ongeldig BSN" in err
-    assert "999999999" not in err  # the value itself is never repeated
-    call_command(
-        "waitlists",
-        "pseudonymise",
-        "--key-file",
-        str(key),
-        "--skip-invalid",
-        str(source),
-        str(tmp_path / "o.csv"),
-    )
-    assert (tmp_path / "o.csv").read_text().splitlines()[1].startswith("r7:")
+    out = tmp_path / "o.csv"
+    args = ["waitlists", "pseudonymise", "--key-file", str(key)]
+    # Default: the valid rows are written, the invalid line is reported and the status is 1.
+    with pytest.raises(CommandError, match="1 regel\\(s\\) met een ongeldig BSN zijn niet") as exc:
+        call_command(*args, str(source), str(out))
+    assert exc.value.returncode == 1
+    captured = capsys.readouterr()
+    assert "regel 3: ongeldig BSN" in captured.err
+    assert "1 van 2 regels gepseudonimiseerd" in captured.out
+    assert "999999999" not in captured.err + captured.out  # the value itself is never repeated
+    lines = out.read_text().splitlines()
+    assert len(lines) == 2 and lines[1].startswith("r7:") and lines[1].endswith(",1")
+    # --strict: nothing is written.
+    out.unlink()
+    with pytest.raises(CommandError, match="er is niets geschreven"):
+        call_command(*args, "--strict", str(source), str(out))
+    assert "regel 3: ongeldig BSN" in capsys.readouterr().err
+    assert not out.exists()
+    # A file without invalid BSNs succeeds either way.
+    good = write(tmp_path / "good.csv", f"bsn,x\n{BSN},1\n")
+    call_command(*args, "--strict", str(good), str(out))
+    assert out.read_text().splitlines()[1].startswith("r7:")

@@ -2,7 +2,9 @@
 
 Subcommands:
   keygen OUT [--key-version V]               create a region's pseudonymisation key file
-  pseudonymise --key-file KEY IN.csv OUT.csv  replace the bsn column by person_pseudonym (at the provider)
+  pseudonymise --key-file KEY IN.csv OUT.csv  replace the bsn column by person_pseudonym (at the provider);
+                                              invalid BSNs are left out and reported (exit 1), or
+                                              with --strict nothing is written
   import FILE [--period YYYY-MM]              import a waiting-list file (CSV or Parquet)
   import-published FILE                       import published waiting times (NZa/MediQuest format)
   published-summary [--regions KIND]          aggregate the latest published waiting times
@@ -50,7 +52,9 @@ class Command(BaseCommand):
         p = sub.add_parser("pseudonymise", help="vervang de kolom bsn door person_pseudonym")
         p.add_argument("--key-file", required=True)
         p.add_argument(
-            "--skip-invalid", action="store_true", help="laat regels met ongeldig BSN weg"
+            "--strict",
+            action="store_true",
+            help="schrijf niets als een BSN ongeldig is (standaard: die regels weglaten)",
         )
         p.add_argument("input")
         p.add_argument("output")
@@ -122,24 +126,32 @@ class Command(BaseCommand):
         self.stdout.write(f"Sleutel (versie {key_version}) geschreven naar {out}. Houd hem geheim.")
 
     def _pseudonymise(
-        self, *, key_file: str, input: str, output: str, skip_invalid: bool, **_: Any
+        self, *, key_file: str, input: str, output: str, strict: bool, **_: Any
     ) -> None:
+        """Rows with an invalid BSN are left out and reported by line number (never the value);
+        the command then exits with status 1. With --strict nothing is written."""
         try:
             key = load_key(key_file)
-            report = pseudonymise_file(input, output, key, skip_invalid=skip_invalid)
+            report = pseudonymise_file(input, output, key, strict=strict)
         except (KeyFileError, ValueError, OSError) as exc:
             raise CommandError(str(exc)) from None
         for line in report.invalid_lines:
             self.stderr.write(f"regel {line}: ongeldig BSN (voldoet niet aan de 11-proef)")
-        if report.invalid_lines and not skip_invalid:
+        invalid = len(report.invalid_lines)
+        if invalid and strict:
             raise CommandError(
-                f"{len(report.invalid_lines)} regel(s) met een ongeldig BSN; er is niets "
-                "geschreven. Herstel ze, of gebruik --skip-invalid om ze weg te laten."
+                f"{invalid} regel(s) met een ongeldig BSN; er is niets geschreven (--strict). "
+                "Herstel ze, of laat --strict weg om ze over te slaan."
             )
         self.stdout.write(
             f"{report.written} van {report.rows} regels gepseudonimiseerd (sleutelversie "
             f"{key.version}) naar {output}."
         )
+        if invalid:
+            raise CommandError(
+                f"{invalid} regel(s) met een ongeldig BSN zijn niet gepseudonimiseerd en "
+                f"ontbreken in {output}. Herstel ze en pseudonimiseer opnieuw."
+            )
 
     def _import(self, *, file: str, period: str | None, **_: Any) -> None:
         try:
