@@ -131,6 +131,36 @@ class MoveIn(Schema):
     reason: str = Field(..., max_length=5000)
 
 
+class AssessmentOut(Schema):
+    number: int
+    verdict: str
+    note: str
+
+
+class TriageRoundDetailOut(Schema):
+    decision: str
+    decision_label: str
+    verdict: str
+    reason: str
+    advice: str
+    refer_to: str
+    menselijke_maat_reason: str
+    proposed_at: datetime
+    proposed_by: str
+    proposed_by_organisation: str
+    same_organisation: bool
+    second_screener_note: str
+    assessments: list[AssessmentOut]
+
+
+class EventOut(Schema):
+    at: datetime
+    what: str
+    from_state: str
+    to_state: str
+    note: str
+
+
 class TriageRoundOut(Schema):
     decision: str
     verdict: str
@@ -327,3 +357,54 @@ def move(request: HttpRequest, reference: str, payload: MoveIn):
         reason=payload.reason,
     )
     return _summary(case)
+
+
+@router.get(
+    "/{reference}/triage",
+    response=list[TriageRoundDetailOut],
+    summary="Triagerondes met het oordeel per criterium (coördinator, tweede beoordelaar)",
+)
+def triage_rounds(request: HttpRequest, reference: str):
+    case, _ = _channel_access(request, reference, Permission.SCREEN, Action.READ)
+    rounds = case.triage_rounds.select_related(
+        "coordinator", "coordinator_organisation"
+    ).prefetch_related("assessments__criterion")
+    return [
+        TriageRoundDetailOut(
+            decision=r.decision,
+            decision_label=r.get_decision_display(),
+            verdict=r.verdict,
+            reason=r.reason,
+            advice=r.advice,
+            refer_to=r.refer_to,
+            menselijke_maat_reason=r.menselijke_maat_reason,
+            proposed_at=r.proposed_at,
+            proposed_by=r.coordinator.get_full_name() or r.coordinator.get_username(),
+            proposed_by_organisation=r.coordinator_organisation.name,
+            same_organisation=r.same_organisation,
+            second_screener_note=r.second_screener_note,
+            assessments=[
+                AssessmentOut(number=a.criterion.number, verdict=a.verdict, note=a.note)
+                for a in r.assessments.all()
+            ],
+        )
+        for r in rounds.order_by("proposed_at", "id")
+    ]
+
+
+@router.get(
+    "/{reference}/history",
+    response=list[EventOut],
+    summary="Geschiedenis van de casus (tafel: alles; verwijzer: de hoofdstappen)",
+)
+def history(request: HttpRequest, reference: str):
+    from .views import PUBLIC_EVENTS
+
+    case, membership = _channel_access(request, reference, Permission.READ, Action.READ)
+    events = case.events.all()
+    if membership.role not in {Role.COORDINATOR, Role.SECOND_SCREENER}:
+        events = events.filter(transition__in=PUBLIC_EVENTS)
+    return [
+        EventOut(at=e.at, what=e.label, from_state=e.from_state, to_state=e.to_state, note=e.note)
+        for e in events
+    ]

@@ -502,3 +502,22 @@ def test_expired_token_is_refused_in_dutch(world):
     assert response.status_code == 401
     assert response["Content-Type"] == "application/problem+json"
     assert "API-token" in response.json()["detail"]
+
+
+def test_screener_reads_the_proposal_and_referrer_the_history_over_the_api(world):
+    case = factories.register_case(world.referrer)
+    services.triage_propose(
+        case=case,
+        coordinator=world.coordinator,
+        membership=membership(world.coordinator, Role.COORDINATOR),
+        assessments=factories.all_criteria(),
+        decision="admit",
+    )
+    rounds = token_api(world.screener).get(f"{CASES}/{case.reference}/triage").json()
+    assert [r["verdict"] for r in rounds] == ["pending"]
+    assert [a["number"] for a in rounds[0]["assessments"]] == [1, 2, 3, 4, 5, 6, 7]
+    assert token_api(world.referrer).get(f"{CASES}/{case.reference}/triage").status_code == 403
+    history = token_api(world.referrer).get(f"{CASES}/{case.reference}/history").json()
+    assert [h["what"] for h in history] == ["Aangemeld"]  # the internal proposal stays at the table
+    table_history = token_api(world.coordinator).get(f"{CASES}/{case.reference}/history").json()
+    assert [h["what"] for h in table_history] == ["Aangemeld", "Triagebesluit voorgesteld"]
