@@ -19,6 +19,11 @@ from .models import Consultation
 from .selectors import consultation_counts, consultations_for
 
 
+class AnswerForm(forms.Form):
+    advice = forms.CharField(label="Advies", widget=forms.Textarea, max_length=5000)
+    minutes_spent = forms.IntegerField(label="Bestede tijd (minuten)", min_value=0, max_value=1440)
+
+
 class ConsultationForm(forms.Form):
     requested_on = forms.DateField(
         label="Datum van de vraag", widget=forms.DateInput(attrs={"type": "date"})
@@ -61,7 +66,33 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
             },
             status=403,
         )
-    form = ConsultationForm(request.POST or None)
+    form = ConsultationForm(request.POST if request.POST.get("op") != "answer" else None)
+    if request.method == "POST" and request.POST.get("op") == "answer":
+        # Advice given later for a consultation recorded without it.
+        answer = AnswerForm(request.POST)
+        consultation = (
+            consultations_for(actor).filter(pk=request.POST.get("consultation") or 0).first()
+            if (request.POST.get("consultation") or "").isdigit()
+            else None
+        )
+        if consultation is None or not answer.is_valid():
+            messages.error(
+                request,
+                "Niet opgeslagen: kies een consultatie en vul het advies en de bestede tijd in.",
+            )
+        else:
+            try:
+                services.consultation_answer(
+                    consultation=consultation,
+                    actor=current_user(request),
+                    membership=membership,
+                    **answer.cleaned_data,
+                )
+            except DomainError as exc:
+                messages.error(request, f"Niet opgeslagen. {exc.message}")
+            else:
+                messages.success(request, "Het advies is vastgelegd.")
+        return redirect("consultations:list")
     if request.method == "POST" and form.is_valid():
         try:
             services.consultation_record(
