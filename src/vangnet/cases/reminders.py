@@ -21,7 +21,7 @@ from vangnet.engines.followup import DueStatus, due_status
 from . import services
 from .models import Case, CheckIn, FinancingDecision, PlanGoal, Task, TermSuspension
 from .selectors import term_status
-from .workflow import ACTIVE_STATES, QUEUE_STATES
+from .workflow import ACTIVE_STATES, QUEUE_STATES, State
 
 CHECKIN_WARN_DAYS = 3
 TASK_WARN_DAYS = 2
@@ -107,6 +107,28 @@ def run(*, today: date | None = None) -> RunReport:
                     body="Leg de voortgang per doel vast, ook als het rustig is.",
                     case_reference=case.reference,
                     dedup_key=f"checkin:{c.pk}:{status}",
+                )
+            ),
+        )
+
+    # 2b. Follow-up without a planned check-in: the case stays monitored when it is quiet, so the
+    #     coordinator is asked to add the next phase (or close the case).
+    for case in (
+        Case.objects.filter(state=State.FOLLOW_UP)
+        .exclude(phases__checkins__done_at__isnull=True)
+        .select_related("table")
+        .distinct()
+    ):
+        last = case.phases.order_by("-number").first()
+        report.add(
+            "phase",
+            len(
+                notification_send(
+                    users=_coordinators(case),
+                    subject=f"Casus {case.reference} heeft geen geplande check-in meer",
+                    body="Voeg een volgende fase met maandelijkse check-ins toe, of sluit de casus af.",
+                    case_reference=case.reference,
+                    dedup_key=f"phase:{case.pk}:{last.ends_on.isoformat() if last else 'none'}",
                 )
             ),
         )

@@ -166,6 +166,7 @@ class OverviewRow:
     days_in_stage: int
     term: TermStatus | None
     overdue_checkins: int
+    no_planned_checkin: bool = False
 
 
 def table_overview(actor: Actor) -> dict[str, object]:
@@ -181,15 +182,16 @@ def table_overview(actor: Actor) -> dict[str, object]:
     )
     rows: dict[str, list[OverviewRow]] = {}
     for case in cases:
-        overdue = CheckIn.objects.filter(
-            phase__case=case, done_at__isnull=True, due_on__lt=today
-        ).count()
+        open_checkins = CheckIn.objects.filter(phase__case=case, done_at__isnull=True)
+        overdue = open_checkins.filter(due_on__lt=today).count()
+        quiet = case.state == State.FOLLOW_UP and not open_checkins.exists()
         rows.setdefault(State(case.state).label, []).append(
             OverviewRow(
                 case=case,
                 days_in_stage=(now - case.state_changed_at).days,
                 term=term_status(case, today=today),
                 overdue_checkins=overdue,
+                no_planned_checkin=quiet,
             )
         )
     meetings = Meeting.objects.filter(table_id__in=tables, starts_at__gte=now).order_by(

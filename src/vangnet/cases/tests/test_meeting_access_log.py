@@ -77,3 +77,19 @@ def test_my_tasks_follow_consent(world, verified_client):
     )
     page = client.get("/casussen/overzicht/").content.decode()
     assert "Woonplek regelen" not in page and case.reference not in page
+
+
+def test_quiet_follow_up_without_planned_checkin_is_signalled(world, verified_client):
+    from vangnet.accounts.models import Notification
+    from vangnet.cases import reminders
+    from vangnet.cases.models import CheckIn
+
+    partners = [fu.partner("Woonzorg"), fu.partner("Kliniek")]
+    case, _goals = fu.follow_up_case(world, partners)
+    CheckIn.objects.filter(phase__case=case).update(done_at=case.registered_at)  # all done
+    reminders.run()
+    reminders.run()  # idempotent
+    sent = Notification.objects.filter(dedup_key__startswith=f"phase:{case.pk}:")
+    assert sent.count() == 1 and sent.get().user == world.coordinator
+    page = verified_client(world.coordinator).get("/casussen/overzicht/").content.decode()
+    assert "geen check-in gepland" in page
