@@ -30,8 +30,9 @@ def registration(draw):
         intake = reg + timedelta(days=draw(st.integers(0, (PEIL - reg).days)))
         if draw(st.booleans()):
             start = intake + timedelta(days=draw(st.integers(0, (PEIL - intake).days)))
-    if draw(st.integers(0, 4)) == 0:
-        exit_ = reg + timedelta(days=draw(st.integers(0, (PEIL - reg).days)))
+    if draw(st.integers(0, 4)) == 0:  # an exit is never before the intake (import rule)
+        first = intake or reg
+        exit_ = first + timedelta(days=draw(st.integers(0, (PEIL - first).days)))
     return {
         "person": draw(st.integers(0, 6)),
         "provider_agb": draw(st.sampled_from(["11111111", "22222222", "33333333"])),
