@@ -68,3 +68,9 @@ class AccessLogEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("Het toegangslog kan niet worden verwijderd.")
+
+    @property
+    def role_label(self) -> str:
+        from vangnet.accounts.models import Role
+
+        return str(Role(self.role).label) if self.role in Role.values else self.role

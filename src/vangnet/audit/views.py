@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -13,6 +15,14 @@ from vangnet.accounts.selectors import actor_for, current_user
 from .models import Action, Outcome
 from .selectors import access_log_for_case
 from .services import access_log_write
+
+REFERENCE = re.compile(r"^VN-\d{4}-\d{5}$")
+
+
+def _reference(value: str) -> str:
+    """Only a well-formed case reference goes into the log, never arbitrary typed text."""
+    value = value.strip()
+    return value if REFERENCE.match(value) else ""
 
 
 class LogFilterForm(forms.Form):
@@ -40,7 +50,7 @@ def log_view(request: HttpRequest) -> HttpResponse:
             actor=actor,
             action=Action.LOG_VIEW,
             outcome=Outcome.DENIED,
-            case_reference=request.GET.get("reference", "")[:20],
+            case_reference=_reference(request.GET.get("reference", "")),
         )
         return render(
             request,
