@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from django_otp.admin import OTPAdminSite
 
+from vangnet.api import errors as api_errors
 from vangnet.api.api import api
 
 if settings.VANGNET_REQUIRE_2FA:
@@ -24,6 +25,7 @@ urlpatterns = [
     path("wachtlijsten/", include("vangnet.waitlists.urls")),
     path("beheer/", admin.site.urls),
     path("api/v1/", api.urls),
+    re_path(r"^api/(?P<path>.*)$", api_errors.not_found),
 ]
 
 handler403 = "vangnet.common.views.forbidden"

@@ -62,7 +62,9 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         detail = str(exc)
-        if exc.status_code == 403 and "csrf" in detail.lower():
+        if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
+            detail = "De inhoud van het verzoek is geen geldige JSON."
+        elif exc.status_code == 403 and "csrf" in detail.lower():
             detail = "De CSRF-controle is mislukt: vernieuw de pagina, of gebruik een API-token (Authorization: Bearer)."
         return problem(api, request, exc.status_code, detail)
 
@@ -90,3 +92,16 @@ def _dutch(error: dict[str, Any]) -> str:
     if kind == "literal_error" or kind == "enum":
         return "onbekende waarde"
     return "ongeldige waarde"
+
+
+def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
+    """Unknown API paths answer in problem+json too, not with the HTML 404 page."""
+    from django.http import JsonResponse
+
+    body = {
+        "type": "about:blank",
+        "title": TITLES[404],
+        "status": 404,
+        "detail": "Dit API-adres bestaat niet.",
+    }
+    return JsonResponse(body, status=404, content_type="application/problem+json")

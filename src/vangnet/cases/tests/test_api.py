@@ -521,3 +521,17 @@ def test_screener_reads_the_proposal_and_referrer_the_history_over_the_api(world
     assert [h["what"] for h in history] == ["Aangemeld"]  # the internal proposal stays at the table
     table_history = token_api(world.coordinator).get(f"{CASES}/{case.reference}/history").json()
     assert [h["what"] for h in table_history] == ["Aangemeld", "Triagebesluit voorgesteld"]
+
+
+def test_unknown_path_and_bad_json_answer_in_problem_json(world):
+    api = token_api(world.referrer)
+    missing = api.get("/api/v1/bestaat-niet")
+    assert missing.status_code == 404 and missing["Content-Type"] == "application/problem+json"
+    assert "bestaat niet" in missing.json()["detail"]
+    bad = Client().post(
+        CASES,
+        data="{niet json",
+        content_type="application/json",
+        **api.headers,
+    )
+    assert bad.status_code == 400 and "geen geldige JSON" in bad.json()["detail"]
