@@ -469,6 +469,52 @@ class Command(BaseCommand):
             to_level=1,
             reason="Informatie over beschikbare woonplekken ontbreekt.",
         )
+        # Demo only: the next check-in is three days overdue, so reminders and flags show.
+        next_checkin = (
+            CheckIn.objects.filter(phase=phase, done_at__isnull=True).order_by("due_on").first()
+        )
+        assert next_checkin is not None
+        CheckIn.objects.filter(pk=next_checkin.pk).update(due_on=today - timedelta(days=3))
+        case_services.term_suspend(
+            case=planned,
+            actor=coord,
+            membership=coord_m,
+            starts_on=today,
+            planned_end=today + timedelta(days=14),
+            reason="Patiënt is tijdelijk opgenomen in een algemeen ziekenhuis.",
+        )
+        referred = register(
+            "Demo Patiënt Tien",
+            date(2004, 4, 4),
+            "GM0363",
+            "Jongvolwassene met ernstige angst; jeugd-ggz stopt bij 18.",
+        )
+        case_services.triage_propose(
+            case=referred,
+            coordinator=coord,
+            membership=coord_m,
+            assessments=all_met,
+            decision=Decision.REFER,
+            refer_to="Regionaal transitieoverleg 18-/18+",
+            reason="De vraag gaat over de overgang van jeugd- naar volwassenenzorg; dat overleg heeft de juiste partijen.",
+        )
+        case_services.triage_confirm(case=referred, screener=screener, membership=screen_m)
+        unsuitable = register(
+            "Demo Patiënt Elf",
+            date(1990, 10, 10),
+            "GM0363",
+            "Wachttijd basis-ggz voor een eerste depressieve episode.",
+        )
+        not_met = [case_services.CriterionInput(n, "not_met") for n in range(1, 8)]
+        case_services.triage_propose(
+            case=unsuitable,
+            coordinator=coord,
+            membership=coord_m,
+            assessments=not_met,
+            decision=Decision.NOT_SUITABLE,
+            reason="Geen hoogcomplexe problematiek; de huisarts verwijst naar de basis-ggz met overbrugging door de POH-ggz.",
+        )
+        case_services.triage_confirm(case=unsuitable, screener=screener, membership=screen_m)
 
         closed = admit(
             "Demo Patiënt Negen", date(1969, 12, 1), "Somatoforme stoornis; geen behandelaar."
