@@ -5,6 +5,10 @@ cluster, the open texts are checked before saving (`identifying.py`). Records co
 keep an internal link to their case (to prefill and to follow the outcome); that link and the
 case reference are never exported — the export carries the record's own `case_ref`, which for
 case-based records is a random code.
+
+A case gets its record when it is registered (`services.monitor_record_ensure_for_case`), filled
+with what the case knows and no open text, so the monitor counts every case registered in
+Vangnet; the coordinator completes it later (`completed_at`).
 """
 
 from __future__ import annotations
@@ -70,6 +74,9 @@ class MonitorRecord(TimeStampedModel):
     # Not in the import/export columns: the date the outcome was reached, for the lead time
     # from registration to outcome (only known for records completed in Vangnet).
     outcome_date = models.DateField(null=True, blank=True)
+    # When the coordinator last saved the questionnaire. A record made from a case at its
+    # registration holds only what the case knows (prefilled) until then.
+    completed_at = models.DateTimeField(null=True, blank=True)
     # The coordinator saved open text despite the identifying-text warning.
     identifying_warning_overridden = models.BooleanField(default=False)
     updated_by = models.ForeignKey(

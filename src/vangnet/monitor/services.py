@@ -3,6 +3,8 @@
 Every write validates with `validation.clean_record`, runs in one transaction and leaves an
 access-log row where a user acts. The monitor record is anonymous; only opening or saving the
 questionnaire of a case touches identifiable data, and that goes through the case access check.
+The record a case gets at registration (`monitor_record_ensure_for_case`) is made by the system,
+not a user: it reads the case's date of birth only to store the age cluster.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,7 +28,7 @@ from vangnet.regions.models import Table
 from . import codes, csvio, selectors
 from .identifying import Finding
 from .models import MonitorRecord, Source
-from .validation import clean_record
+from .validation import Raw, clean_record
 
 ANSWER_FIELDS = tuple(q.key for q in codes.QUESTIONS)
 
@@ -119,7 +121,7 @@ def questionnaire_open(actor: Actor, case: Case, *, channel: str = "web") -> dic
         detail="monitorvragenlijst",
     )
     record = selectors.record_for_case(case)
-    if record is not None:
+    if record is not None and record.completed_at is not None:
         return record.answers()
     return selectors.prefill_from_case(case)
 
@@ -151,6 +153,7 @@ def monitor_record_save(
             setattr(record, key, cleaned.values.get(key, [] if key in codes.MULTI_KEYS else ""))
         record.identifying_warning_overridden = bool(cleaned.findings)
         record.updated_by = actor.user
+        record.completed_at = timezone.now()
         record.save()
         case_access(
             actor,
@@ -163,25 +166,61 @@ def monitor_record_save(
     return record
 
 
-def monitor_record_sync_from_case(*, case: Case) -> MonitorRecord | None:
-    """Follow the case's closure in its monitor record, if the coordinator already made one.
+def _prefill(case: Case) -> dict[str, object]:
+    """What the case knows, as valid answers (an answer the monitor does not know is left out)."""
+    prefill = cast(Raw, selectors.prefill_from_case(case))
+    return clean_record(prefill, today=timezone.localdate(), require_identity=False).values
 
-    Meant for the closure service (on commit): outcome, outcome date and the closure's codes.
-    Answers the coordinator gave stay unless the case now records something.
+
+def _empty(key: str) -> object:
+    return [] if key in codes.MULTI_KEYS else ""
+
+
+def monitor_record_ensure_for_case(*, case: Case) -> MonitorRecord:
+    """The monitor record of `case`, created if it has none: the monitor is a by-product of the
+    case work (issue 5), so every case registered in Vangnet is counted, questionnaire or not.
+
+    A new record (source `case`, its own random `case_ref`) holds what the case knows — age
+    cluster, referrer type, table, in treatment, outcome and the closure's codes — and no open
+    text: only the coordinator writes open text, through the identifying-text check. An existing
+    record follows the case: while the questionnaire is not completed every prefilled answer is
+    refreshed; once it is, only the outcome, its date and the closure's codes (answers the
+    coordinator gave stay unless the case now records something). Idempotent: nothing is saved
+    when nothing changed. Meant for the case services (registration, closure), on commit.
     """
-    record = selectors.record_for_case(case)
-    if record is None:
-        return None
-    prefill = selectors.prefill_from_case(case)
-    record.outcome = str(prefill["outcome"])
-    record.outcome_date = timezone.localdate(case.closed_at) if case.closed_at else None
-    for key in ("helped_by", "obstacles", "shortages"):
-        if prefill[key]:
-            setattr(record, key, prefill[key])
-    if prefill["patient_agreed"]:
-        record.patient_agreed = str(prefill["patient_agreed"])
-    record.save()
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        record = MonitorRecord.objects.select_for_update().filter(case=locked).first()
+        created = record is None
+        if record is None:
+            record = MonitorRecord(case=locked, case_ref=new_case_ref(), source=Source.CASE)
+        before = {f: getattr(record, f) for f in _SYNCED_FIELDS}
+        prefill = _prefill(locked)
+        if record.completed_at is None:
+            for key in ANSWER_FIELDS:
+                setattr(record, key, prefill.get(key, _empty(key)))
+        else:
+            record.outcome = str(prefill["outcome"])
+            for key in ("helped_by", "obstacles", "shortages"):
+                if prefill.get(key):
+                    setattr(record, key, prefill[key])
+            if prefill.get("patient_agreed"):
+                record.patient_agreed = str(prefill["patient_agreed"])
+        record.registration_date = timezone.localdate(locked.registered_at)
+        record.table_id = locked.table_id
+        record.outcome_date = timezone.localdate(locked.closed_at) if locked.closed_at else None
+        if created or any(getattr(record, f) != v for f, v in before.items()):
+            record.save()
     return record
+
+
+_SYNCED_FIELDS = (*ANSWER_FIELDS, "registration_date", "table_id", "outcome_date")
+
+
+def monitor_record_sync_from_case(*, case: Case) -> MonitorRecord:
+    """Follow the case's closure (or reopening) in its monitor record, creating the record when
+    the case has none yet: see `monitor_record_ensure_for_case`."""
+    return monitor_record_ensure_for_case(case=case)
 
 
 def monitor_import(
