@@ -2,12 +2,18 @@
 
 Import parsing reports every bad line with its line number (the header is line 1), the column
 and what is wrong; nothing here writes to the database.
+
+CSV injection: on export an open text that starts with = + - or @ (which a spreadsheet would
+run as a formula) gets a leading apostrophe, and so does one that already starts with
+apostrophes followed by such a character. The import removes exactly one such apostrophe, so
+exporting and importing again gives back the same text.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -88,6 +94,8 @@ def parse(content: bytes, *, today: date) -> tuple[list[ParsedLine], list[LineEr
             )
             continue
         raw = dict(zip(header, fields, strict=True))
+        for column in codes.OPEN_KEYS:
+            raw[column] = unescape_formula(raw[column])
         cleaned = clean_record(raw, today=today)
         errors.extend(LineError(line, col, msg) for col, msg in cleaned.errors)
         # An import cannot ask "save anyway?": identifying text refuses the line.
@@ -148,9 +156,21 @@ def write_xlsx(rows: Iterable[Mapping[str, object]]) -> bytes:
     return buffer.getvalue()
 
 
+# Text a spreadsheet would run as a formula, possibly behind apostrophes we added before.
+_FORMULA_START = re.compile(r"'*[=+\-@]")
+_ESCAPED_FORMULA = re.compile(r"'+[=+\-@]")
+
+
+def escape_formula(text: str) -> str:
+    """Neutralise a spreadsheet formula in free text (CSV injection) by a leading apostrophe."""
+    return "'" + text if _FORMULA_START.match(text) else text
+
+
+def unescape_formula(text: str) -> str:
+    """Undo `escape_formula` on import (leading whitespace as the import ignores it)."""
+    stripped = text.strip()
+    return stripped[1:] if _ESCAPED_FORMULA.match(stripped) else text
+
+
 def _safe(cells: dict[str, str]) -> dict[str, str]:
-    """Neutralise spreadsheet formulas in free text (CSV injection)."""
-    return {
-        k: ("'" + v if v[:1] in ("=", "+", "-", "@") and k in codes.OPEN_KEYS else v)
-        for k, v in cells.items()
-    }
+    return {k: (escape_formula(v) if k in codes.OPEN_KEYS else v) for k, v in cells.items()}
