@@ -1,8 +1,8 @@
 """The monitor over the API: the JSON report, the historic import and the export.
 
 Same rules as the pages and the command: the JSON report has exact counts (the internal
-report), so it is for monitor analysts (national and any table) and for a coordinator's own
-table; import and export are for monitor analysts.
+report), so it is for monitor analysts (national and any table) and for coordinators (national
+and their own table); import and export are for monitor analysts.
 """
 
 from __future__ import annotations

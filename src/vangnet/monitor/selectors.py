@@ -2,8 +2,10 @@
 
 - Monitor analysts (and administrators) import, export and see every report: national and per
   table, public and internal.
-- A coordinator completes the questionnaire for the cases of their own table, sees the internal
-  (exact) report of that table and the public national report.
+- A coordinator completes the questionnaire for the cases of their own table and sees the
+  internal (exact) report of that table and the national report, public or internal: issue 5
+  gives the internal report to "coordinators, steering group", and the coordinators discuss the
+  national figures in the yearly meeting (seed 001 §4.2). Other tables' reports are not theirs.
 - Everyone else — referrers, table members, second screeners — has no access to the monitor.
 
 Per-table reports are internal only: publishing suppressed tables per region next to the
@@ -52,11 +54,12 @@ def require_national(actor: Actor) -> None:
 
 
 def require_report_access(actor: Actor, *, table: int | None, internal: bool) -> None:
-    """Raise NotAllowed unless the actor may see this report."""
+    """Raise NotAllowed unless the actor may see this report: monitor analysts every report,
+    coordinators the national one (public or internal) and their own table's."""
     if is_national(actor):
         return
     own = coordinator_tables(actor)
-    if table is None and not internal and own:
+    if table is None and own:
         return
     if table is not None and table in own:
         return

@@ -39,7 +39,8 @@ ACCESS = [
     ("coordinator", "/monitor/", 200),
     ("coordinator", "/monitor/rapport/?van=2020&tot=2021&tafel=3", 200),
     ("coordinator", "/monitor/rapport/?van=2020&tot=2021&tafel=", 200),
-    ("coordinator", "/monitor/rapport/?van=2020&tot=2021&tafel=&versie=intern", 403),
+    ("coordinator", "/monitor/rapport/?van=2020&tot=2021&tafel=&versie=intern", 200),
+    ("coordinator", "/monitor/rapport.pdf?van=2020&tot=2021&tafel=&versie=intern", 200),
     ("coordinator", "/monitor/rapport/?van=2020&tot=2021&tafel=1", 403),
     ("coordinator", "/monitor/importeren/", 403),
     ("coordinator", "/monitor/exporteren/?formaat=xlsx", 403),
@@ -99,6 +100,26 @@ def test_the_internal_report_shows_exact_counts(world, seeded, verified_client):
     view = response.context["view"]
     assert not view.public and not view.any_hidden
     assert "Niet publiceren" in response.content.decode()
+
+
+def test_coordinators_see_the_national_internal_report_with_exact_counts(
+    world, seeded, verified_client
+):
+    client = verified_client(world.coordinator)
+    index = client.get("/monitor/").content.decode()
+    assert "?tafel=&amp;versie=intern" in index
+    response = client.get("/monitor/rapport/?van=2020&tot=2021&tafel=&versie=intern")
+    view = response.context["view"]
+    assert view.table is None and not view.public and not view.any_hidden
+    assert view.registered == "77"
+    per_table = next(g for s in view.sections for g in s.grids if g.key == "per_table")
+    totals = {label.split(".")[0]: cells[-1].text for label, cells in per_table.rows}
+    assert totals["2"] == totals["3"] == "3"  # exact, where the public report shows ×
+    assert AccessLogEntry.objects.filter(
+        user=world.coordinator, action=Action.READ, detail__endswith="landelijk intern"
+    ).exists()
+    # Other tables' reports stay closed.
+    assert client.get("/monitor/rapport/?van=2020&tot=2021&tafel=1").status_code == 403
 
 
 def test_the_threshold_is_a_setting(world, seeded, verified_client, settings):
