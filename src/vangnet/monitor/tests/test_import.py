@@ -258,3 +258,25 @@ def test_the_command_lists_every_bad_line_and_fails(tmp_path):
         "regel 4, kolom outcome: is verplicht",
     ]
     assert MonitorRecord.objects.count() == 0
+
+
+class ClosedPipe(io.StringIO):
+    """Standard output whose reader has gone away (`monitor report ... | head`)."""
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def flush(self) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("args", [["report", "--from", "2020", "--to", "2021"], ["export"]])
+def test_a_closed_pipe_ends_report_and_export_quietly(args, capsys):
+    from django.core.management import call_command
+
+    services.monitor_import(content=to_csv(good_rows(2)))
+    with pytest.raises(SystemExit) as exc:
+        call_command("monitor", *args, stdout=ClosedPipe())
+    assert exc.value.code == 1
+    assert capsys.readouterr().err == ""

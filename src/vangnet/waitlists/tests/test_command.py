@@ -120,3 +120,22 @@ def test_published_summary_command():
     lines = run("published-summary").splitlines()
     assert lines[0].startswith("circuit,care_type,diagnosis_group,region,locations")
     assert sum(int(line.split(",")[4]) for line in lines[1:]) == 2196
+
+
+class ClosedPipe(StringIO):
+    """Standard output whose reader has gone away (`waitlists counts ... | head -1`)."""
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def flush(self) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_a_closed_pipe_ends_the_command_quietly(data, fmt, capsys):
+    args = ["counts", "--regions", "veiligheidsregio", "--from", "2024-01", "--to", "2024-02"]
+    with pytest.raises(SystemExit) as exc:
+        call_command("waitlists", *args, "--format", fmt, stdout=ClosedPipe())
+    assert exc.value.code == 1
+    assert capsys.readouterr().err == ""

@@ -5,19 +5,42 @@
     monitor report --from 2020 --to 2021 --format json [--table N]
 
 Import is all or nothing and idempotent (keyed on case_ref); on any bad line it lists every
-problem and exits with status 1. The report prints exact counts (the internal report).
+problem and exits with status 1. The report prints exact counts (the internal report). Output
+piped into a reader that stops early (`| head`) ends quietly, with status 1.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
 from vangnet.monitor import csvio, reporting, selectors, services
+
+
+@contextmanager
+def quiet_broken_pipe(stdout: Any) -> Iterator[None]:
+    """Stop without a traceback when the reader of the output goes away (`... | head`).
+
+    The output is flushed inside the block so a closed pipe shows here, not at interpreter exit;
+    the process's stdout is then pointed at /dev/null, so Python's own flush at exit stays quiet
+    too, and the command exits with status 1 (as the Python documentation advises for SIGPIPE).
+    """
+    try:
+        yield
+        stdout.flush()
+    except BrokenPipeError:
+        real = sys.__stdout__
+        if real is not None and getattr(stdout, "_out", stdout) is real:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, real.fileno())
+        raise SystemExit(1) from None
 
 
 class Command(BaseCommand):
@@ -68,17 +91,20 @@ class Command(BaseCommand):
             if output:
                 Path(output).write_text(text, encoding="utf-8")
             else:
-                self.stdout.write(text, ending="")
+                with quiet_broken_pipe(self.stdout):
+                    self.stdout.write(text, ending="")
             return
         data = csvio.write_xlsx(rows)
         if output:
             Path(output).write_bytes(data)
         else:
-            sys.stdout.buffer.write(data)
+            with quiet_broken_pipe(sys.stdout.buffer):
+                sys.stdout.buffer.write(data)
 
     def _report(self, year_from: int, year_to: int, table: int | None) -> None:
         if year_from > year_to:
             raise CommandError("--from ligt na --to.")
         rows = selectors.report_rows(year_from=year_from, year_to=year_to, table=table)
         report = reporting.json_report(rows, year_from=year_from, year_to=year_to, table=table)
-        self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
+        with quiet_broken_pipe(self.stdout):
+            self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))

@@ -13,6 +13,9 @@ Subcommands:
   breaches --from M --to M                    provider × group months over the Treeknorm
   hotspots --from M --to M [--min-months 3]   breaches lasting three months or more
   largest --regions KIND --from M --to M      provider with the largest breaches per region
+
+Tables go to standard output; piped into a reader that stops early (`| head`) they end quietly,
+with status 1.
 """
 
 from __future__ import annotations
@@ -20,7 +23,11 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
+import os
+import sys
 from argparse import ArgumentParser
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +44,25 @@ from vangnet.waitlists.pseudonymise import (
 )
 
 KINDS = [k.value for k in RegionKind]
+
+
+@contextmanager
+def quiet_broken_pipe(stdout: Any) -> Iterator[None]:
+    """Stop without a traceback when the reader of the output goes away (`... | head`).
+
+    The output is flushed inside the block so a closed pipe shows here, not at interpreter exit;
+    the process's stdout is then pointed at /dev/null, so Python's own flush at exit stays quiet
+    too, and the command exits with status 1 (as the Python documentation advises for SIGPIPE).
+    """
+    try:
+        yield
+        stdout.flush()
+    except BrokenPipeError:
+        real = sys.__stdout__
+        if real is not None and getattr(stdout, "_out", stdout) is real:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, real.fileno())
+        raise SystemExit(1) from None
 
 
 class Command(BaseCommand):
@@ -94,6 +120,10 @@ class Command(BaseCommand):
     # -- writing helpers ---------------------------------------------------------------------
 
     def _emit(self, rows: list[Any], columns: list[str], fmt: str) -> None:
+        with quiet_broken_pipe(self.stdout):
+            self._write(rows, columns, fmt)
+
+    def _write(self, rows: list[Any], columns: list[str], fmt: str) -> None:
         if fmt == "json":
             self.stdout.write(
                 json.dumps(
