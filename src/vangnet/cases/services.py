@@ -316,6 +316,8 @@ def case_register(
         pa.case = case
         pa.save()
     _record(case, actor=referrer, role=Role.REFERRER, transition="register", from_state="")
+    # The monitor is a by-product of the case work: a prefilled questionnaire from the start.
+    _sync_monitor_on_commit(case)
 
     # The same patient with an open case elsewhere: link the cases and tell both sides.
     same = Case.objects.filter(state__in=OPEN_STATES).exclude(pk=case.pk)
@@ -536,6 +538,7 @@ def triage_confirm(
         case.outcome = "not_suitable"  # seed 001 figure 1: not suitable for the criteria
         case.closed_at = now
     case.save()
+    _sync_monitor_on_commit(case)
     _record(
         case,
         actor=screener,

@@ -93,3 +93,17 @@ def test_quiet_follow_up_without_planned_checkin_is_signalled(world, verified_cl
     assert sent.count() == 1 and sent.get().user == world.coordinator
     page = verified_client(world.coordinator).get("/casussen/overzicht/").content.decode()
     assert "geen check-in gepland" in page
+
+
+def test_registration_starts_a_prefilled_monitor_record(world, django_capture_on_commit_callbacks):
+    from vangnet.monitor.models import MonitorRecord
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case = factories.register_case(world.referrer, in_ggz_treatment=True)
+    record = MonitorRecord.objects.get(case=case)
+    assert (record.outcome, record.in_treatment, record.referrer_type) == (
+        "ongoing",
+        "yes",
+        case.referrer_type,
+    )
+    assert record.case_ref != case.reference  # the internal link is never exported
