@@ -43,6 +43,20 @@ USERS: list[tuple[str, str, str, str, str | None]] = [
 ]
 
 
+def demo_user(username: str, full_name: str, *, staff: bool = False) -> User:
+    """A demo user with the printed demo password (created once; later runs leave it alone)."""
+    first, last = full_name.split(" ", 1)
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={"first_name": first, "last_name": last, "email": f"{username}@demo.vangnet.nl"},
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.is_staff = user.is_superuser = staff
+        user.save()
+    return user
+
+
 class Command(BaseCommand):
     help = "Laad demogegevens (idempotent) en toon de demo-logins."
 
@@ -55,20 +69,7 @@ class Command(BaseCommand):
             )
         users = {}
         for username, full, org, role, table in USERS:
-            first, last = full.split(" ", 1)
-            user, created = User.objects.get_or_create(
-                username=username,
-                defaults={
-                    "first_name": first,
-                    "last_name": last,
-                    "email": f"{username}@demo.vangnet.nl",
-                },
-            )
-            if created:
-                user.set_password(DEMO_PASSWORD)
-                if role == Role.ADMINISTRATOR:
-                    user.is_staff = user.is_superuser = True
-                user.save()
+            user = demo_user(username, full, staff=role == Role.ADMINISTRATOR)
             Membership.objects.get_or_create(
                 user=user,
                 organisation=orgs[org],
@@ -121,18 +122,7 @@ class Command(BaseCommand):
             ("data", "Dirk Data", "06290707", Role.DATA_OFFICER),
             ("proces", "Petra Proces", "06290101", Role.PROCESS_OWNER),
         ):
-            first, last = full.split(" ", 1)
-            user, created = User.objects.get_or_create(
-                username=username,
-                defaults={
-                    "first_name": first,
-                    "last_name": last,
-                    "email": f"{username}@demo.vangnet.nl",
-                },
-            )
-            if created:
-                user.set_password(DEMO_PASSWORD)
-                user.save()
+            user = demo_user(username, full)
             membership, _ = Membership.objects.get_or_create(
                 user=user, organisation=Organisation.objects.get(agb_code=agb), role=role
             )

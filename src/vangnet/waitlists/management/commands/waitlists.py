@@ -23,16 +23,13 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
-import os
-import sys
 from argparse import ArgumentParser
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from vangnet.common.cli import quiet_broken_pipe
 from vangnet.waitlists import counting, published, selectors, services
 from vangnet.waitlists.importers import FileProblem, parse_period
 from vangnet.waitlists.models import Channel, RegionKind
@@ -44,25 +41,6 @@ from vangnet.waitlists.pseudonymise import (
 )
 
 KINDS = [k.value for k in RegionKind]
-
-
-@contextmanager
-def quiet_broken_pipe(stdout: Any) -> Iterator[None]:
-    """Stop without a traceback when the reader of the output goes away (`... | head`).
-
-    The output is flushed inside the block so a closed pipe shows here, not at interpreter exit;
-    the process's stdout is then pointed at /dev/null, so Python's own flush at exit stays quiet
-    too, and the command exits with status 1 (as the Python documentation advises for SIGPIPE).
-    """
-    try:
-        yield
-        stdout.flush()
-    except BrokenPipeError:
-        real = sys.__stdout__
-        if real is not None and getattr(stdout, "_out", stdout) is real:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, real.fileno())
-        raise SystemExit(1) from None
 
 
 class Command(BaseCommand):
