@@ -10,8 +10,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from vangnet.accounts.models import Membership, Role
-from vangnet.cases import services
+from vangnet.accounts.models import Role
 from vangnet.cases.models import Case, Meeting, PlanGoal
 from vangnet.conftest import CHROMIUM_ARGS  # noqa: F401  (documents the browser flags in use)
 from vangnet.testing import factories
@@ -52,19 +51,24 @@ def test_admission_to_closure_journey(browser, live_server, world):
     housing_member = factories.member(Role.TABLE_MEMBER, organisation=housing, table=3)
     clinic_member = factories.member(Role.TABLE_MEMBER, organisation=clinic, table=3)
 
-    # Admission (issue 3's journey, tested in its own browser test) through the services.
+    # Admit: the coordinator triages in the browser, a second screener confirms.
     case = factories.register_case(world.referrer)
-    coord_m = Membership.objects.get(user=world.coordinator, role=Role.COORDINATOR)
-    screen_m = Membership.objects.get(user=world.screener, role=Role.SECOND_SCREENER)
-    services.triage_propose(
-        case=case,
-        coordinator=world.coordinator,
-        membership=coord_m,
-        assessments=factories.all_criteria(),
-        decision="admit",
-    )
-    services.triage_confirm(case=case, screener=world.screener, membership=screen_m)
     url = f"{live_server.url}/casussen/{case.reference}/"
+    triage = _page_for(browser, live_server, world.coordinator)
+    triage.goto(url)
+    triage.click("text=Triage uitvoeren")
+    for n in range(1, 8):
+        triage.check(f"input[name=criterion_{n}][value=met]")
+    triage.check("input[name=decision][value=admit]")
+    triage.click("button:has-text('Besluit voorstellen')")
+    triage.wait_for_url(re.compile(rf"/casussen/{case.reference}/$"))
+    triage.context.close()
+    screener = _page_for(browser, live_server, world.screener)
+    screener.goto(url)
+    screener.check("input[name=verdict][value=confirm]")
+    screener.click("button:has-text('Oordeel vastleggen')")
+    screener.locator(".messages >> text=definitief").wait_for()
+    screener.context.close()
 
     coord = _page_for(browser, live_server, world.coordinator)
     coord.goto(url)
