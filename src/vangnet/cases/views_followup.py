@@ -133,6 +133,16 @@ def _plan(case: Case, user: User, m: Membership, d: dict[str, Any], post: Any) -
 
 def _goal(case: Case, user: User, m: Membership, d: dict[str, Any], post: Any) -> str:
     services.goal_add(case=case, actor=user, membership=m, **d)
+    from .access import invited_with_consent
+
+    if (
+        not invited_with_consent(case, d["organisation"].pk)
+        and d["organisation"].pk != m.organisation_id
+    ):
+        return (
+            "Doel toegevoegd. Let op: deze organisatie is nog niet uitgenodigd met toestemming en kan "
+            "het doel pas accepteren als zij de casus mag zien."
+        )
     return "Doel toegevoegd; de organisatie kan het accepteren of weigeren."
 
 

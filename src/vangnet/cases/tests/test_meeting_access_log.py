@@ -107,3 +107,20 @@ def test_registration_starts_a_prefilled_monitor_record(world, django_capture_on
         case.referrer_type,
     )
     assert record.case_ref != case.reference  # the internal link is never exported
+
+
+def test_goal_for_an_organisation_that_cannot_see_the_case_is_warned(world, verified_client):
+    case = fu.plan_case(world)
+    stranger = factories.OrganisationFactory(name="Nog niet uitgenodigd")
+    client = verified_client(world.coordinator)
+    response = client.post(
+        f"/casussen/{case.reference}/actie/doel/",
+        {
+            "domain": "housing",
+            "description": "Woonplek",
+            "organisation": stranger.pk,
+            "financing": "wmo",
+        },
+        follow=True,
+    )
+    assert "nog niet uitgenodigd met toestemming" in response.content.decode()
