@@ -54,21 +54,7 @@ def system_user() -> User:
 
 
 def _coordinators(case: Case) -> list[User]:
-    return [
-        m.user
-        for m in Membership.objects.filter(
-            table=case.table, role=Role.COORDINATOR, active=True
-        ).select_related("user")
-    ]
-
-
-def _org_users(case: Case, organisation_id: int) -> list[User]:
-    return [
-        m.user
-        for m in Membership.objects.filter(
-            organisation_id=organisation_id, active=True, role=Role.TABLE_MEMBER, table=case.table
-        ).select_related("user")
-    ]
+    return services.table_staff(case.table, Role.COORDINATOR)
 
 
 LABEL = {DueStatus.NEARING: "nadert", DueStatus.OVERDUE: "is verlopen"}
@@ -140,7 +126,9 @@ def run(*, today: date | None = None) -> RunReport:
         status = due_status(t.due_on, today=today, warn_days=TASK_WARN_DAYS)
         if status is DueStatus.OK:
             continue
-        users = _org_users(t.case, t.organisation_id) + _coordinators(t.case)
+        users = services.organisation_table_members(t.case, t.organisation_id) + _coordinators(
+            t.case
+        )
         if t.assignee:
             users.append(t.assignee)
         report.add(
@@ -165,7 +153,7 @@ def run(*, today: date | None = None) -> RunReport:
             "goal",
             len(
                 notification_send(
-                    users=_org_users(case, g.organisation_id),
+                    users=services.organisation_table_members(case, g.organisation_id),
                     subject=f"Doel in casus {case.reference} wacht op uw reactie",
                     body="Accepteer of weiger het doel, zodat het plan kan worden vastgesteld.",
                     case_reference=case.reference,

@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from vangnet.accounts.models import Membership, Role, User
+from vangnet.accounts.selectors import actor_for
 from vangnet.accounts.services import notification_send
 from vangnet.common.errors import DomainError, InvalidTransition, NotAllowed
 from vangnet.common.validators import check_past_date, clean_bsn, clean_text
@@ -33,6 +34,7 @@ from vangnet.engines.followup import Suspension as EngineSuspension
 from vangnet.regions.models import Municipality, Table
 from vangnet.regions.selectors import table_for_municipality
 
+from .access import Permission, granting_membership, invited_with_consent
 from .models import (
     AgendaItem,
     Case,
@@ -136,7 +138,7 @@ def _record(
     )
 
 
-def _table_staff(table: Table, *roles: str) -> list[User]:
+def table_staff(table: Table, *roles: str) -> list[User]:
     return [
         m.user
         for m in Membership.objects.filter(table=table, role__in=roles, active=True).select_related(
@@ -342,7 +344,7 @@ def case_register(
         )
         for other in matches:
             notification_send(
-                users=_table_staff(other.table, Role.COORDINATOR),
+                users=table_staff(other.table, Role.COORDINATOR),
                 subject=f"Nieuwe aanmelding {case.reference} voor dezelfde patiënt als {other.reference}",
                 body="Dezelfde patiënt heeft een lopende casus; de casussen zijn gekoppeld.",
                 case_reference=other.reference,
@@ -362,12 +364,26 @@ def case_register(
         case_reference=case.reference,
     )
     notification_send(
-        users=_table_staff(table, Role.COORDINATOR),
+        users=table_staff(table, Role.COORDINATOR),
         subject=f"Nieuwe aanmelding {case.reference}",
         body=f"Er staat een nieuwe aanmelding klaar voor triage bij {table}.",
         case_reference=case.reference,
     )
     return RegistrationResult(case=case, linked=matches)
+
+
+def _enter_state(
+    case: Case, target: str, *, actor: User, role: str, transition: str, note: str = ""
+) -> None:
+    """Move a (locked) case to `target` and record who, when and why in its history.
+
+    Callers check the transition first and set any other fields the step changes on `case`.
+    """
+    from_state = case.state
+    case.state = target
+    case.state_changed_at = timezone.now()
+    case.save()
+    _record(case, actor=actor, role=role, transition=transition, from_state=from_state, note=note)
 
 
 def _lock(case: Case) -> Case:
@@ -470,22 +486,18 @@ def triage_propose(
         )
         for a in assessments
     )
-    from_state = case.state
-    case.state = State.TRIAGE_PROPOSED
-    case.state_changed_at = timezone.now()
-    case.save(update_fields=["state", "state_changed_at", "updated_at"])
-    _record(
+    _enter_state(
         case,
+        State.TRIAGE_PROPOSED,
         actor=coordinator,
         role=membership.role,
         transition="triage_propose",
-        from_state=from_state,
         note=f"Voorgesteld besluit: {Decision(decision).label}",
     )
     notification_send(
         users=[
             u
-            for u in _table_staff(case.table, Role.SECOND_SCREENER, Role.COORDINATOR)
+            for u in table_staff(case.table, Role.SECOND_SCREENER, Role.COORDINATOR)
             if u.pk != coordinator.pk
         ],
         subject=f"Triagebesluit {case.reference} wacht op tweede beoordelaar",
@@ -528,25 +540,21 @@ def triage_confirm(
     round_.second_screener_note = note
     round_.screened_at = now
     round_.save()
-    from_state = case.state
-    case.state = DECISION_TARGET[round_.decision]
-    case.state_changed_at = now
     if round_.decision == Decision.ADMIT:
         # Admission starts the term within which suitable care must be offered.
         case.admitted_on = timezone.localdate()
     if round_.decision == Decision.NOT_SUITABLE:
         case.outcome = "not_suitable"  # seed 001 figure 1: not suitable for the criteria
         case.closed_at = now
-    case.save()
-    _sync_monitor_on_commit(case)
-    _record(
+    _enter_state(
         case,
+        DECISION_TARGET[round_.decision],
         actor=screener,
         role=membership.role,
         transition="triage_confirm",
-        from_state=from_state,
         note=f"Besluit bevestigd: {Decision(round_.decision).label}",
     )
+    _sync_monitor_on_commit(case)
     notification_send(
         users=[case.referrer],
         subject=f"Triagebesluit voor {case.reference}: {Decision(round_.decision).label}",
@@ -575,16 +583,12 @@ def triage_disagree(
     round_.second_screener_note = note
     round_.screened_at = timezone.now()
     round_.save()
-    from_state = case.state
-    case.state = State.REGISTERED
-    case.state_changed_at = timezone.now()
-    case.save(update_fields=["state", "state_changed_at", "updated_at"])
-    _record(
+    _enter_state(
         case,
+        State.REGISTERED,
         actor=screener,
         role=membership.role,
         transition="triage_disagree",
-        from_state=from_state,
         note=note,
     )
     notification_send(
@@ -619,7 +623,7 @@ def case_move_table(
         note=f"Van {old} naar {table}: {reason}",
     )
     notification_send(
-        users=_table_staff(table, Role.COORDINATOR) + [case.referrer],
+        users=table_staff(table, Role.COORDINATOR) + [case.referrer],
         subject=f"Casus {case.reference} is verplaatst naar {table}",
         body=f"De casus is overgedragen van {old} naar {table}.",
         case_reference=case.reference,
@@ -762,7 +766,7 @@ def party_invite(*, party: CaseParty, actor: User, membership: Membership) -> Ca
     party.save(update_fields=["invited_at", "updated_at"])
     _event(party.case, actor, membership, "party_invite", f"{party.organisation} uitgenodigd")
     notification_send(
-        users=_org_table_members(party.case, party.organisation_id),
+        users=organisation_table_members(party.case, party.organisation_id),
         subject=f"Uitnodiging voor casus {party.case.reference}",
         body="Uw organisatie is uitgenodigd om aan deze casus bij te dragen. U ziet de casus zolang de toestemming van de patiënt dit dekt.",
         case_reference=party.case.reference,
@@ -770,7 +774,7 @@ def party_invite(*, party: CaseParty, actor: User, membership: Membership) -> Ca
     return party
 
 
-def _org_table_members(case: Case, organisation_id: int) -> list[User]:
+def organisation_table_members(case: Case, organisation_id: int) -> list[User]:
     return [
         m.user
         for m in Membership.objects.filter(
@@ -1045,7 +1049,7 @@ def case_share_prepared(*, item: AgendaItem, actor: User, membership: Membership
     invited = [
         p
         for p in case.parties.filter(invited_at__isnull=False)
-        if _consent_ok(case, p.organisation_id)
+        if invited_with_consent(case, p.organisation_id)
     ]
     if not invited:
         raise DomainError("Nodig eerst minstens één partij uit waarvoor toestemming is vastgelegd.")
@@ -1062,18 +1066,12 @@ def case_share_prepared(*, item: AgendaItem, actor: User, membership: Membership
     )
     for party in invited:
         notification_send(
-            users=_org_table_members(case, party.organisation_id),
+            users=organisation_table_members(case, party.organisation_id),
             subject=f"Voorbereiding casus {case.reference} staat klaar",
             body=f"De tijdlijn en de vragen voor de bespreking van {timezone.localtime(item.meeting.starts_at):%d-%m-%Y %H:%M} staan klaar in Vangnet.",
             case_reference=case.reference,
         )
     return item
-
-
-def _consent_ok(case: Case, organisation_id: int) -> bool:
-    from .access import invited_with_consent
-
-    return invited_with_consent(case, organisation_id)
 
 
 @dataclass(frozen=True)
@@ -1122,15 +1120,9 @@ def minutes_record(
         )
     _event(case, actor, membership, "minutes", "Notulen vastgelegd")
     if case.state == State.ADMITTED:
-        from_state = case.state
         check_transition("plan_start", case.state)
-        case.state = State.PLAN
-        case.state_changed_at = timezone.now()
-        case.save(update_fields=["state", "state_changed_at", "updated_at"])
+        _enter_state(case, State.PLAN, actor=actor, role=membership.role, transition="plan_start")
         Plan.objects.get_or_create(case=case)
-        _record(
-            case, actor=actor, role=membership.role, transition="plan_start", from_state=from_state
-        )
     return item
 
 
@@ -1168,10 +1160,6 @@ def _revise(plan: Plan, actor: User, summary: str, changes: list[dict[str, Any]]
 
 
 def _may_direct(user: User, case: Case) -> bool:
-    from vangnet.accounts.selectors import actor_for
-
-    from .access import Permission, granting_membership
-
     return granting_membership(actor_for(user), case, Permission.CHECK_IN) is not None
 
 
@@ -1282,7 +1270,7 @@ def goal_add(
         ],
     )
     notification_send(
-        users=_org_table_members(case, organisation.pk),
+        users=organisation_table_members(case, organisation.pk),
         subject=f"Nieuw doel voor uw organisatie in casus {case.reference}",
         body="Accepteer of weiger het doel in het integrale plan.",
         case_reference=case.reference,
@@ -1327,7 +1315,7 @@ def goal_respond(
     )
     if not accept:
         notification_send(
-            users=_table_staff(case.table, Role.COORDINATOR),
+            users=table_staff(case.table, Role.COORDINATOR),
             subject=f"Doel geweigerd in casus {case.reference}",
             body=f"{membership.organisation} weigerde een doel. Pas het plan aan.",
             case_reference=case.reference,
@@ -1391,12 +1379,8 @@ def plan_adopt(
     for g in goals:
         g.status = PlanGoal.Status.IN_PROGRESS
         g.save(update_fields=["status", "updated_at"])
-    from_state = case.state
-    case.state = State.FOLLOW_UP
-    case.state_changed_at = timezone.now()
-    case.save(update_fields=["state", "state_changed_at", "updated_at"])
-    _record(
-        case, actor=actor, role=membership.role, transition="follow_up_start", from_state=from_state
+    _enter_state(
+        case, State.FOLLOW_UP, actor=actor, role=membership.role, transition="follow_up_start"
     )
     return phase_add(
         case=case, actor=actor, membership=membership, months=phase_months, focus=focus
@@ -1603,7 +1587,7 @@ def financing_decide(
         note=f"Maatwerkarrangement {decision.get_decision_display().lower()} door {membership.organisation}",
     )
     notification_send(
-        users=_table_staff(case.table, Role.COORDINATOR),
+        users=table_staff(case.table, Role.COORDINATOR),
         subject=f"Besluit maatwerkarrangement casus {case.reference}: {decision.get_decision_display()}",
         body="De medisch adviseur heeft besloten over de financiering.",
         case_reference=case.reference,
@@ -1833,9 +1817,6 @@ def case_close(
             raise DomainError(
                 f"Onbekende code bij {label}: {', '.join(sorted(unknown))}.", field=name.lower()
             )
-    from_state = case.state
-    case.state = State.CLOSED
-    case.state_changed_at = timezone.now()
     case.outcome = outcome
     case.offer_accepted = offer_accepted
     case.helped_by = sorted(set(helped_by))
@@ -1845,20 +1826,19 @@ def case_close(
         note, field="note", label="De toelichting", max_length=LONG, required=False
     )
     case.closed_at = timezone.now()
-    case.save()
+    _enter_state(
+        case,
+        State.CLOSED,
+        actor=actor,
+        role=membership.role,
+        transition="close",
+        note=f"Uitkomst: {dict(_options('OUTCOMES'))[outcome]}",
+    )
     _cancel_pending_rounds(case)
     for s in case.suspensions.filter(ended_on__isnull=True):
         s.ended_on = timezone.localdate()
         s.save(update_fields=["ended_on"])
     _sync_monitor_on_commit(case)
-    _record(
-        case,
-        actor=actor,
-        role=membership.role,
-        transition="close",
-        from_state=from_state,
-        note=f"Uitkomst: {dict(_options('OUTCOMES'))[outcome]}",
-    )
     if not is_referrer:
         notification_send(
             users=[case.referrer],
@@ -1868,7 +1848,7 @@ def case_close(
         )
     else:
         notification_send(
-            users=_table_staff(case.table, Role.COORDINATOR),
+            users=table_staff(case.table, Role.COORDINATOR),
             subject=f"Aanmelding {case.reference} is ingetrokken door de verwijzer",
             body="De verwijzer heeft de aanmelding ingetrokken.",
             case_reference=case.reference,
@@ -1890,23 +1870,12 @@ def case_reopen(*, case: Case, actor: User, membership: Membership, reason: str)
         target = State.PLAN
     else:
         target = State.ADMITTED
-    from_state = case.state
-    case.state = target
-    case.state_changed_at = timezone.now()
     case.outcome = ""
     case.offer_accepted = None
     case.closed_at = None
-    case.save()
+    _enter_state(case, target, actor=actor, role=membership.role, transition="reopen", note=reason)
     _cancel_pending_rounds(case)
     _sync_monitor_on_commit(case)
-    _record(
-        case,
-        actor=actor,
-        role=membership.role,
-        transition="reopen",
-        from_state=from_state,
-        note=reason,
-    )
     notification_send(
         users=[case.referrer],
         subject=f"Casus {case.reference} is heropend",

@@ -44,7 +44,7 @@ PUBLIC_EVENTS = [
 ]
 
 
-def _case(reference: str) -> Case:
+def case_or_404(reference: str) -> Case:
     try:
         return selectors.case_by_reference(reference)
     except selectors.CaseNotFound as exc:
@@ -180,7 +180,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @verified_required
 def detail(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _case(reference)
+    case = case_or_404(reference)
     actor, membership = _access(request, case, Permission.READ, Action.READ)
     is_table = membership.role in {Role.COORDINATOR, Role.SECOND_SCREENER}
     rounds = list(
@@ -227,7 +227,7 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 @verified_required
 def triage(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _case(reference)
+    case = case_or_404(reference)
     action = Action.UPDATE if request.method == "POST" else Action.READ
     _, membership = _access(request, case, Permission.TRIAGE, action)
     form = TriageForm(request.POST or None)
@@ -271,7 +271,7 @@ def triage(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 @verified_required
 def screen(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _case(reference)
+    case = case_or_404(reference)
     _, membership = _access(request, case, Permission.SCREEN, Action.UPDATE)
     form = ScreenForm(request.POST)
     if not form.is_valid():
@@ -305,7 +305,7 @@ def screen(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 @verified_required
 def move(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _case(reference)
+    case = case_or_404(reference)
     _, membership = _access(request, case, Permission.TRIAGE, Action.UPDATE)
     form = MoveForm(request.POST)
     if not form.is_valid():

@@ -44,7 +44,7 @@ from .models import (
     Task,
     TermSuspension,
 )
-from .selectors import CaseNotFound, case_by_reference
+from .views import case_or_404
 
 
 @dataclass(frozen=True)
@@ -52,13 +52,6 @@ class CaseAction:
     permission: Permission
     form: type[forms.Form] | None
     run: Callable[..., str]
-
-
-def _case(reference: str) -> Case:
-    try:
-        return case_by_reference(reference)
-    except CaseNotFound as exc:
-        raise Http404 from exc
 
 
 def _get(model: Any, pk: Any, **filters: Any) -> Any:
@@ -278,7 +271,7 @@ def case_action(request: HttpRequest, reference: str, name: str) -> HttpResponse
     action = ACTIONS.get(name)
     if action is None:
         raise Http404
-    case = _case(reference)
+    case = case_or_404(reference)
     user = current_user(request)
     actor = actor_for(user)
     try:
@@ -306,7 +299,7 @@ def case_action(request: HttpRequest, reference: str, name: str) -> HttpResponse
 @require_POST
 @verified_required
 def document_upload(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _case(reference)
+    case = case_or_404(reference)
     user = current_user(request)
     try:
         membership = case_access(
@@ -339,7 +332,7 @@ def document_upload(request: HttpRequest, reference: str) -> HttpResponse:
 
 @verified_required
 def document_download(request: HttpRequest, reference: str, pk: int) -> HttpResponseBase:
-    case = _case(reference)
+    case = case_or_404(reference)
     document = get_object_or_404(Document, pk=pk, case=case)
     try:
         case_access(
@@ -367,7 +360,7 @@ def document_download(request: HttpRequest, reference: str, pk: int) -> HttpResp
 @verified_required
 def financing(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     """The medical adviser sees only what the financing decision needs, and decides."""
-    case = _case(reference)
+    case = case_or_404(reference)
     decision = get_object_or_404(FinancingDecision, pk=pk, case=case)
     user = current_user(request)
     actor = actor_for(user)
