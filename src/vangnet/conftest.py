@@ -9,10 +9,14 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
+from freezegun import freeze_time
 
 from vangnet.accounts.models import Membership, Role, User
 from vangnet.directory.models import Organisation
+from vangnet.testing import casework as casework_helpers
 from vangnet.testing import factories
+from vangnet.testing import followup as fu
+from vangnet.testing.followup import ms
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by tests are
 # still synchronous, so Django's async-safety guard is lifted for the test process only.
@@ -112,3 +116,37 @@ def page(browser: object, live_server: object) -> Iterator[object]:
     pg.set_default_timeout(15000)
     yield pg
     context.close()
+
+
+# --- the case-work tests (cases, meetings, plans, followup) -----------------------------------
+
+
+@pytest.fixture
+def coord(world):
+    return ms(world.coordinator)
+
+
+@pytest.fixture
+def admitted(world):
+    return fu.admitted_case(world)
+
+
+@pytest.fixture
+def partners(db):
+    return [fu.partner("Arkin Behandeling"), fu.partner("Beschermd Wonen Amsterdam")]
+
+
+@pytest.fixture
+def frozen():
+    with freeze_time(casework_helpers.FROZEN) as f:
+        yield f
+
+
+@pytest.fixture
+def case(world):
+    return fu.admitted_case(world)
+
+
+@pytest.fixture
+def member_org(world):
+    return ms(world.table_member, Role.TABLE_MEMBER).organisation

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.responses import NinjaJSONEncoder
 
 from vangnet.common.errors import DomainError
 
@@ -20,9 +21,9 @@ TITLES = {
 }
 
 
-def problem(
-    api: NinjaAPI, request: HttpRequest, status: int, detail: str, **extra: Any
-) -> HttpResponse:
+def problem(request: HttpRequest, status: int, detail: str, **extra: Any) -> HttpResponse:
+    """A problem+json response. It needs no API instance, so a domain app's router can answer
+    with one without importing the instance that gathers the routers (no import cycle)."""
     body = {
         "type": "about:blank",
         "title": TITLES.get(status, "Fout"),
@@ -30,9 +31,9 @@ def problem(
         "detail": detail,
     }
     body.update(extra)
-    response = api.create_response(request, body, status=status)
-    response["Content-Type"] = "application/problem+json"
-    return response
+    return JsonResponse(
+        body, status=status, encoder=NinjaJSONEncoder, content_type="application/problem+json"
+    )
 
 
 def _location(loc: list[Any]) -> str:
@@ -43,7 +44,7 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
         extra = {"field": exc.field} if exc.field else {}
-        return problem(api, request, exc.status_code, exc.message, code=exc.code, **extra)
+        return problem(request, exc.status_code, exc.message, code=exc.code, **extra)
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
@@ -51,13 +52,11 @@ def install(api: NinjaAPI) -> None:
             {"field": _location(list(e.get("loc", []))), "detail": _dutch(e)} for e in exc.errors
         ]
         detail = "; ".join(f"{e['field']}: {e['detail']}" for e in errors)
-        return problem(api, request, 422, detail or "Ongeldige invoer.", errors=errors)
+        return problem(request, 422, detail or "Ongeldige invoer.", errors=errors)
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return problem(
-            api, request, 401, "Log in (met tweede factor) of gebruik een geldig API-token."
-        )
+        return problem(request, 401, "Log in (met tweede factor) of gebruik een geldig API-token.")
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
@@ -66,7 +65,7 @@ def install(api: NinjaAPI) -> None:
             detail = "De inhoud van het verzoek is geen geldige JSON."
         elif exc.status_code == 403 and "csrf" in detail.lower():
             detail = "De CSRF-controle is mislukt: vernieuw de pagina, of gebruik een API-token (Authorization: Bearer)."
-        return problem(api, request, exc.status_code, detail)
+        return problem(request, exc.status_code, detail)
 
     @api.exception_handler(Exception)
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
@@ -74,9 +73,7 @@ def install(api: NinjaAPI) -> None:
         import logging
 
         logging.getLogger("vangnet.api").error("unexpected API error: %s", type(exc).__name__)
-        return problem(
-            api, request, 500, "Er ging iets mis aan onze kant. Probeer het later opnieuw."
-        )
+        return problem(request, 500, "Er ging iets mis aan onze kant. Probeer het later opnieuw.")
 
 
 def _dutch(error: dict[str, Any]) -> str:

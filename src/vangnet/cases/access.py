@@ -16,9 +16,8 @@ from vangnet.accounts.models import Membership, Role
 from vangnet.accounts.selectors import Actor
 from vangnet.audit.models import Action, Outcome
 from vangnet.audit.services import access_log_write
+from vangnet.cases.models import Case
 from vangnet.common.errors import NotAllowed
-
-from .models import Case
 
 
 class Permission(StrEnum):
@@ -59,7 +58,7 @@ ADVISER_GRANTS: set[Permission] = {Permission.FINANCING}
 
 
 def invited_with_consent(case: Case, organisation_id: int) -> bool:
-    from .models import CaseParty, Consent
+    from vangnet.cases.models import CaseParty, Consent
 
     today = timezone.localdate()
     invited = CaseParty.objects.filter(

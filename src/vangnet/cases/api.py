@@ -16,13 +16,13 @@ from vangnet.accounts.models import Membership, Role
 from vangnet.accounts.selectors import actor_for, current_user
 from vangnet.audit.models import Action
 from vangnet.audit.services import access_log_write
+from vangnet.cases.models import Case
 from vangnet.common.errors import DomainError, NotAllowed
 from vangnet.directory.models import Organisation
 from vangnet.regions.models import Table
 
 from . import selectors, services
 from .access import Permission, case_access, granting_membership, log_list
-from .models import Case
 from .workflow import State
 
 router = Router(tags=["casussen"])
@@ -398,7 +398,7 @@ def triage_rounds(request: HttpRequest, reference: str):
     summary="Geschiedenis van de casus (tafel: alles; verwijzer: de hoofdstappen)",
 )
 def history(request: HttpRequest, reference: str):
-    from .views import PUBLIC_EVENTS
+    from vangnet.cases.views import PUBLIC_EVENTS
 
     case, membership = _channel_access(request, reference, Permission.READ, Action.READ)
     events = case.events.all()

@@ -1,13 +1,15 @@
-"""Forms for registration and triage. They only parse input; the services hold the rules."""
+"""Forms for registration, triage, preparation and closure. They only parse input; the services
+hold the rules."""
 
 from __future__ import annotations
 
 from django import forms
 
+from vangnet.cases.models import ConsentBy, CriterionAssessment, ReferrerType, Urgency
 from vangnet.directory.models import Organisation
-from vangnet.regions.models import Municipality, Table
+from vangnet.reference import questionnaire as codes
+from vangnet.regions.models import Criterion, Municipality, Table
 
-from .models import ConsentBy, Criterion, CriterionAssessment, ReferrerType, Urgency
 from .workflow import Decision
 
 PARTY_ROWS = 4
@@ -159,6 +161,98 @@ class MoveForm(forms.Form):
     table = forms.ModelChoiceField(
         queryset=Table.objects.all(), to_field_name="number", label="Naar tafel"
     )
+    reason = forms.CharField(
+        label="Reden", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+    )
+
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+CLOSE_OUTCOMES = [(c, label) for c, label in codes.OUTCOMES if c not in {"ongoing", "not_suitable"}]
+
+
+def organisations() -> forms.ModelChoiceField[Organisation]:
+    return forms.ModelChoiceField(queryset=Organisation.objects.all(), label="Organisatie")
+
+
+class TimelineForm(forms.Form):
+    date = forms.DateField(label="Datum", widget=DATE)
+    organisation_name = forms.CharField(label="Organisatie", max_length=200)
+    description = forms.CharField(
+        label="Wat gebeurde er", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+    )
+
+
+class PartyForm(forms.Form):
+    organisation = organisations()
+    role = forms.CharField(label="Rol in de casus", max_length=200)
+    contact_name = forms.CharField(label="Contactpersoon", max_length=200, required=False)
+    contact_email = forms.EmailField(label="E-mail contactpersoon", required=False)
+    has_mandate = forms.BooleanField(label="Heeft mandaat", required=False)
+    already_did = forms.CharField(
+        label="Wat deze partij al deed",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=5000,
+    )
+
+
+class ConsentForm(forms.Form):
+    organisation = organisations()
+    given_by = forms.ChoiceField(label="Toestemming gegeven door", choices=ConsentBy.choices)
+    valid_from = forms.DateField(label="Geldig vanaf", widget=DATE)
+    valid_until = forms.DateField(
+        label="Geldig tot en met (optioneel)", widget=DATE, required=False
+    )
+
+
+class QuestionForm(forms.Form):
+    text = forms.CharField(
+        label="Vraag voor de bespreking", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+    )
+
+
+class DocumentForm(forms.Form):
+    file = forms.FileField(label="Document (pdf, docx, odt, txt, png, jpg; max. 10 MB)")
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(label="Uitkomst", choices=CLOSE_OUTCOMES, widget=forms.RadioSelect)
+    offer_accepted = forms.TypedChoiceField(
+        label="Heeft de patiënt het aanbod aanvaard?",
+        choices=[("", "—"), ("yes", "Ja"), ("no", "Nee")],
+        required=False,
+        coerce=lambda v: {"yes": True, "no": False}.get(v),
+        empty_value=None,
+    )
+    helped_by = forms.MultipleChoiceField(
+        label="Wat hielp", required=False, widget=forms.CheckboxSelectMultiple, choices=()
+    )
+    obstacles = forms.MultipleChoiceField(
+        label="Wat stond in de weg", required=False, widget=forms.CheckboxSelectMultiple, choices=()
+    )
+    shortages = forms.MultipleChoiceField(
+        label="Tekorten", required=False, widget=forms.CheckboxSelectMultiple, choices=()
+    )
+    note = forms.CharField(
+        label="Toelichting",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=5000,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["helped_by"].choices = list(codes.HELPED_BY)  # type: ignore[attr-defined]
+        self.fields["obstacles"].choices = list(codes.OBSTACLES)  # type: ignore[attr-defined]
+        self.fields["shortages"].choices = list(codes.SHORTAGES)  # type: ignore[attr-defined]
+
+
+class ReasonForm(forms.Form):
     reason = forms.CharField(
         label="Reden", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
     )

@@ -10,8 +10,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from vangnet.accounts.decorators import verified_required
@@ -19,16 +20,16 @@ from vangnet.accounts.models import Role
 from vangnet.accounts.selectors import Actor, actor_for, current_user
 from vangnet.audit.models import Action, Outcome
 from vangnet.audit.services import access_log_write
+from vangnet.cases import forms as case_forms
+from vangnet.cases import selectors, services
+from vangnet.cases.access import Permission, case_access, granting_membership, log_list
+from vangnet.cases.actions import form_errors
+from vangnet.cases.forms import MoveForm, RegistrationForm, ScreenForm, TriageForm
+from vangnet.cases.models import Case, Document
+from vangnet.cases.workflow import Decision, State
 from vangnet.common.errors import DomainError, NotAllowed
 from vangnet.directory.models import Organisation
 
-from . import forms_followup, selectors, services
-from .access import Permission, case_access, granting_membership, log_list
-from .forms import MoveForm, RegistrationForm, ScreenForm, TriageForm
-from .models import Case
-from .workflow import ACTIVE_STATES, Decision, State, allowed_transitions
-
-# History lines a referrer or invited party sees; internal triage discussion stays at the table.
 PUBLIC_EVENTS = [
     "register",
     "triage_confirm",
@@ -65,32 +66,6 @@ def _access(
 def _form_error(form: Any, exc: DomainError) -> None:
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, exc.message)
-
-
-@verified_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    actor = actor_for(current_user(request))
-    queue = (
-        selectors.triage_queue(actor)
-        if actor.table_ids(Role.COORDINATOR, Role.SECOND_SCREENER)
-        else []
-    )
-    own: list[Case] = []
-    if actor.has_role(Role.REFERRER):
-        own = list(
-            selectors.case_list(actor).filter(
-                referrer_organisation_id__in=actor.organisation_ids(Role.REFERRER)
-            )[:50]
-        )
-    overview = selectors.table_overview(actor) if actor.table_ids(Role.COORDINATOR) else None
-    tasks = selectors.my_tasks(actor)
-    if queue or own or overview or any(tasks.values()):
-        log_list(actor, detail="overzicht")
-    return render(
-        request,
-        "cases/dashboard.html",
-        {"actor": actor, "queue": queue, "own": own, "overview": overview, "mine": tasks},
-    )
 
 
 @verified_required
@@ -176,53 +151,6 @@ def register(request: HttpRequest) -> HttpResponse:
                 )
             return redirect("cases:detail", reference=case.reference)
     return render(request, "cases/register.html", {"form": form})
-
-
-@verified_required
-def detail(request: HttpRequest, reference: str) -> HttpResponse:
-    case = case_or_404(reference)
-    actor, membership = _access(request, case, Permission.READ, Action.READ)
-    is_table = membership.role in {Role.COORDINATOR, Role.SECOND_SCREENER}
-    rounds = list(
-        case.triage_rounds.select_related(
-            "coordinator",
-            "second_screener",
-            "coordinator_organisation",
-            "second_screener_organisation",
-        ).prefetch_related("assessments__criterion")
-    )
-    pending = next((r for r in rounds if r.verdict == r.Verdict.PENDING), None)
-    context = {
-        "case": case,
-        "membership": membership,
-        "is_table": is_table,
-        "rounds": rounds if is_table else [],
-        "final_round": selectors.final_round(case),
-        "pending": pending,
-        "events": case.events.select_related("actor")
-        if is_table
-        else case.events.filter(transition__in=PUBLIC_EVENTS),
-        "can_triage": granting_membership(actor, case, Permission.TRIAGE) is not None
-        and "triage_propose" in allowed_transitions(case.state),
-        "can_screen": granting_membership(actor, case, Permission.SCREEN) is not None
-        and pending is not None
-        and pending.coordinator_id != request.user.pk,
-        "can_move": granting_membership(actor, case, Permission.TRIAGE) is not None
-        and "table_move" in allowed_transitions(case.state),
-        "screen_form": ScreenForm(),
-        "move_form": MoveForm(),
-        "linked": case.linked_cases.select_related("table"),
-        "can_manage": granting_membership(actor, case, Permission.MANAGE) is not None,
-        "can_respond": granting_membership(actor, case, Permission.GOAL_RESPOND) is not None,
-        "can_check_in": granting_membership(actor, case, Permission.CHECK_IN) is not None,
-        "can_withdraw": membership.role == Role.REFERRER
-        and case.state in {State.REGISTERED, State.TRIAGE_PROPOSED},
-        "active": case.state in ACTIVE_STATES,
-        "f": forms_followup,
-        "close_form": forms_followup.CloseForm() if case.state in ACTIVE_STATES else None,
-        **selectors.case_workspace(case),
-    }
-    return render(request, "cases/detail.html", context)
 
 
 @verified_required
@@ -324,3 +252,64 @@ def move(request: HttpRequest, reference: str) -> HttpResponse:
         return redirect("cases:detail", reference=case.reference)
     messages.success(request, f"De casus is verplaatst naar {form.cleaned_data['table']}.")
     return redirect("cases:dashboard")
+
+
+@require_POST
+@verified_required
+def document_upload(request: HttpRequest, reference: str) -> HttpResponse:
+    case = case_or_404(reference)
+    user = current_user(request)
+    try:
+        membership = case_access(
+            actor_for(user),
+            case,
+            permission=Permission.MANAGE,
+            action=Action.UPDATE,
+            detail="document",
+        )
+    except NotAllowed as exc:
+        raise PermissionDenied from exc
+    form = case_forms.DocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, f"Niet opgeslagen. {form_errors(form)}")
+        return redirect("cases:detail", reference=case.reference)
+    upload = form.cleaned_data["file"]
+    if upload.size > services.MAX_DOCUMENT_BYTES:
+        messages.error(request, "Niet opgeslagen. Het bestand is te groot: maximaal 10 MB.")
+        return redirect("cases:detail", reference=case.reference)
+    try:
+        services.document_upload(
+            case=case, actor=user, membership=membership, name=upload.name, content=upload.read()
+        )
+    except DomainError as exc:
+        messages.error(request, f"Niet opgeslagen. {exc.message}")
+    else:
+        messages.success(request, "Document toegevoegd.")
+    return redirect("cases:detail", reference=case.reference)
+
+
+@verified_required
+def document_download(request: HttpRequest, reference: str, pk: int) -> HttpResponseBase:
+    case = case_or_404(reference)
+    document = get_object_or_404(Document, pk=pk, case=case)
+    try:
+        case_access(
+            actor_for(current_user(request)),
+            case,
+            permission=Permission.DOCUMENT,
+            action=Action.DOWNLOAD,
+            detail=f"document {document.pk}",
+        )
+    except NotAllowed as exc:
+        raise PermissionDenied from exc
+    path = services.document_path(document)
+    if not path.exists():
+        raise Http404
+    response = FileResponse(
+        path.open("rb"),
+        content_type=document.content_type,
+        as_attachment=True,
+        filename=document.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -103,11 +103,9 @@ def import_records(request: HttpRequest, file: File[UploadedFile]):
     try:
         result = services.monitor_import(content=file.read(), actor=actor, channel="api")
     except services.ImportRejected as exc:
-        from vangnet.api.api import api
         from vangnet.api.errors import problem
 
         return problem(
-            api,
             request,
             422,
             exc.message,

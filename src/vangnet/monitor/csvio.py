@@ -18,7 +18,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from . import codes
+from vangnet.reference import questionnaire as codes
+
 from .validation import Cleaned, clean_record
 
 MAX_BYTES = 5 * 1024 * 1024

@@ -6,7 +6,8 @@ from typing import Any
 
 from django import forms
 
-from . import codes
+from vangnet.reference import questionnaire as codes
+
 from .validation import OPEN_TEXT_MAX
 
 

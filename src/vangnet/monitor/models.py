@@ -17,8 +17,7 @@ from django.conf import settings
 from django.db import models
 
 from vangnet.common.models import TimeStampedModel
-
-from . import codes
+from vangnet.reference import questionnaire as codes
 
 
 def _choices(options: codes.Options) -> list[tuple[str, str]]:

@@ -17,7 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from . import codes, disclosure, reporting
+from vangnet.reference import questionnaire as codes
+
+from . import disclosure, reporting
 from .reporting import Row
 
 HIDDEN = "×"

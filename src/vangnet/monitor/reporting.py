@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from statistics import median
 
-from . import codes
+from vangnet.reference import questionnaire as codes
 
 ANSWER_KEYS = (
     "stuck_reasons",

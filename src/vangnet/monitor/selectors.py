@@ -27,8 +27,8 @@ from vangnet.accounts.selectors import Actor
 from vangnet.cases.models import Case
 from vangnet.cases.workflow import State
 from vangnet.common.errors import NotAllowed
+from vangnet.reference import questionnaire as codes
 
-from . import codes
 from .models import MonitorRecord
 from .reporting import Row
 

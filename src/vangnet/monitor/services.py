@@ -23,9 +23,10 @@ from vangnet.audit.services import access_log_write
 from vangnet.cases.access import Permission, case_access
 from vangnet.cases.models import Case
 from vangnet.common.errors import DomainError, NotAllowed
+from vangnet.reference import questionnaire as codes
 from vangnet.regions.models import Table
 
-from . import codes, csvio, selectors
+from . import csvio, selectors
 from .identifying import Finding
 from .models import MonitorRecord, Source
 from .validation import Raw, clean_record

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from vangnet.common.validators import contains_markup
+from vangnet.reference import questionnaire as codes
 
-from . import codes
 from .identifying import Finding, find_identifying
 
 OPEN_TEXT_MAX = 2000

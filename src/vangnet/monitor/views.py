@@ -23,8 +23,9 @@ from vangnet.audit.services import access_log_write
 from vangnet.cases import selectors as case_selectors
 from vangnet.cases.access import log_list
 from vangnet.common.errors import NotAllowed
+from vangnet.reference import questionnaire as codes
 
-from . import codes, csvio, presentation, selectors, services
+from . import csvio, presentation, selectors, services
 from .forms import ImportForm, QuestionnaireForm, ReportFilterForm
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from django.utils import timezone
 from ninja import Router, Schema
 
-from vangnet.cases.models import Criterion
 from vangnet.common.errors import NotFound
 
-from .models import Municipality, Table
+from .models import Criterion, Municipality, Table
 from .selectors import table_for_municipality
 
 router = Router(tags=["referentiedata"])

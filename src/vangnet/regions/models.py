@@ -103,3 +103,22 @@ class TableAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.municipality} → {self.table} vanaf {self.valid_from}"
+
+
+class Criterion(models.Model):
+    """One of the seven inclusion criteria (seed 004 §5a, seed 001 §1.1). Reference data.
+
+    Moved here from `cases` (ADR 0007) with its table: the public pages and the API show the
+    criteria without importing the case work."""
+
+    number = models.PositiveSmallIntegerField(unique=True)
+    text = models.CharField(max_length=300)
+
+    class Meta:
+        db_table = "cases_criterion"
+        ordering = ["number"]
+        verbose_name = "criterium"
+        verbose_name_plural = "criteria"
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.text}"

@@ -6,9 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from vangnet.cases.models import Criterion
-
-from .models import Municipality, Table
+from .models import Criterion, Municipality, Table
 from .selectors import municipalities_of_table, table_for_municipality
 
 

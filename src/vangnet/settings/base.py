@@ -53,9 +53,14 @@ INSTALLED_APPS = [
     "vangnet.accounts",
     "vangnet.audit",
     "vangnet.cases",
+    "vangnet.meetings",
+    "vangnet.plans",
+    "vangnet.followup",
+    "vangnet.casework",
     "vangnet.consultations",
     "vangnet.monitor",
     "vangnet.waitlists",
+    "vangnet.ops",
 ]
 
 MIDDLEWARE = [

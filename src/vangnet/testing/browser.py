@@ -83,12 +83,17 @@ def browser_logout(page: Any) -> None:
     page.wait_for_url(re.compile(r"/account/inloggen/"))
 
 
+def _is_loader(operation: Any) -> bool:
+    return isinstance(operation, RunPython) and operation.reverse_code is RunPython.noop
+
+
 def reload_reference_data() -> bool:
     """Rerun the data migrations' loaders if a flush emptied the database; True if it did.
 
     Loaders are Vangnet's RunPython operations whose reverse is a no-op (data loads); operations
     with a real reverse (such as the access log's PostgreSQL trigger) are schema and survive a
-    flush. They run in migration order, on empty tables, with the current app registry.
+    flush. They run in migration order, on empty tables, each with the models as they were at its
+    migration (a model may since have moved to another app).
     """
     from vangnet.regions.models import Table
 
@@ -104,9 +109,15 @@ def reload_reference_data() -> bool:
     for node in plan:
         if node[0] not in ours:
             continue  # third-party migrations hold no reference data
-        for operation in loader.graph.nodes[node].operations:
-            if isinstance(operation, RunPython) and operation.reverse_code is RunPython.noop:
-                operation.code(apps, None)
+        migration = loader.graph.nodes[node]
+        if not any(_is_loader(op) for op in migration.operations):
+            continue
+        state = loader.project_state(node, at_end=False)
+        for operation in migration.operations:
+            if _is_loader(operation):
+                operation.code(state.apps, None)
+            else:
+                operation.state_forwards(node[0], state)
     return True
 
 

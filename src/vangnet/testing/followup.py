@@ -15,9 +15,14 @@ from django.utils import timezone
 
 from vangnet.accounts.models import Membership, Role, User
 from vangnet.cases import services
-from vangnet.cases.models import AgendaItem, Case, CaseParty, Consent, Meeting, PlanGoal
+from vangnet.cases.models import Case, CaseParty, Consent
 from vangnet.cases.workflow import Decision
 from vangnet.directory.models import Organisation
+from vangnet.followup import services as followup_services
+from vangnet.meetings import services as meeting_services
+from vangnet.meetings.models import AgendaItem, Meeting
+from vangnet.plans import services as plan_services
+from vangnet.plans.models import PlanGoal
 from vangnet.testing import factories
 
 _names = itertools.count(1)
@@ -72,7 +77,7 @@ def plan_case(world: Any) -> Case:
     case = admitted_case(world)
     coordinator = world.coordinator
     item = started_item(case, coordinator)
-    services.minutes_record(
+    meeting_services.minutes_record(
         item=item,
         actor=coordinator,
         membership=ms(coordinator),
@@ -122,7 +127,7 @@ def invite_with_consent(
 
 def add_goal(world: Any, case: Case, org: Organisation, domain: str = "treatment") -> PlanGoal:
     coordinator = world.coordinator
-    return services.goal_add(
+    return plan_services.goal_add(
         case=case,
         actor=coordinator,
         membership=ms(coordinator),
@@ -140,7 +145,7 @@ def accepted_plan(world: Any, partners: list[Partner]) -> tuple[Case, list[PlanG
     for p in partners:  # partners can see the case: invited, with consent
         if not case.parties.filter(organisation=p.organisation).exists():
             invite_with_consent(world, case, p.organisation)
-    services.plan_update(
+    plan_services.plan_update(
         case=case,
         actor=coordinator,
         membership=ms(coordinator),
@@ -150,7 +155,7 @@ def accepted_plan(world: Any, partners: list[Partner]) -> tuple[Case, list[PlanG
     goals = []
     for p, domain in zip(partners, domains, strict=False):
         goal = add_goal(world, case, p.organisation, domain)
-        services.goal_respond(goal=goal, actor=p.user, membership=p.membership, accept=True)
+        plan_services.goal_respond(goal=goal, actor=p.user, membership=p.membership, accept=True)
         goals.append(goal)
     return case, goals
 
@@ -160,7 +165,7 @@ def follow_up_case(
 ) -> tuple[Case, list[PlanGoal]]:
     case, goals = accepted_plan(world, partners)
     coordinator = world.coordinator
-    services.plan_adopt(
+    followup_services.plan_adopt(
         case=case, actor=coordinator, membership=ms(coordinator), phase_months=months
     )
     case.refresh_from_db()

@@ -261,11 +261,10 @@ def pause_create(request: HttpRequest, payload: PauseIn):
 
 def _rejected(request: HttpRequest, exc: services.ImportRejected) -> HttpResponse:
     """problem+json listing every bad line (nothing was imported)."""
-    from vangnet.api.api import api
     from vangnet.api.errors import problem
 
     errors = [{"line": e.line, "field": e.column, "detail": e.message} for e in exc.errors]
-    return problem(api, request, 400, exc.message, code=exc.code, errors=errors)
+    return problem(request, 400, exc.message, code=exc.code, errors=errors)
 
 
 @router.post("/submissions", response={201: ImportOut})

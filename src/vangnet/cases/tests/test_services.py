@@ -17,6 +17,7 @@ from vangnet.cases.models import (
     CaseEvent,
     CriterionAssessment,
     PartyAction,
+    ReferenceCounter,
     TriageRound,
 )
 from vangnet.cases.workflow import Decision, State
@@ -251,14 +252,14 @@ def test_bad_registration_is_refused_with_a_dutch_message_and_nothing_saved(
 ):
     register(world, patient_name="Eerdere Patiënt")  # a counter row exists; it must not move
     before = rows()
-    counter = list(services.ReferenceCounter.objects.values_list("year", "last"))
+    counter = list(ReferenceCounter.objects.values_list("year", "last"))
     with freeze_time("2026-03-15 12:00:00"), pytest.raises(DomainError) as exc:
         register(world, **overrides)
     assert exc.value.field == field
     assert fragment.lower() in exc.value.message.lower()
     assert exc.value.status_code == 400
     assert rows() == before
-    assert list(services.ReferenceCounter.objects.values_list("year", "last")) == counter
+    assert list(ReferenceCounter.objects.values_list("year", "last")) == counter
 
 
 def test_invalid_bsn_error_names_the_input_field(world):

@@ -10,9 +10,10 @@ import pytest
 from django.utils import timezone
 
 from vangnet.cases.models import Case
-from vangnet.monitor import codes, reporting, selectors, services
+from vangnet.monitor import reporting, selectors, services
 from vangnet.monitor.identifying import find_identifying
 from vangnet.monitor.models import MonitorRecord, Source
+from vangnet.reference import questionnaire as codes
 from vangnet.regions.models import Table
 from vangnet.testing import factories
 

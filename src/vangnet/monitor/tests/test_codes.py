@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vangnet.monitor import codes
+from vangnet.reference import questionnaire as codes
 
 # Copied from the issue text; the code lists are a contract with import files and the API.
 ISSUE_CODES = {

@@ -11,8 +11,9 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vangnet.monitor import codes, csvio, services
+from vangnet.monitor import csvio, services
 from vangnet.monitor.models import MonitorRecord
+from vangnet.reference import questionnaire as codes
 
 GOOD = {
     "case_ref": "H-001",

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vangnet.monitor import codes, presentation
+from vangnet.monitor import presentation
 from vangnet.monitor.reporting import Row, json_report, lead_days, lead_time_buckets
+from vangnet.reference import questionnaire as codes
 
 from .test_disclosure import check_protected
 

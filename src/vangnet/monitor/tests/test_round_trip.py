@@ -10,10 +10,11 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from vangnet.monitor import codes, csvio, services
+from vangnet.monitor import csvio, services
 from vangnet.monitor.identifying import find_identifying
 from vangnet.monitor.models import MonitorRecord
 from vangnet.monitor.validation import EXCLUSIVE
+from vangnet.reference import questionnaire as codes
 from vangnet.testing import factories
 
 from .test_import import GOOD, to_csv

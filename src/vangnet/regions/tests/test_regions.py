@@ -296,7 +296,7 @@ def test_public_table_page_shows_criteria_and_municipalities(client):
     html = response.content.decode()
     assert "Arkin" in html and "Amsterdam" in html and "Haarlem" in html
     assert "Rotterdam" not in html.split("<main", 1)[1]
-    from vangnet.cases.models import Criterion
+    from vangnet.regions.models import Criterion
 
     assert Criterion.objects.count() == 7
     for criterion in Criterion.objects.all():

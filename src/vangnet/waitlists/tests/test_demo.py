@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from vangnet.accounts.models import User
-from vangnet.common.management.commands.demo import DEMO_PASSWORD
 from vangnet.directory.models import Organisation
+from vangnet.ops.management.commands.demo import DEMO_PASSWORD
 from vangnet.waitlists import demo
 from vangnet.waitlists.models import DiagnosisGroup, RegistrationPause, Submission
 

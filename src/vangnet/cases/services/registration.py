@@ -1,0 +1,311 @@
+"""Registration desk: a referrer registers a case; duplicate patients are linked by keyed hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from vangnet.accounts.models import Membership, Role, User
+from vangnet.accounts.services import notification_send
+from vangnet.cases.models import (
+    Case,
+    ConsentBy,
+    PartyAction,
+    ReferenceCounter,
+    ReferrerType,
+    Urgency,
+)
+from vangnet.cases.services.steps import LONG, SHORT, record_event, table_staff
+from vangnet.cases.signals import announce_case_changed
+from vangnet.cases.workflow import (
+    OPEN_STATES,
+    State,
+)
+from vangnet.common.errors import DomainError, NotAllowed
+from vangnet.common.validators import check_past_date, clean_bsn, clean_text
+from vangnet.directory.models import Organisation
+from vangnet.regions.models import Criterion, Municipality, Table
+from vangnet.regions.selectors import table_for_municipality
+
+
+@dataclass(frozen=True)
+class PartyActionInput:
+    organisation_name: str
+    action: str
+
+
+@dataclass(frozen=True)
+class RegistrationInput:
+    referrer_type: str
+    patient_name: str
+    patient_birth_date: date
+    patient_municipality_code: str
+    patient_insurer: str
+    consent_by: str
+    stuck_description: str
+    best_solution: str
+    timeline: str
+    urgency: str = Urgency.REGULAR
+    in_ggz_treatment: bool | None = None
+    patient_bsn: str = ""
+    criteria: Sequence[int] = ()
+    party_actions: Sequence[PartyActionInput] = ()
+    table_number: int | None = None
+    table_choice_reason: str = ""
+
+
+@dataclass
+class RegistrationResult:
+    case: Case
+    linked: list[Case] = field(default_factory=list)
+
+
+def _patient_key(value: str) -> str:
+    key = settings.VANGNET_PSEUDONYM_KEY.encode()
+    return hmac.new(key, f"vangnet-patient:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def _normalise_name(name: str) -> str:
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return " ".join(folded.lower().split())
+
+
+def _next_reference(today: date) -> str:
+    counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(year=today.year)
+    ReferenceCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    counter.refresh_from_db()
+    return f"VN-{today.year}-{counter.last:05d}"
+
+
+@dataclass
+class _Valid:
+    municipality: Municipality
+    criteria: list[Criterion]
+    actions: list[PartyAction]
+    patient_name: str
+    patient_insurer: str
+    stuck_description: str
+    best_solution: str
+    timeline: str
+    table_choice_reason: str
+    patient_bsn: str
+
+
+def _validate_registration(data: RegistrationInput, today: date) -> _Valid:
+    if data.referrer_type not in ReferrerType.values:
+        raise DomainError("Kies het type verwijzer.", field="referrer_type")
+    if data.consent_by not in ConsentBy.values:
+        raise DomainError(
+            "Zonder toestemming van de patiënt of een vertegenwoordiger kan de casus niet worden aangemeld.",
+            field="consent_by",
+        )
+    if data.urgency not in Urgency.values:
+        raise DomainError("Kies de urgentie.", field="urgency")
+    birth = data.patient_birth_date
+    check_past_date(birth, field="patient_birth_date", label="De geboortedatum", today=today)
+    if birth.year < 1900:
+        raise DomainError("De geboortedatum is niet geldig.", field="patient_birth_date")
+    try:
+        municipality = Municipality.objects.get(code=data.patient_municipality_code)
+    except Municipality.DoesNotExist as exc:
+        raise DomainError("Deze woongemeente is onbekend.", field="patient_municipality") from exc
+    criteria = list(Criterion.objects.filter(number__in=data.criteria))
+    if len(criteria) != len(set(data.criteria)):
+        raise DomainError("Onbekend criterium gekozen.", field="criteria")
+    valid_texts = dict(
+        patient_name=clean_text(
+            data.patient_name,
+            field="patient_name",
+            label="De naam van de patiënt",
+            max_length=SHORT,
+            required=True,
+        ),
+        patient_insurer=clean_text(
+            data.patient_insurer,
+            field="patient_insurer",
+            label="De zorgverzekeraar",
+            max_length=100,
+            required=True,
+        ),
+        stuck_description=clean_text(
+            data.stuck_description,
+            field="stuck_description",
+            label="Wat er vastloopt en waarom",
+            max_length=LONG,
+            required=True,
+        ),
+        best_solution=clean_text(
+            data.best_solution,
+            field="best_solution",
+            label="De beste oplossing volgens de verwijzer",
+            max_length=LONG,
+            required=True,
+        ),
+        timeline=clean_text(
+            data.timeline,
+            field="timeline",
+            label="De tijdlijn van de zorg",
+            max_length=LONG,
+            required=True,
+        ),
+        table_choice_reason=clean_text(
+            data.table_choice_reason,
+            field="table_choice_reason",
+            label="De reden voor een andere tafel",
+            max_length=LONG,
+            required=False,
+        ),
+        patient_bsn=clean_bsn(data.patient_bsn, field="patient_bsn"),
+    )
+    actions = []
+    for i, pa in enumerate(data.party_actions, start=1):
+        org = clean_text(
+            pa.organisation_name,
+            field="party_actions",
+            label=f"Organisatie bij actie {i}",
+            max_length=SHORT,
+            required=True,
+        )
+        what = clean_text(
+            pa.action,
+            field="party_actions",
+            label=f"Wat organisatie {i} deed",
+            max_length=LONG,
+            required=True,
+        )
+        actions.append(PartyAction(organisation_name=org, action=what))
+    if not actions:
+        raise DomainError(
+            "Vermeld wat elke partij al heeft gedaan (minstens één).", field="party_actions"
+        )
+    return _Valid(municipality=municipality, criteria=criteria, actions=actions, **valid_texts)
+
+
+@transaction.atomic
+def case_register(
+    *, referrer: User, organisation: Organisation, data: RegistrationInput
+) -> RegistrationResult:
+    """Register a case at a table (the aanmeldloket)."""
+    if not Membership.objects.filter(
+        user=referrer, organisation=organisation, role=Role.REFERRER, active=True
+    ).exists():
+        raise NotAllowed(
+            "U kunt alleen aanmelden namens een organisatie waarvoor u verwijzer bent."
+        )
+    now = timezone.now()
+    today = timezone.localdate()
+    v = _validate_registration(data, today)
+    municipality = v.municipality
+    proposed = table_for_municipality(municipality=municipality, on=today)
+    if proposed is None:
+        raise DomainError(
+            "Voor deze gemeente is geen tafel ingedeeld.", field="patient_municipality"
+        )
+    table = proposed
+    if data.table_number and data.table_number != proposed.number:
+        try:
+            table = Table.objects.get(number=data.table_number)
+        except Table.DoesNotExist as exc:
+            raise DomainError("Deze tafel bestaat niet.", field="table") from exc
+        if not v.table_choice_reason:
+            raise DomainError(
+                f"Geef een reden waarom u aanmeldt bij {table} in plaats van {proposed}.",
+                field="table_choice_reason",
+            )
+    bsn = v.patient_bsn
+    key_bsn = _patient_key(f"bsn:{bsn}") if bsn else ""
+    key_name = _patient_key(
+        f"name:{_normalise_name(v.patient_name)}:{data.patient_birth_date.isoformat()}"
+    )
+    case = Case.objects.create(
+        reference=_next_reference(today),
+        state=State.REGISTERED,
+        state_changed_at=now,
+        table=table,
+        registered_table=table,
+        proposed_table=proposed,
+        table_choice_reason=v.table_choice_reason,
+        referrer=referrer,
+        referrer_organisation=organisation,
+        referrer_type=data.referrer_type,
+        patient_name=v.patient_name,
+        patient_birth_date=data.patient_birth_date,
+        patient_municipality=municipality,
+        patient_insurer=v.patient_insurer,
+        patient_bsn=bsn,
+        patient_key_bsn=key_bsn,
+        patient_key_name=key_name,
+        consent_by=data.consent_by,
+        stuck_description=v.stuck_description,
+        best_solution=v.best_solution,
+        timeline=v.timeline,
+        urgency=data.urgency,
+        in_ggz_treatment=data.in_ggz_treatment,
+        registered_at=now,
+    )
+    case.referrer_criteria.set(v.criteria)
+    for pa in v.actions:
+        pa.case = case
+        pa.save()
+    record_event(case, actor=referrer, role=Role.REFERRER, transition="register", from_state="")
+    # The monitor is a by-product of the case work: a prefilled questionnaire from the start.
+    announce_case_changed(case, step="registration")
+
+    # The same patient with an open case elsewhere: link the cases and tell both sides.
+    same = Case.objects.filter(state__in=OPEN_STATES).exclude(pk=case.pk)
+    matches = list(
+        (
+            same.filter(patient_key_name=key_name)
+            | (same.filter(patient_key_bsn=key_bsn) if key_bsn else same.none())
+        )
+        .select_related("table")
+        .distinct()
+    )
+    if matches:
+        case.linked_cases.add(*matches)
+        refs = ", ".join(f"{m.reference} ({m.table})" for m in matches)
+        record_event(
+            case,
+            actor=referrer,
+            role=Role.REFERRER,
+            transition="link",
+            from_state=case.state,
+            note=f"Gekoppeld aan lopende casus {refs}",
+        )
+        for other in matches:
+            notification_send(
+                users=table_staff(other.table, Role.COORDINATOR),
+                subject=f"Nieuwe aanmelding {case.reference} voor dezelfde patiënt als {other.reference}",
+                body="Dezelfde patiënt heeft een lopende casus; de casussen zijn gekoppeld.",
+                case_reference=other.reference,
+            )
+
+    linked_note = (
+        " Deze patiënt heeft al een lopende casus ("
+        + ", ".join(f"{m.reference} bij {m.table}" for m in matches)
+        + "); de casussen zijn gekoppeld en de coördinator is op de hoogte."
+        if matches
+        else ""
+    )
+    notification_send(
+        users=[referrer],
+        subject=f"Aanmelding ontvangen: {case.reference}",
+        body=f"Uw aanmelding is ontvangen door {table}. U hoort binnen een week of de tafel de casus oppakt.{linked_note}",
+        case_reference=case.reference,
+    )
+    notification_send(
+        users=table_staff(table, Role.COORDINATOR),
+        subject=f"Nieuwe aanmelding {case.reference}",
+        body=f"Er staat een nieuwe aanmelding klaar voor triage bij {table}.",
+        case_reference=case.reference,
+    )
+    return RegistrationResult(case=case, linked=matches)

@@ -1,0 +1,133 @@
+"""Reads that span the case-work apps: the case file's sections, the table overview and each
+user's open tasks. Callers pass the acting user; permission filtering happens here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from vangnet.accounts.models import Role
+from vangnet.accounts.selectors import Actor
+from vangnet.cases.models import Case
+from vangnet.cases.workflow import OPEN_STATES, State
+from vangnet.followup.models import CheckIn
+from vangnet.followup.selectors import TermStatus, next_checkin, term_status
+from vangnet.meetings.models import Meeting, Task
+from vangnet.plans.models import FinancingDecision, PlanGoal
+from vangnet.plans.selectors import case_plan
+from vangnet.reference import questionnaire as codes
+
+
+def case_workspace(case: Case) -> dict[str, object]:
+    plan = case_plan(case)
+    phases = list(case.phases.prefetch_related("checkins__progress__goal", "checkins__done_by"))
+    today = timezone.localdate()
+    upcoming = next_checkin(case)
+    return {
+        "timeline": case.timeline_entries.all(),
+        "parties": case.parties.select_related("organisation"),
+        "consents": case.consents.select_related("organisation"),
+        "questions": case.questions.all(),
+        "documents": case.documents.all(),
+        "agenda_items": case.agenda_items.select_related("meeting").prefetch_related(
+            "participants", "tasks"
+        ),
+        "tasks": case.tasks.select_related("organisation", "assignee"),
+        "plan": plan,
+        "goals": list(plan.goals.all()) if plan else [],
+        "revisions": list(plan.revisions.all()[:20]) if plan else [],
+        "financing": case.financing_decisions.select_related("insurer", "adviser"),
+        "phases": phases,
+        "next_checkin": upcoming,
+        "suspensions": case.suspensions.all(),
+        "escalations": case.escalations.select_related("by"),
+        "term": term_status(case, today=today),
+        "outcome_label": dict(codes.OUTCOMES).get(case.outcome, case.outcome),
+        "today": today,
+    }
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    case: Case
+    days_in_stage: int
+    term: TermStatus | None
+    overdue_checkins: int
+    no_planned_checkin: bool = False
+
+
+def table_overview(actor: Actor) -> dict[str, object]:
+    """Per table: open cases by stage, time in stage, overdue check-ins, term, upcoming meetings."""
+    tables = actor.table_ids(Role.COORDINATOR)
+    today = timezone.localdate()
+    now = timezone.now()
+    cases = (
+        Case.objects.filter(table_id__in=tables, state__in=OPEN_STATES)
+        .select_related("table")
+        .prefetch_related("suspensions")
+        .order_by("state", "state_changed_at")
+    )
+    rows: dict[str, list[OverviewRow]] = {}
+    for case in cases:
+        open_checkins = CheckIn.objects.filter(phase__case=case, done_at__isnull=True)
+        overdue = open_checkins.filter(due_on__lt=today).count()
+        quiet = case.state == State.FOLLOW_UP and not open_checkins.exists()
+        rows.setdefault(State(case.state).label, []).append(
+            OverviewRow(
+                case=case,
+                days_in_stage=(now - case.state_changed_at).days,
+                term=term_status(case, today=today),
+                overdue_checkins=overdue,
+                no_planned_checkin=quiet,
+            )
+        )
+    meetings = Meeting.objects.filter(table_id__in=tables, starts_at__gte=now).order_by(
+        "starts_at"
+    )[:10]
+    return {"by_stage": rows, "meetings": meetings}
+
+
+def my_tasks(actor: Actor) -> dict[str, list[Any]]:
+    """Per user: actions for my organisations, goals awaiting our answer, check-ins I direct,
+    financing decisions awaiting me — each only while the user may see that case (an invited
+    organisation whose consent was withdrawn sees nothing, not even the reference)."""
+    from vangnet.cases.access import Permission, granting_membership
+
+    orgs = {m.organisation_id for m in actor.memberships}
+    adviser_orgs = actor.organisation_ids(Role.MEDICAL_ADVISER)
+    allowed: dict[tuple[int, str], bool] = {}
+
+    def may(case: Case, permission: Permission) -> bool:
+        key = (case.pk, permission.value)
+        if key not in allowed:
+            allowed[key] = granting_membership(actor, case, permission) is not None
+        return allowed[key]
+
+    tasks = (
+        Task.objects.filter(done_at__isnull=True, organisation_id__in=orgs)
+        .select_related("case", "organisation")
+        .order_by("due_on")[:50]
+    )
+    goals = PlanGoal.objects.filter(
+        status=PlanGoal.Status.PROPOSED, organisation_id__in=orgs
+    ).select_related("plan__case")[:50]
+    checkins = (
+        CheckIn.objects.filter(
+            done_at__isnull=True,
+            phase__case__plan__case_director=actor.user,
+            phase__case__state=State.FOLLOW_UP,
+        )
+        .select_related("phase__case")
+        .order_by("due_on")[:50]
+    )
+    financing = FinancingDecision.objects.filter(
+        decision=FinancingDecision.Decision.REQUESTED, insurer_id__in=adviser_orgs
+    ).select_related("case")[:50]
+    return {
+        "tasks": [t for t in tasks if may(t.case, Permission.READ)],
+        "goals": [g for g in goals if may(g.plan.case, Permission.GOAL_RESPOND)],
+        "checkins": [c for c in checkins if may(c.phase.case, Permission.CHECK_IN)],
+        "financing": [d for d in financing if may(d.case, Permission.FINANCING)],
+    }

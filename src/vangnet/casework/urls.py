@@ -1,0 +1,28 @@
+from django.urls import path
+
+from vangnet.cases.views import (
+    case_list,
+    document_download,
+    document_upload,
+    move,
+    register,
+    screen,
+    triage,
+)
+from vangnet.casework.views import case_action, dashboard, detail
+from vangnet.plans.views import financing
+
+app_name = "cases"
+urlpatterns = [
+    path("overzicht/", dashboard, name="dashboard"),
+    path("", case_list, name="list"),
+    path("aanmelden/", register, name="register"),
+    path("<str:reference>/", detail, name="detail"),
+    path("<str:reference>/triage/", triage, name="triage"),
+    path("<str:reference>/tweede-beoordeling/", screen, name="screen"),
+    path("<str:reference>/verplaatsen/", move, name="move"),
+    path("<str:reference>/actie/<slug:name>/", case_action, name="action"),
+    path("<str:reference>/documenten/", document_upload, name="document_upload"),
+    path("<str:reference>/documenten/<int:pk>/", document_download, name="document"),
+    path("<str:reference>/financiering/<int:pk>/", financing, name="financing"),
+]

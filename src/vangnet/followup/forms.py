@@ -1,0 +1,35 @@
+"""Forms for follow-up phases, term suspension and escalation (parse only)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from vangnet.cases.forms import DATE
+from vangnet.followup.models import EscalationLevel
+
+
+class PhaseForm(forms.Form):
+    months = forms.IntegerField(
+        label="Duur van de fase (maanden)", min_value=3, max_value=6, initial=3
+    )
+    focus = forms.CharField(label="Focus", required=False, max_length=5000)
+
+
+class SuspendForm(forms.Form):
+    reason = forms.CharField(
+        label="Reden (bijv. elders opgenomen, toestemming wordt vernieuwd)", max_length=5000
+    )
+    starts_on = forms.DateField(label="Vanaf", widget=DATE)
+    planned_end = forms.DateField(label="Gepland einde (optioneel)", widget=DATE, required=False)
+
+
+class EscalateForm(forms.Form):
+    to_level = forms.TypedChoiceField(
+        label="Naar niveau", choices=EscalationLevel.choices, coerce=int
+    )
+    reason = forms.CharField(
+        label="Waarom (tempo en voortgang, niet de inhoud van zorg)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+    )
+    result = forms.CharField(label="Resultaat (kan later)", required=False, max_length=5000)

@@ -1,0 +1,46 @@
+"""Reads for follow-up: the offer term's status of a case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils import timezone
+
+from vangnet.cases.models import Case
+from vangnet.cases.workflow import ACTIVE_STATES
+from vangnet.followup.models import CheckIn
+
+WARN_DAYS = 14  # warn this many days before the offer term passes
+
+
+@dataclass(frozen=True)
+class TermStatus:
+    deadline: date
+    status: str  # ok, nearing, overdue
+    suspended: bool
+    days_left: int
+
+
+def term_status(case: Case, *, today: date | None = None) -> TermStatus | None:
+    from vangnet.engines.followup import due_status
+
+    from .services import case_deadline
+
+    if case.admitted_on is None or case.state not in ACTIVE_STATES:
+        return None
+    today = today or timezone.localdate()
+    deadline = case_deadline(case, today=today)
+    assert deadline is not None
+    suspended = any(s.ended_on is None and s.starts_on <= today for s in case.suspensions.all())
+    return TermStatus(
+        deadline=deadline,
+        status=str(due_status(deadline, today=today, warn_days=WARN_DAYS)),
+        suspended=suspended,
+        days_left=(deadline - today).days,
+    )
+
+
+def next_checkin(case: Case) -> CheckIn | None:
+    """The first check-in of the case still to be done (overdue ones included)."""
+    return CheckIn.objects.filter(phase__case=case, done_at__isnull=True).order_by("due_on").first()

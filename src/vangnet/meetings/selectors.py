@@ -1,0 +1,30 @@
+"""Reads for meetings, filtered for the acting user: which membership lets a user take part in
+a table's meetings, and which agenda items (cases) of a meeting the user may see."""
+
+from __future__ import annotations
+
+from vangnet.accounts.models import Membership, Role, User
+from vangnet.accounts.selectors import actor_for
+from vangnet.cases.access import Permission, granting_membership
+
+from .models import AgendaItem, Meeting
+
+
+def meeting_membership(user: User, meeting: Meeting | None = None) -> Membership | None:
+    """The user's table membership that lets them take part in (this table's) meetings."""
+    actor = actor_for(user)
+    for m in actor.memberships:
+        if m.role in {Role.COORDINATOR, Role.TABLE_MEMBER, Role.SECOND_SCREENER} and (
+            meeting is None or m.table_id == meeting.table_id
+        ):
+            return m
+    return None
+
+
+def readable_items(user: User, meeting: Meeting) -> list[AgendaItem]:
+    """The agenda items of `meeting` whose case the user may read (the rest stays hidden)."""
+    actor = actor_for(user)
+    items = meeting.items.select_related("case", "case__table").prefetch_related(
+        "participants__organisation", "tasks__organisation"
+    )
+    return [i for i in items if granting_membership(actor, i.case, Permission.READ) is not None]

@@ -1,0 +1,76 @@
+"""Forms for the integral plan, its goals and the financing request (parse only)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from vangnet.cases.forms import DATE
+from vangnet.directory.models import Organisation, OrganisationType
+from vangnet.plans.models import Financing, LifeDomain
+
+
+class PlanForm(forms.Form):
+    regiebehandelaar = forms.CharField(
+        label="Regiebehandelaar / casusregisseur", max_length=200, required=False
+    )
+    regiebehandelaar_organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.all(), label="Organisatie regiebehandelaar", required=False
+    )
+    procesregie = forms.CharField(label="Wie houdt procesregie", max_length=200, required=False)
+    handover_from = forms.CharField(label="Warme overdracht van", max_length=200, required=False)
+    handover_to = forms.CharField(label="Warme overdracht naar", max_length=200, required=False)
+    handover_on = forms.DateField(label="Datum warme overdracht", widget=DATE, required=False)
+    takeover_goals = forms.CharField(
+        label="Tijdelijke overname: doelen",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=5000,
+    )
+    takeover_return_condition = forms.CharField(
+        label="Tijdelijke overname: terugkeervoorwaarde",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=5000,
+    )
+    if_placement_fails = forms.CharField(
+        label="Wat als de plaatsing mislukt",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=5000,
+    )
+    case_director = forms.CharField(
+        label="Casusregisseur in Vangnet (gebruikersnaam, optioneel)",
+        max_length=150,
+        required=False,
+    )
+
+
+class GoalForm(forms.Form):
+    domain = forms.ChoiceField(label="Levensdomein", choices=LifeDomain.choices)
+    description = forms.CharField(
+        label="Doel", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+    )
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.all(), label="Verantwoordelijke organisatie", required=False
+    )
+    contact = forms.CharField(label="Contactpersoon", max_length=200, required=False)
+    financing = forms.ChoiceField(label="Financiering", choices=Financing.choices)
+
+
+class GoalResponseForm(forms.Form):
+    goal = forms.IntegerField(widget=forms.HiddenInput)
+    response = forms.ChoiceField(
+        choices=[("accept", "Accepteren"), ("decline", "Weigeren")],
+        widget=forms.RadioSelect,
+        label="Reactie",
+    )
+    note = forms.CharField(
+        label="Toelichting (verplicht bij weigeren)", required=False, max_length=5000
+    )
+
+
+class FinancingRequestForm(forms.Form):
+    insurer = forms.ModelChoiceField(
+        queryset=Organisation.objects.filter(organisation_type=OrganisationType.INSURER),
+        label="Zorgverzekeraar",
+    )
