@@ -1,27 +1,25 @@
-"""Numba kernels behind :func:`vangnet.engines.matching.solve`.
+"""Numba kernels behind :func:`vangnet.engines.matching.solve` (and the greedy yardstick).
 
 The problem is a transportation problem: every candidate (supply 1) goes to one location (a sink
 with a capacity) or stays (a private sink without a capacity). Its linear-programming dual has
 one price ``p[j] >= 0`` per location only; a candidate's dual value is then
 ``u[i] = min(stay[i], min_j cost[i, j] + p[j])``. So the whole search runs over the small side
-(locations), never over candidate nodes:
+(locations), never over candidate nodes (:func:`insertion_kernel`):
 
-1. Start with all prices 0 and every candidate on its cheapest option, ignoring capacities.
-   Every candidate is then on a cheapest option at the current prices (dual feasible and
-   complementary); only capacities can be violated ("excess").
-2. While a location holds more than its capacity, run Dijkstra over the locations from it. Going
-   from location ``j`` to ``j2`` means moving one occupant ``k`` of ``j`` to its option ``j2``, at
-   the reduced cost ``cost[k, j2] + p[j2] - (cost[k, j] + p[j]) >= 0``; a path ends at a location
-   with room or by sending an occupant home (``stay[k] - (cost[k, j] + p[j])``). Afterwards every
-   settled location ``j`` with distance ``d[j] < D`` (the path's length) gets ``p[j] += D - d[j]``,
-   which keeps all reduced costs >= 0 and makes the path tight (successive shortest paths with
-   potentials). A location's price only rises while it is full, so ``p[j] > 0`` implies full.
-3. When no location is over capacity, the prices are an optimality certificate (checked
-   independently by :func:`vangnet.engines.matching.certificate.check_certificate`).
+* Candidates are inserted one at a time by a shortest augmenting path (successive shortest
+  paths with the prices as potentials). The search is Dijkstra over the locations: entering
+  location ``j`` directly costs ``cost[i, j] + p[j]``; going on from a full location ``j`` to
+  ``j2`` means moving one occupant ``k`` of ``j`` to its option ``j2`` at the reduced cost
+  ``cost[k, j2] + p[j2] - (cost[k, j] + p[j]) >= 0``. A path ends at a location with room, by
+  sending an occupant home (``stay[k] - (cost[k, j] + p[j])``), or with the candidate staying.
+* Afterwards every settled location ``j`` closer than the path's length ``D`` gets
+  ``p[j] += D - d[j]``: all reduced costs stay >= 0 and the path becomes tight. A price only
+  rises while its location is full, and loads never fall, so ``p[j] > 0`` implies full.
+* After the last insertion the prices are an optimality certificate (checked independently by
+  :func:`vangnet.engines.matching.certificate.check_certificate`).
 
-Most candidates never take part in a search: they are placed by step 1 and only the excess moves.
-Everything is deterministic: options are scanned in their given (location-sorted) order, the heap
-breaks equal distances by the lower location index, and the first of equally short exits wins.
+Everything is deterministic: options are scanned in a fixed order, the heap breaks equal
+distances by the lower location index, and the first of equally short exits wins.
 """
 
 from __future__ import annotations
@@ -86,143 +84,6 @@ def _heap_pop(heap, pos, size, dist):
     heap[i] = last
     pos[last] = i
     return top, size
-
-
-@njit(cache=True)
-def solve_kernel(n_locations, capacity, ptr, loc, cost, stay):
-    """Min-cost assignment on a CSR of options (candidate i: edges ptr[i]..ptr[i+1]).
-
-    ``cost`` and ``stay`` are int64 (already scaled for tie-breaking by the caller); ``loc`` is
-    sorted within each candidate. Returns (edge index per candidate or -1 for stay, prices,
-    number of searches, number of locations settled in all searches).
-    """
-    n = stay.shape[0]
-    m = n_locations
-    edge_of = np.full(n, -1, np.int64)
-    owner = np.empty(cost.shape[0], np.int64)
-    for i in range(n):
-        for e in range(ptr[i], ptr[i + 1]):
-            owner[e] = i
-    price = np.zeros(m, np.int64)
-    load = np.zeros(m, np.int64)
-    # Occupants of each location as a doubly linked list over candidates.
-    head = np.full(m, -1, np.int64)
-    nxt = np.full(n, -1, np.int64)
-    prv = np.full(n, -1, np.int64)
-
-    # Step 1: every candidate on its cheapest option at price 0 (stay wins ties: the caller's
-    # scaling makes transfer and stay costs differ; among locations the first, lowest, wins).
-    for i in range(n):
-        best = stay[i]
-        best_e = -1
-        for e in range(ptr[i], ptr[i + 1]):
-            if cost[e] < best:
-                best = cost[e]
-                best_e = e
-        if best_e >= 0:
-            j = loc[best_e]
-            edge_of[i] = best_e
-            load[j] += 1
-            nxt[i] = head[j]
-            if head[j] >= 0:
-                prv[head[j]] = i
-            head[j] = i
-
-    dist = np.full(m, INF, np.int64)
-    pred_edge = np.full(m, -1, np.int64)  # edge (occupant k -> this location) on the tree
-    settled = np.zeros(m, np.bool_)
-    heap = np.empty(m, np.int64)
-    pos = np.full(m, -1, np.int64)
-    touched = np.empty(m, np.int64)
-    searches = 0
-    settled_total = 0
-
-    for s in range(m):
-        while load[s] > capacity[s]:
-            searches += 1
-            n_touched = 0
-            dist[s] = 0
-            touched[n_touched] = s
-            n_touched += 1
-            size = _heap_push_or_decrease(heap, pos, 0, dist, s)
-            best = INF
-            best_kind = 0  # 1: free location best_loc; 2: occupant best_cand goes home
-            best_loc = -1
-            best_cand = -1
-            n_settled = 0
-            while size > 0:
-                j = heap[0]
-                dj = dist[j]
-                if dj >= best:
-                    break
-                j, size = _heap_pop(heap, pos, size, dist)
-                settled[j] = True
-                n_settled += 1
-                if j != s and load[j] < capacity[j]:
-                    best = dj
-                    best_kind = 1
-                    best_loc = j
-                    break
-                k = head[j]
-                while k >= 0:
-                    e = edge_of[k]
-                    base = cost[e] + price[j] - dj  # u[k] - d[j]
-                    v = stay[k] - base
-                    if v < best:
-                        best = v
-                        best_kind = 2
-                        best_cand = k
-                        best_loc = j
-                    for e2 in range(ptr[k], ptr[k + 1]):
-                        j2 = loc[e2]
-                        if settled[j2]:
-                            continue
-                        v = cost[e2] + price[j2] - base
-                        if v < dist[j2]:
-                            if dist[j2] == INF:
-                                touched[n_touched] = j2
-                                n_touched += 1
-                            dist[j2] = v
-                            pred_edge[j2] = e2
-                            size = _heap_push_or_decrease(heap, pos, size, dist, j2)
-                    k = nxt[k]
-            settled_total += n_settled
-            # Prices: settled locations closer than the exit rise to keep reduced costs >= 0.
-            for t in range(n_touched):
-                j = touched[t]
-                if settled[j] and dist[j] < best:
-                    price[j] += best - dist[j]
-            # Augment along the tree path back to s.
-            if best_kind == 2:
-                k = best_cand
-                j = best_loc
-                _unlink(head, nxt, prv, j, k)
-                edge_of[k] = -1
-                cur = j
-            else:
-                cur = best_loc
-                load[cur] += 1
-            while cur != s:
-                e2 = pred_edge[cur]
-                k = owner[e2]
-                frm = loc[edge_of[k]]
-                _unlink(head, nxt, prv, frm, k)
-                edge_of[k] = e2
-                nxt[k] = head[cur]
-                prv[k] = -1
-                if head[cur] >= 0:
-                    prv[head[cur]] = k
-                head[cur] = k
-                cur = frm
-            load[s] -= 1
-            # Reset the search state of the touched locations only.
-            for t in range(n_touched):
-                j = touched[t]
-                dist[j] = INF
-                settled[j] = False
-                pred_edge[j] = -1
-                pos[j] = -1
-    return edge_of, price, searches, settled_total
 
 
 @njit(cache=True, inline="always")
@@ -345,8 +206,8 @@ def insertion_kernel(n_locations, capacity, ptr, loc, cost, stay, order):
     Invariants after every insertion: each inserted candidate is on a cheapest option at the
     current prices, no location is over capacity, and a location with a positive price is full.
     A search from candidate ``i`` never settles a location farther than ``stay[i]``: staying is
-    always an exit. Inserting the candidates with the largest possible saving first keeps the
-    later searches (small savings) short.
+    always an exit. The caller inserts the smallest possible savings first: a later candidate
+    with a large saving then mostly displaces one with a small saving, who simply stays.
     """
     n = stay.shape[0]
     m = n_locations
