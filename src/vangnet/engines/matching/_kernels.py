@@ -200,6 +200,34 @@ def compatible_pairs_kernel(
 
 
 @njit(cache=True)
+def _augment(i, kind, best_loc, best_cand, pred_edge, owner, edge_of, loc, load, head, nxt, prv):
+    """Carry out the path found for candidate ``i``: it ends at free location ``best_loc``
+    (kind 1) or by occupant ``best_cand`` of ``best_loc`` going home (kind 2); ``pred_edge``
+    leads back from there, location by location, to the candidate."""
+    if kind == 2:
+        _unlink(head, nxt, prv, best_loc, best_cand)
+        edge_of[best_cand] = -1
+    else:
+        load[best_loc] += 1
+    cur = best_loc
+    while True:
+        e2 = pred_edge[cur]
+        k = owner[e2]
+        edge_of_k = edge_of[k]
+        if k != i:
+            _unlink(head, nxt, prv, loc[edge_of_k], k)
+        edge_of[k] = e2
+        nxt[k] = head[cur]
+        prv[k] = -1
+        if head[cur] >= 0:
+            prv[head[cur]] = k
+        head[cur] = k
+        if k == i:
+            break
+        cur = loc[edge_of_k]
+
+
+@njit(cache=True)
 def insertion_kernel(n_locations, capacity, ptr, loc, cost, stay, order):
     """Successive shortest paths inserting one candidate at a time (in ``order``).
 
@@ -227,12 +255,73 @@ def insertion_kernel(n_locations, capacity, ptr, loc, cost, stay, order):
     heap = np.empty(m, np.int64)
     pos = np.full(m, -1, np.int64)
     touched = np.empty(m, np.int64)
+    seen = np.zeros(m, np.bool_)
+    bfs = np.empty(m, np.int64)
     searches = 0
+    tight = 0
     settled_total = 0
 
     for t in range(order.shape[0]):
         i = order[t]
         if ptr[i] == ptr[i + 1]:
+            continue
+        # At these prices, is staying the cheapest? Then nothing changes.
+        delta = stay[i]
+        for e in range(ptr[i], ptr[i + 1]):
+            v = cost[e] + price[loc[e]]
+            if v < delta:
+                delta = v
+        if delta >= stay[i]:
+            continue
+        # Shortcut: a path over tight moves (reduced cost 0) from a cheapest option to a free
+        # location or to an occupant for whom staying is as cheap is a shortest path (every
+        # path costs at least ``delta``), and then no price changes. Breadth-first, in order.
+        tight += 1
+        qt = 0
+        found_kind = 0
+        found_loc = -1
+        found_cand = -1
+        for e in range(ptr[i], ptr[i + 1]):
+            j = loc[e]
+            if cost[e] + price[j] == delta and not seen[j]:
+                seen[j] = True
+                pred_edge[j] = e
+                bfs[qt] = j
+                qt += 1
+        qh = 0
+        while qh < qt and found_kind == 0:
+            j = bfs[qh]
+            qh += 1
+            if load[j] < capacity[j]:
+                found_kind = 1
+                found_loc = j
+                break
+            k = head[j]
+            while k >= 0:
+                base = cost[edge_of[k]] + price[j]
+                if stay[k] == base:
+                    found_kind = 2
+                    found_cand = k
+                    found_loc = j
+                    break
+                for e2 in range(ptr[k], ptr[k + 1]):
+                    if cost[e2] > base:
+                        break
+                    j2 = loc[e2]
+                    if not seen[j2] and cost[e2] + price[j2] == base:
+                        seen[j2] = True
+                        pred_edge[j2] = e2
+                        bfs[qt] = j2
+                        qt += 1
+                k = nxt[k]
+        for q in range(qt):
+            seen[bfs[q]] = False
+        if found_kind != 0:
+            _augment(i, found_kind, found_loc, found_cand, pred_edge, owner, edge_of, loc, load,
+                     head, nxt, prv)  # fmt: skip
+        for q in range(qt):
+            pred_edge[bfs[q]] = -1
+        if found_kind != 0:
             continue
         searches += 1
         n_touched = 0
@@ -295,28 +384,8 @@ def insertion_kernel(n_locations, capacity, ptr, loc, cost, stay, order):
             if settled[j] and dist[j] < best:
                 price[j] += best - dist[j]
         if best_kind != 0:
-            if best_kind == 2:
-                _unlink(head, nxt, prv, best_loc, best_cand)
-                edge_of[best_cand] = -1
-                cur = best_loc
-            else:
-                cur = best_loc
-                load[cur] += 1
-            while True:
-                e2 = pred_edge[cur]
-                k = owner[e2]
-                edge_of_k = edge_of[k]
-                if k != i:
-                    _unlink(head, nxt, prv, loc[edge_of_k], k)
-                edge_of[k] = e2
-                nxt[k] = head[cur]
-                prv[k] = -1
-                if head[cur] >= 0:
-                    prv[head[cur]] = k
-                head[cur] = k
-                if k == i:
-                    break
-                cur = loc[edge_of_k]
+            _augment(i, best_kind, best_loc, best_cand, pred_edge, owner, edge_of, loc, load,
+                     head, nxt, prv)  # fmt: skip
         for q in range(n_touched):
             j = touched[q]
             dist[j] = INF

@@ -57,6 +57,16 @@ def test_objective_equals_ortools_and_certificate_holds(problem: Problem) -> Non
     assert check.primal_scaled == check.dual_scaled
 
 
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(max_candidates=40, max_locations=8))
+def test_congested_instances_equal_ortools(problem: Problem) -> None:
+    """More candidates than places and many equal costs: long displacement chains and the
+    tight-path shortcut of the search come up often."""
+    solution = solve(problem)
+    assert solution.objective == solve_ortools(problem)[1]
+    assert check_certificate(problem, solution.location, solution.prices).ok
+
+
 @FAST
 @given(problems())
 def test_fewest_transfers_among_optima(problem: Problem) -> None:
