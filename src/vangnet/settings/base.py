@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "vangnet.consultations",
     "vangnet.monitor",
     "vangnet.waitlists",
+    "vangnet.scenarios",
 ]
 
 MIDDLEWARE = [
