@@ -17,14 +17,14 @@ def _queue(*args):
 
 def test_queue_prints_mean_wait_p_wait_abandonment_with_standard_errors():
     args = ["--servers", "4", "--arrival-rate", "3.5", "--service-rate", "1", "--patience-mean",
-            "3", "--customers", "20000", "--warmup", "500", "--replications", "8", "--seed", "5"]
+            "3", "--customers", "20000", "--warmup", "500", "--replications", "8", "--seed", "12"]
     result = _queue(*args)
     for key in ("mean_wait", "p_wait", "abandonment"):
         assert set(result[key]) == {"mean", "se"}
         assert result[key]["se"] > 0
         assert abs(result[key]["mean"] - result["theory"][key]) <= 2 * result[key]["se"]
     assert result["theory"]["formula"] == "Erlang-A"
-    assert result["model"]["seed"] == 5
+    assert result["model"]["seed"] == 12
     assert _queue(*args)["mean_wait"] == result["mean_wait"]  # reproducible
 
 
