@@ -41,6 +41,7 @@ check-openapi:
 
 bench: setup
 	uv run --frozen python bench/waitcount.py
+	uv run --frozen python bench/simulation.py
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache
