@@ -35,8 +35,9 @@ def seeds(seed: int, replications: int) -> list[np.random.SeedSequence]:
 def run_replications(
     fn: Callable[[np.random.SeedSequence], T],
     *,
-    seed: int,
-    replications: int,
+    seed: int = 0,
+    replications: int = 0,
+    children: Sequence[np.random.SeedSequence] | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
 ) -> Replicated:
@@ -45,9 +46,12 @@ def run_replications(
     ``scheduler`` (default: the environment variable) sends the work to that Dask scheduler;
     ``fn`` must then be picklable (a module-level function or a ``functools.partial`` of one).
     An unreachable scheduler is not an error: the work runs on the local cores and the note says
-    so.
+    so. ``children`` (instead of seed and replications) runs those seed sequences, e.g. the
+    next part of a longer run.
     """
-    children = seeds(seed, replications)
+    if children is None:
+        children = seeds(seed, replications)
+    replications = len(children)
     address = scheduler if scheduler is not None else os.environ.get(DASK_ENV, "")
     note = ""
     if address:

@@ -6,6 +6,10 @@ Subcommands:
       simulate a plain M/M/c (+M reneging) queue and print JSON: mean wait in queue, P(wait) and
       the abandonment share, each with its standard error over the replications, beside
       Erlang-C/A, so anyone can hold the engine against queueing theory.
+  work [--scheduler ADDRESS]
+      run every queued or unfinished saved scenario to the end (idempotent: finished scenarios
+      are left alone, an interrupted one continues where it stopped with the same figures);
+      with a Dask scheduler address (or VANGNET_DASK_SCHEDULER) the replications go there.
 """
 
 from __future__ import annotations
@@ -41,13 +45,38 @@ class Command(BaseCommand):
         p.add_argument("--seed", default="0")
         p.add_argument("--workers", type=int, default=None)
 
+        p = sub.add_parser("work", help="reken alle scenario's in de wachtrij")
+        p.add_argument("--scheduler", default=None)
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["subcommand"] == "work":
+            self._work(options["scheduler"])
+            return
         try:
             result = queue(**{k: options[k] for k in QUEUE_ARGS})
         except SimulationInputError as exc:
             raise CommandError(str(exc)) from None
         with quiet_broken_pipe(self.stdout):
             self.stdout.write(json.dumps(result, indent=2))
+
+
+    def _work(self, scheduler: str | None) -> None:
+        from vangnet.scenarios.models import Scenario
+        from vangnet.scenarios.services import scenario_run
+        from vangnet.scenarios.workflow import Status
+
+        ids = list(
+            Scenario.objects.filter(status__in=[Status.QUEUED, Status.RUNNING])
+            .order_by("created_at")
+            .values_list("pk", flat=True)
+        )
+        for pk in ids:
+            sc = scenario_run(scenario_id=pk, scheduler=scheduler)
+            line = f"scenario {pk}: {sc.get_status_display()}"
+            if sc.message:
+                line += f" ({sc.message})"
+            self.stdout.write(line)
+        self.stdout.write(f"{len(ids)} scenario's gerekend.")
 
 
 QUEUE_ARGS = (
