@@ -46,11 +46,13 @@ class CalibrateForm(forms.Form):
 
 
 def _number(label: str, *, lo: float, hi: float, integer: bool = False, initial: float = 0) -> forms.Field:
+    # Django formats these messages with %-parameters: a literal % in a label must be doubled.
+    text = label.replace("%", "%%")
     messages = {
-        "min_value": f"{label}: ten minste {lo:g}.",
-        "max_value": f"{label}: ten hoogste {hi:g}.",
-        "invalid": f"{label}: vul een getal in.",
-        "required": f"{label}: vul een waarde in.",
+        "min_value": f"{text}: ten minste {lo:g}.",
+        "max_value": f"{text}: ten hoogste {hi:g}.",
+        "invalid": f"{text}: vul een getal in.",
+        "required": f"{text}: vul een waarde in.",
     }
     cls = forms.IntegerField if integer else forms.FloatField
     return cls(label=label, min_value=lo, max_value=hi, initial=initial, error_messages=messages)
