@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from vangnet.accounts.selectors import Actor, actor_for, current_user
 from vangnet.waitlists.models import RegionKind
@@ -60,7 +60,9 @@ def _cal_out(c: Calibration) -> dict[str, Any]:
 
 
 class KnobsIn(Schema):
-    target_provider: int | None = Field(None, description="Organisatie-id; leeg: langste wachtlijst")
+    target_provider: int | None = Field(
+        None, description="Organisatie-id; leeg: langste wachtlijst"
+    )
     intake_delta_per_week: float = 0.0
     places_delta: int = 0
     treatment_length_pct: float = 0.0
@@ -75,7 +77,7 @@ class KnobsIn(Schema):
 class ScenarioIn(Schema):
     calibration: int
     name: str
-    knobs: KnobsIn = KnobsIn()
+    knobs: KnobsIn | None = None
     horizon_months: int = 18
     replications: int = 20
     seed: int | str = Field(1, description="Geheel getal van 0 tot 2^63 − 1")
@@ -143,12 +145,12 @@ def scenario_create(request: HttpRequest, body: ScenarioIn):
         actor=actor,
         calibration=cal,
         name=body.name,
-        knobs=services.Knobs(**body.knobs.dict()),
+        knobs=services.Knobs(**body.knobs.dict()) if body.knobs else services.Knobs(),
         horizon_months=body.horizon_months,
         replications=body.replications,
         seed=body.seed,
     )
-    return 201, _sc_out(sc)
+    return Status(201, _sc_out(sc))
 
 
 @router.get("/{pk}", response=ScenarioOut)

@@ -82,8 +82,15 @@ def xlsx(scenarios: list[Scenario]) -> bytes:
         sheet = wb.create_sheet(f"Scenario {k}")
         sheet.append([s.name])
         sheet.append(
-            ["Maand", "Unieke wachtenden (gemiddeld)", "95%-band laag", "95%-band hoog",
-             "Intake binnen 4 weken", "Behandeling binnen 10 weken", "Boven de norm"]
+            [
+                "Maand",
+                "Unieke wachtenden (gemiddeld)",
+                "95%-band laag",
+                "95%-band hoog",
+                "Intake binnen 4 weken",
+                "Behandeling binnen 10 weken",
+                "Boven de norm",
+            ]
         )
         for row in rows(s):
             sheet.append(list(row.values()))

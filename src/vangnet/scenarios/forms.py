@@ -45,7 +45,9 @@ class CalibrateForm(forms.Form):
         group.choices = list(DiagnosisGroup.objects.values_list("code", "name"))
 
 
-def _number(label: str, *, lo: float, hi: float, integer: bool = False, initial: float = 0) -> forms.Field:
+def _number(
+    label: str, *, lo: float, hi: float, integer: bool = False, initial: float = 0
+) -> forms.Field:
     # Django formats these messages with %-parameters: a literal % in a label must be doubled.
     text = label.replace("%", "%%")
     messages = {
@@ -54,21 +56,37 @@ def _number(label: str, *, lo: float, hi: float, integer: bool = False, initial:
         "invalid": f"{text}: vul een getal in.",
         "required": f"{text}: vul een waarde in.",
     }
-    cls = forms.IntegerField if integer else forms.FloatField
-    return cls(label=label, min_value=lo, max_value=hi, initial=initial, error_messages=messages)
+    if integer:
+        return forms.IntegerField(
+            label=label,
+            min_value=int(lo),
+            max_value=int(hi),
+            initial=initial,
+            error_messages=messages,
+        )
+    return forms.FloatField(
+        label=label, min_value=lo, max_value=hi, initial=initial, error_messages=messages
+    )
 
 
 class ScenarioForm(forms.Form):
-    name = forms.CharField(label="Naam", max_length=120, error_messages={"required": "Geef het scenario een naam."})
+    name = forms.CharField(
+        label="Naam", max_length=120, error_messages={"required": "Geef het scenario een naam."}
+    )
     target_provider = forms.TypedChoiceField(
-        label="Aanbieder voor capaciteit en aanmeldpauze", coerce=int, required=False, empty_value=None
+        label="Aanbieder voor capaciteit en aanmeldpauze",
+        coerce=int,
+        required=False,
+        empty_value=None,
     )
     intake_delta_per_week = _number("Intakeplekken per week erbij (−/+)", lo=-1000, hi=1000)
     places_delta = _number("Behandelplekken erbij (−/+)", lo=-10000, hi=10000, integer=True)
     treatment_length_pct = _number("Behandelduur (± %)", lo=-90, hi=300)
     inflow_pct = _number("Instroom (± %)", lo=-100, hi=300)
     transfer_share_pct = _number("Via de transferbalie (% van de wachtenden)", lo=0, hi=100)
-    pause_from_month = _number("Aanmeldpauze vanaf maand", lo=1, hi=MAX_HORIZON, integer=True, initial=1)
+    pause_from_month = _number(
+        "Aanmeldpauze vanaf maand", lo=1, hi=MAX_HORIZON, integer=True, initial=1
+    )
     pause_months = _number("Aanmeldpauze (maanden)", lo=0, hi=MAX_HORIZON, integer=True)
     ehealth_share_pct = _number("Naar e-health (% van de nieuwe aanmeldingen)", lo=0, hi=100)
     ehealth_places = _number("E-healthplekken", lo=0, hi=100000, integer=True)

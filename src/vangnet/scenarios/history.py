@@ -50,16 +50,16 @@ class CellHistory:
 
 
 def _days(values: list[date | None]) -> np.ndarray:
-    return np.array(
-        [v.toordinal() if v is not None else NO_DATE for v in values], dtype=np.int64
-    )
+    return np.array([v.toordinal() if v is not None else NO_DATE for v in values], dtype=np.int64)
 
 
 def region_municipality_ids(kind: str, code: str) -> list[str]:
     return [m for m, r in region_grouping(kind).items() if r == code]
 
 
-def load(kind: str, code: str, group: DiagnosisGroup, *, upto: date | None = None) -> CellHistory | None:
+def load(
+    kind: str, code: str, group: DiagnosisGroup, *, upto: date | None = None
+) -> CellHistory | None:
     """The cell's history (optionally only the periods up to ``upto``), or None without data."""
     rows_q = WaitlistRegistration.objects.filter(
         diagnosis_group=group, municipality__code__in=region_municipality_ids(kind, code)
@@ -120,9 +120,7 @@ def load(kind: str, code: str, group: DiagnosisGroup, *, upto: date | None = Non
     since = np.where(intake[now] <= end, (end - intake[now]).astype(np.float64), np.nan)
     history = History(
         months=[(mm.year, mm.month) for mm in months],
-        month_days=np.array(
-            [(add_months(mm, 1) - mm).days for mm in months], dtype=np.float64
-        ),
+        month_days=np.array([(add_months(mm, 1) - mm).days for mm in months], dtype=np.float64),
         arrivals=count(dated_in_month(reg)),
         intakes=count(dated_in_month(intake)),
         starts=count(dated_in_month(start)),

@@ -38,8 +38,13 @@ class Calibration(TimeStampedModel):
         verbose_name_plural = "kalibraties"
         constraints = [
             models.UniqueConstraint(
-                fields=["region_kind", "region_code", "diagnosis_group", "data_version",
-                        "treatment_days"],
+                fields=[
+                    "region_kind",
+                    "region_code",
+                    "diagnosis_group",
+                    "data_version",
+                    "treatment_days",
+                ],
                 name="one_calibration_per_data_version",
             )
         ]

@@ -84,7 +84,9 @@ def compare(actor: Actor, ids: list[int]) -> Comparison:
     return Comparison(done, months, chart(done, months), [s for s in chosen if s not in done])
 
 
-def chart(items: list[Scenario], months: list[str], width: int = 640, height: int = 240) -> dict[str, Any]:
+def chart(
+    items: list[Scenario], months: list[str], width: int = 640, height: int = 240
+) -> dict[str, Any]:
     """Polylines (mean waiting) and polygons (95% band) per scenario, on one scale."""
     top = 1.0
     for s in items:

@@ -83,7 +83,9 @@ def calibration_compute(
         else float(history.default_treatment_weeks(group.code))
     )
     if not (1 <= weeks <= 260):
-        raise DomainError("De behandelduur moet tussen 1 en 260 weken liggen.", field="treatment_weeks")
+        raise DomainError(
+            "De behandelduur moet tussen 1 en 260 weken liggen.", field="treatment_weeks"
+        )
     cell = history.load(region_kind, region_code, group)
     if cell is None:
         raise DomainError(
@@ -226,20 +228,28 @@ def _check_knobs(k: Knobs, calibration: Calibration, horizon: int) -> None:
     ids = [x["id"] for x in p["providers"]]
     problems: list[tuple[str, str]] = []
     if k.target_provider is not None and k.target_provider not in ids:
-        problems.append(("target_provider", "Deze aanbieder heeft geen gegevens in deze regio en groep."))
+        problems.append(
+            ("target_provider", "Deze aanbieder heeft geen gegevens in deze regio en groep.")
+        )
     t = _target_index(k, calibration)
     if p["intake_per_week"][t] + k.intake_delta_per_week < 0:
         problems.append(
-            ("intake_delta_per_week",
-             f"De intakecapaciteit zou negatief worden (nu {p['intake_per_week'][t]:.1f} per week).")
+            (
+                "intake_delta_per_week",
+                f"De intakecapaciteit zou negatief worden (nu {p['intake_per_week'][t]:.1f} per week).",
+            )
         )
     if p["servers"][t] + k.places_delta < 0:
         problems.append(
-            ("places_delta",
-             f"Het aantal behandelplekken zou negatief worden (nu {p['servers'][t]}).")
+            (
+                "places_delta",
+                f"Het aantal behandelplekken zou negatief worden (nu {p['servers'][t]}).",
+            )
         )
     if not -90 <= k.treatment_length_pct <= 300:
-        problems.append(("treatment_length_pct", "De behandelduur kan van −90% tot +300% veranderen."))
+        problems.append(
+            ("treatment_length_pct", "De behandelduur kan van −90% tot +300% veranderen.")
+        )
     if not -100 <= k.inflow_pct <= 300:
         problems.append(("inflow_pct", "De instroom kan van −100% tot +300% veranderen."))
     for field, value, label in (
@@ -251,13 +261,15 @@ def _check_knobs(k: Knobs, calibration: Calibration, horizon: int) -> None:
     if k.ehealth_places < 0:
         problems.append(("ehealth_places", "Het aantal e-healthplekken kan niet negatief zijn."))
     if k.ehealth_share_pct > 0 and k.ehealth_places == 0:
-        problems.append(("ehealth_places", "Geef e-health ook plekken, anders wacht iedereen daar."))
+        problems.append(
+            ("ehealth_places", "Geef e-health ook plekken, anders wacht iedereen daar.")
+        )
     if k.pause_months < 0 or k.pause_months > horizon:
         problems.append(("pause_months", f"Een aanmeldpauze duurt 0 tot {horizon} maanden."))
     if not 1 <= k.pause_from_month <= horizon:
         problems.append(("pause_from_month", f"De pauze begint in maand 1 tot {horizon}."))
     if problems:
-        field, message = problems[0]
+        field, _message = problems[0]
         raise DomainError(" ".join(m for _, m in problems), field=field)
 
 
@@ -433,8 +445,10 @@ def scenario_step(
     ``budget_seconds`` (at least one step of as many replications as there are workers)."""
     with transaction.atomic():
         try:
-            sc = Scenario.objects.select_for_update().select_related("calibration").get(
-                pk=scenario_id
+            sc = (
+                Scenario.objects.select_for_update()
+                .select_related("calibration")
+                .get(pk=scenario_id)
             )
         except Scenario.DoesNotExist:
             raise NotFound("Dit scenario bestaat niet.") from None

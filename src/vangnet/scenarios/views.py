@@ -45,7 +45,9 @@ def domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
     return wrapper
 
 
-def _index(request: HttpRequest, actor: Actor, form: CalibrateForm, status: int = 200) -> HttpResponse:
+def _index(
+    request: HttpRequest, actor: Actor, form: CalibrateForm, status: int = 200
+) -> HttpResponse:
     items = list(selectors.scenarios(actor)[:50])
     return render(
         request,
@@ -137,7 +139,9 @@ def calibration_page(request: HttpRequest, pk: int) -> HttpResponse:
             "p": p,
             "providers": providers,
             "treatment_weeks": round(cal.treatment_days / 7, 1),
-            "patience_weeks": None if p["patience_days"] is None else round(p["patience_days"] / 7, 1),
+            "patience_weeks": None
+            if p["patience_days"] is None
+            else round(p["patience_days"] / 7, 1),
             "trend_pct": round(100 * p["trend_per_month"], 1),
             "bt": cal.backtest,
             "bt_rows": list(
@@ -202,7 +206,11 @@ def compare_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "scenarios/compare.html",
-        {"cmp": cmp, "query": request.GET.urlencode(), "tables": [exports.rows(s) for s in cmp.scenarios]},
+        {
+            "cmp": cmp,
+            "query": request.GET.urlencode(),
+            "tables": [exports.rows(s) for s in cmp.scenarios],
+        },
     )
 
 
@@ -221,7 +229,11 @@ def compare_pdf(request: HttpRequest) -> HttpResponse:
         return redirect("scenarios:index")
     html = render_to_string(
         "scenarios/compare_pdf.html",
-        {"cmp": cmp, "generated": timezone.localtime(), "tables": [exports.rows(s) for s in cmp.scenarios]},
+        {
+            "cmp": cmp,
+            "generated": timezone.localtime(),
+            "tables": [exports.rows(s) for s in cmp.scenarios],
+        },
         request=request,
     )
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()

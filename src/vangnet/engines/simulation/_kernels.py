@@ -288,3 +288,91 @@ def route(
             d = ehealth_station[s]
         dest[k] = d
     return dest
+
+
+@njit(cache=True, nogil=True)
+def order_by_station(station, t, n_stations):
+    """Permutation sorting clients by (station, t): a counting sort by station (O(n)), then
+    each station's segment by time. Returns (order, ptr) with station s at order[ptr[s]:ptr[s+1]]."""
+    m = station.shape[0]
+    ptr = np.zeros(n_stations + 1, np.int64)
+    for i in range(m):
+        ptr[station[i] + 1] += 1
+    for s in range(n_stations):
+        ptr[s + 1] += ptr[s]
+    fill = ptr[:-1].copy()
+    order = np.empty(m, np.int64)
+    for i in range(m):
+        s = station[i]
+        order[fill[s]] = i
+        fill[s] += 1
+    for s in range(n_stations):
+        a, b = ptr[s], ptr[s + 1]
+        seg = order[a:b]
+        order[a:b] = seg[np.argsort(t[seg], kind="mergesort")]
+    return order, ptr
+
+
+@njit(cache=True, inline="always")
+def _month_of(edges, x):
+    """Index k with edges[k] <= x < edges[k+1] (-1 before, len(edges)-1 after)."""
+    return np.searchsorted(edges, x, side="right") - 1
+
+
+@njit(cache=True, nogil=True)
+def monthly(reg, intake, start, left, edges, intake_norm, treatment_norm):
+    """Per month of the horizon (edges: month starts and the horizon end): waiting at the month
+    end, of whom over the norm of their stage; intakes, of which within the intake norm;
+    treatment starts, of which within the treatment norm; clients leaving untreated.
+    Returns an (n_months, 7) array; see engine.summarise."""
+    k = edges.shape[0] - 1
+    diff = np.zeros((k + 1, 3), np.float64)
+    out = np.zeros((k, 7), np.float64)
+    peil = edges[1:]
+    for i in range(reg.shape[0]):
+        r = reg[i]
+        ti = intake[i]
+        ts = start[i]
+        tl = left[i]
+        end = ts if not math.isnan(ts) else (tl if not math.isnan(tl) else np.inf)
+        iend = min(ti, end) if not math.isnan(ti) else end
+        # snapshots p with a <= p < b: [searchsorted(peil, a, left), searchsorted(peil, b, left))
+        lo = np.searchsorted(peil, r, side="left")
+        hi = np.searchsorted(peil, end, side="left")
+        if hi > lo:
+            diff[lo, 0] += 1.0
+            diff[hi, 0] -= 1.0
+        lo = np.searchsorted(peil, r + intake_norm, side="left")
+        hi = np.searchsorted(peil, iend, side="left")
+        if hi > lo:
+            diff[lo, 1] += 1.0
+            diff[hi, 1] -= 1.0
+        if not math.isnan(ti):
+            lo = np.searchsorted(peil, ti + treatment_norm, side="left")
+            hi = np.searchsorted(peil, end, side="left")
+            if hi > lo:
+                diff[lo, 2] += 1.0
+                diff[hi, 2] -= 1.0
+            if ti >= 0:
+                mi = _month_of(edges, ti)
+                if 0 <= mi < k:
+                    out[mi, 2] += 1.0
+                    if ti - r <= intake_norm:
+                        out[mi, 3] += 1.0
+        if not math.isnan(ts) and ts >= 0:
+            ms = _month_of(edges, ts)
+            if 0 <= ms < k:
+                out[ms, 4] += 1.0
+                base = ti if not math.isnan(ti) else ts
+                if ts - base <= treatment_norm:
+                    out[ms, 5] += 1.0
+        if not math.isnan(tl) and tl >= 0:
+            ml = _month_of(edges, tl)
+            if 0 <= ml < k:
+                out[ml, 6] += 1.0
+    acc = np.zeros(3)
+    for j in range(k):
+        acc += diff[j]
+        out[j, 0] = acc[0]
+        out[j, 1] = acc[1] + acc[2]
+    return out

@@ -182,7 +182,9 @@ def calibrate(h: History, *, treatment_days: float | F64) -> Calibration:
     exits = float(h.exits_untreated.sum())
     if exits == 0 or exposure == 0:
         patience = math.inf
-        notes.append("Geen uitval zonder behandeling in de gegevens: niemand haakt af in het model.")
+        notes.append(
+            "Geen uitval zonder behandeling in de gegevens: niemand haakt af in het model."
+        )
     else:
         patience = exposure / exits
     return Calibration(level, trend, seasonal, share, intake, servers, tdays, patience, notes)
@@ -247,9 +249,7 @@ def history_from_clients(
             np.isnan(clients.intake[sel]), clients.wait_end[sel], clients.intake[sel]
         )
         reg = clients.registered[sel]
-        arrays["waiting_intake"][s] = [
-            ((reg <= p) & (intake_end > p)).sum() for p in edges
-        ]
+        arrays["waiting_intake"][s] = [((reg <= p) & (intake_end > p)).sum() for p in edges]
     last = (upto if upto is not None else k) - 1
     p = float(np.cumsum(net.month_days)[last])
     w = (clients.registered <= p) & (clients.wait_end > p)

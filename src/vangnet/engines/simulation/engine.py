@@ -112,15 +112,21 @@ class Network:
         if self.n_months == 0 or np.any(self.month_days <= 0):
             raise SimulationInputError("De horizon moet minstens één maand zijn.")
         checks = [
-            (np.any(~np.isfinite(self.arrival_rate)) or np.any(self.arrival_rate < 0),
-             "De instroom kan niet negatief zijn."),
-            (np.any(np.isnan(self.intake_per_week)) or np.any(self.intake_per_week < 0),
-             "De intakecapaciteit kan niet negatief zijn."),
+            (
+                np.any(~np.isfinite(self.arrival_rate)) or np.any(self.arrival_rate < 0),
+                "De instroom kan niet negatief zijn.",
+            ),
+            (
+                np.any(np.isnan(self.intake_per_week)) or np.any(self.intake_per_week < 0),
+                "De intakecapaciteit kan niet negatief zijn.",
+            ),
             (np.any(self.servers < 0), "Het aantal behandelplekken kan niet negatief zijn."),
             (np.any(~(self.treatment_days > 0)), "De behandelduur moet groter dan nul zijn."),
             (np.any(~(self.patience_days > 0)), "Het geduld moet groter dan nul zijn."),
-            (np.any(self.initial_busy < 0) or np.any(self.initial_busy > self.servers),
-             "Er zijn meer bezette behandelplekken dan plekken."),
+            (
+                np.any(self.initial_busy < 0) or np.any(self.initial_busy > self.servers),
+                "Er zijn meer bezette behandelplekken dan plekken.",
+            ),
         ]
         for share, label in (
             (self.urgent_share, "Het aandeel spoed"),
@@ -258,11 +264,9 @@ def simulate(net: Network, seed: int | np.random.SeedSequence) -> Clients:
     deadline = np.where(registered < 0, 0.0, registered) + patience
     service = rng.exponential(1.0, m) * net.treatment_days[station]
 
-    order = np.lexsort((registered, station))
+    order, ptr = K.order_by_station(station, registered, n)
     station, registered, urgent = station[order], registered[order], urgent[order]
     done_intake, deadline, service = done_intake[order], deadline[order], service[order]
-    ptr = np.zeros(n + 1, np.int64)
-    np.cumsum(np.bincount(station, minlength=n), out=ptr[1:])
 
     busy_ptr = np.zeros(n + 1, np.int64)
     np.cumsum(net.initial_busy, out=busy_ptr[1:])
@@ -270,9 +274,9 @@ def simulate(net: Network, seed: int | np.random.SeedSequence) -> Clients:
         net.treatment_days, net.initial_busy
     )
     with np.errstate(divide="ignore"):
-        interval = np.where(
-            np.isinf(net.intake_per_week), 0.0, 7.0 / net.intake_per_week
-        ).astype(np.float64)
+        interval = np.where(np.isinf(net.intake_per_week), 0.0, 7.0 / net.intake_per_week).astype(
+            np.float64
+        )
     phase = rng.random(n)
 
     intake = np.full(m, np.nan)
@@ -346,7 +350,9 @@ def simulate_customers(
 ) -> QueueStats:
     """A fixed number of arrivals (warmup + customers) at one stationary station, no horizon."""
     if customers < 1 or warmup < 0:
-        raise SimulationInputError("Het aantal klanten moet positief zijn, de opwarming niet negatief.")
+        raise SimulationInputError(
+            "Het aantal klanten moet positief zijn, de opwarming niet negatief."
+        )
     net.validate()
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     rng = np.random.Generator(np.random.PCG64(ss))
@@ -404,60 +410,36 @@ class Monthly:
     not_registered: int
 
 
-def summarise(
-    net: Network, clients: Clients, stations: npt.ArrayLike | None = None
-) -> Monthly:
+def summarise(net: Network, clients: Clients, stations: npt.ArrayLike | None = None) -> Monthly:
     """Monthly figures of the clients of ``stations`` (default: all)."""
     edges = np.zeros(net.n_months + 1)
     np.cumsum(net.month_days, out=edges[1:])
-    peil = edges[1:]
-    k = net.n_months
     sel = (
         np.ones(len(clients.station), np.bool_)
         if stations is None
         else np.isin(clients.station, np.asarray(stations))
     )
     reg = clients.registered[sel]
-    intake = clients.intake[sel]
     start = clients.start[sel]
-    left = clients.left[sel]
-    end = clients.wait_end[sel]
-    intake_end = np.where(np.isnan(intake), end, np.minimum(intake, end))
-
-    def runs(a: F64, b: F64) -> F64:
-        """Snapshots k with a <= peil[k] < b, counted per k."""
-        lo = np.searchsorted(peil, a, side="left")
-        hi = np.searchsorted(peil, b, side="right")
-        hi = np.maximum(hi, lo)
-        d = np.bincount(lo, minlength=k + 1) - np.bincount(hi, minlength=k + 1)
-        return np.cumsum(d)[:k].astype(np.float64)
-
-    # A snapshot p counts a client waiting iff reg <= p < end; searchsorted 'right' on end would
-    # count p == end, so shift the end by a hair (times are continuous: ties have probability 0).
-    waiting = runs(reg, end - 1e-9)
-    over_intake = runs(np.maximum(reg + INTAKE_NORM_DAYS, reg), intake_end - 1e-9)
-    treat_from = np.where(np.isnan(intake), np.inf, intake)
-    over_treat = runs(treat_from + TREATMENT_NORM_DAYS, end - 1e-9)
-
-    def per_month(t: F64, mask: B) -> F64:
-        idx = np.searchsorted(edges, t[mask], side="right") - 1
-        ok = (idx >= 0) & (idx < k)
-        return np.bincount(idx[ok], minlength=k)[:k].astype(np.float64)
-
-    has_intake = ~np.isnan(intake) & (intake >= 0)
+    table = K.monthly(
+        reg,
+        clients.intake[sel],
+        start,
+        clients.left[sel],
+        edges,
+        float(INTAKE_NORM_DAYS),
+        float(TREATMENT_NORM_DAYS),
+    )
     has_start = ~np.isnan(start) & (start >= 0)
-    has_left = ~np.isnan(left) & (left >= 0)
-    within_i = has_intake & (intake - reg <= INTAKE_NORM_DAYS)
-    within_t = has_start & (start - np.where(np.isnan(intake), start, intake) <= TREATMENT_NORM_DAYS)
     waits = (start - reg)[has_start]
     return Monthly(
-        waiting=waiting,
-        over_norm=over_intake + over_treat,
-        intakes=per_month(intake, has_intake),
-        intakes_within=per_month(intake, within_i),
-        starts=per_month(start, has_start),
-        starts_within=per_month(start, within_t),
-        left=per_month(left, has_left),
+        waiting=table[:, 0],
+        over_norm=table[:, 1],
+        intakes=table[:, 2],
+        intakes_within=table[:, 3],
+        starts=table[:, 4],
+        starts_within=table[:, 5],
+        left=table[:, 6],
         median_wait=float(np.median(waits)) if len(waits) else math.nan,
         p80_wait=float(np.quantile(waits, 0.8)) if len(waits) else math.nan,
         not_registered=clients.not_registered,

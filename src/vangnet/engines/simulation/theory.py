@@ -35,7 +35,9 @@ def erlang_c(servers: int, arrival_rate: float, service_rate: float) -> Theory:
     return Theory(p / (c * service_rate - arrival_rate), p, 0.0)
 
 
-def erlang_a(servers: int, arrival_rate: float, service_rate: float, patience_mean: float) -> Theory:
+def erlang_a(
+    servers: int, arrival_rate: float, service_rate: float, patience_mean: float
+) -> Theory:
     """M/M/c+M (Palm/Erlang-A) via the birth-death chain, θ = 1 / patience_mean."""
     c, lam, mu = servers, arrival_rate, service_rate
     theta = 0.0 if math.isinf(patience_mean) else 1.0 / patience_mean
@@ -44,9 +46,10 @@ def erlang_a(servers: int, arrival_rate: float, service_rate: float, patience_me
     # log-weights to stay finite: log π_n − log π_0 = Σ log(λ / death_k)
     n_max = c + 50
     while True:
-        deaths = np.minimum(np.arange(1, n_max + 1), c) * mu + np.maximum(
-            np.arange(1, n_max + 1) - c, 0
-        ) * theta
+        deaths = (
+            np.minimum(np.arange(1, n_max + 1), c) * mu
+            + np.maximum(np.arange(1, n_max + 1) - c, 0) * theta
+        )
         logw = np.concatenate([[0.0], np.cumsum(np.log(lam / deaths))])
         if logw[-1] - logw.max() < -40:
             break

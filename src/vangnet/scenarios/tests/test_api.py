@@ -19,18 +19,33 @@ def bearer(user):
 
 def test_calibrate_create_run_and_read(history, analyst, client):
     h = bearer(analyst)
-    r = client.post(f"{BASE}/calibrations", {"region": "VR13", "group": "angst"},
-                    content_type="application/json", **h)
+    r = client.post(
+        f"{BASE}/calibrations",
+        {"region": "VR13", "group": "angst"},
+        content_type="application/json",
+        **h,
+    )
     assert r.status_code == 200, r.content
     cal = r.json()
     assert cal["backtest"]["fit_months"] == 8 and "init_provider" not in cal["parameters"]
-    r = client.post(BASE, {"calibration": cal["id"], "name": "API", "horizon_months": 6,
-                           "replications": 3, "seed": "42",
-                           "knobs": {"transfer_share_pct": 15}},
-                    content_type="application/json", **h)
+    r = client.post(
+        BASE,
+        {
+            "calibration": cal["id"],
+            "name": "API",
+            "horizon_months": 6,
+            "replications": 3,
+            "seed": "42",
+            "knobs": {"transfer_share_pct": 15},
+        },
+        content_type="application/json",
+        **h,
+    )
     assert r.status_code == 201, r.content
     sc = r.json()
-    assert sc["status"] == "queued" and sc["seed"] == 42 and sc["data_version"] == cal["data_version"]
+    assert (
+        sc["status"] == "queued" and sc["seed"] == 42 and sc["data_version"] == cal["data_version"]
+    )
     r = client.post(f"{BASE}/{sc['id']}/run?until_done=true", **h)
     assert r.json()["status"] == "done"
     got = client.get(f"{BASE}/{sc['id']}", **h).json()
@@ -41,19 +56,38 @@ def test_calibrate_create_run_and_read(history, analyst, client):
 
 def test_bad_input_is_problem_json_in_dutch(history, analyst, client):
     h = bearer(analyst)
-    cal = client.post(f"{BASE}/calibrations", {"region": "VR13", "group": "angst"},
-                      content_type="application/json", **h).json()
-    r = client.post(BASE, {"calibration": cal["id"], "name": "X", "seed": "twaalf"},
-                    content_type="application/json", **h)
+    cal = client.post(
+        f"{BASE}/calibrations",
+        {"region": "VR13", "group": "angst"},
+        content_type="application/json",
+        **h,
+    ).json()
+    r = client.post(
+        BASE,
+        {"calibration": cal["id"], "name": "X", "seed": "twaalf"},
+        content_type="application/json",
+        **h,
+    )
     assert r.status_code == 400
     assert r["Content-Type"].startswith("application/problem+json")
     assert "Onbekend seedformaat" in r.json()["detail"]
-    r = client.post(BASE, {"calibration": cal["id"], "name": "X",
-                           "knobs": {"ehealth_share_pct": 130, "ehealth_places": 3}},
-                    content_type="application/json", **h)
+    r = client.post(
+        BASE,
+        {
+            "calibration": cal["id"],
+            "name": "X",
+            "knobs": {"ehealth_share_pct": 130, "ehealth_places": 3},
+        },
+        content_type="application/json",
+        **h,
+    )
     assert r.status_code == 400 and "tussen 0% en 100%" in r.json()["detail"]
-    r = client.post(f"{BASE}/calibrations", {"region": "VR13", "group": "psychotisch"},
-                    content_type="application/json", **h)
+    r = client.post(
+        f"{BASE}/calibrations",
+        {"region": "VR13", "group": "psychotisch"},
+        content_type="application/json",
+        **h,
+    )
     assert r.status_code == 400 and "geen wachtlijstgeschiedenis" in r.json()["detail"]
     assert not Scenario.objects.exists()
 

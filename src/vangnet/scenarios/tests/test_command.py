@@ -16,8 +16,24 @@ def _queue(*args):
 
 
 def test_queue_prints_mean_wait_p_wait_abandonment_with_standard_errors():
-    args = ["--servers", "4", "--arrival-rate", "3.5", "--service-rate", "1", "--patience-mean",
-            "3", "--customers", "20000", "--warmup", "500", "--replications", "8", "--seed", "12"]
+    args = [
+        "--servers",
+        "4",
+        "--arrival-rate",
+        "3.5",
+        "--service-rate",
+        "1",
+        "--patience-mean",
+        "3",
+        "--customers",
+        "20000",
+        "--warmup",
+        "500",
+        "--replications",
+        "8",
+        "--seed",
+        "12",
+    ]
     result = _queue(*args)
     for key in ("mean_wait", "p_wait", "abandonment"):
         assert set(result[key]) == {"mean", "se"}
@@ -29,8 +45,20 @@ def test_queue_prints_mean_wait_p_wait_abandonment_with_standard_errors():
 
 
 def test_queue_without_patience_is_erlang_c():
-    result = _queue("--servers", "2", "--arrival-rate", "1", "--service-rate", "1",
-                    "--customers", "5000", "--replications", "3", "--seed", "1")
+    result = _queue(
+        "--servers",
+        "2",
+        "--arrival-rate",
+        "1",
+        "--service-rate",
+        "1",
+        "--customers",
+        "5000",
+        "--replications",
+        "3",
+        "--seed",
+        "1",
+    )
     assert result["theory"]["formula"] == "Erlang-C"
     assert result["abandonment"]["mean"] == 0
 
@@ -44,8 +72,14 @@ def test_queue_without_patience_is_erlang_c():
     ],
 )
 def test_bad_input_is_refused_in_dutch(args, message):
-    base = {"--servers": "2", "--arrival-rate": "1", "--service-rate": "1", "--customers": "100",
-            "--replications": "3", "--seed": "1"}
+    base = {
+        "--servers": "2",
+        "--arrival-rate": "1",
+        "--service-rate": "1",
+        "--customers": "100",
+        "--replications": "3",
+        "--seed": "1",
+    }
     for k, v in zip(args[::2], args[1::2], strict=True):
         base[k] = v
     flat = [x for kv in base.items() for x in kv]

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import pytest
 
+from vangnet.accounts.models import Role
 from vangnet.accounts.selectors import actor_for
 from vangnet.common.errors import DomainError, NotAllowed
 from vangnet.scenarios import services
 from vangnet.scenarios.models import Calibration, Scenario
 from vangnet.scenarios.workflow import Status
 from vangnet.testing import factories
-from vangnet.accounts.models import Role
 
 pytestmark = pytest.mark.django_db
 
 
 def _cal(user, **kw):
     return services.calibration_compute(
-        actor=actor_for(user), region_kind="veiligheidsregio", region_code="VR13",
-        group_code=kw.pop("group", "angst"), **kw,
+        actor=actor_for(user),
+        region_kind="veiligheidsregio",
+        region_code="VR13",
+        group_code=kw.pop("group", "angst"),
+        **kw,
     )
 
 
@@ -40,9 +43,14 @@ def test_calibration_estimates_inflow_and_backtests_against_naive(history, analy
 
 
 def test_no_history_and_too_little_history_are_explained(short_history, analyst):
-    with pytest.raises(DomainError, match="geen wachtlijstgeschiedenis voor Amsterdam-Amstelland × Eetstoornissen"):
+    with pytest.raises(
+        DomainError, match="geen wachtlijstgeschiedenis voor Amsterdam-Amstelland × Eetstoornissen"
+    ):
         _cal(analyst, group="eetstoornis")
-    with pytest.raises(DomainError, match="Te weinig geschiedenis om te kalibreren: 3 maanden, er zijn er minstens 6"):
+    with pytest.raises(
+        DomainError,
+        match="Te weinig geschiedenis om te kalibreren: 3 maanden, er zijn er minstens 6",
+    ):
         _cal(analyst)
     assert not Calibration.objects.exists()
 
@@ -93,7 +101,10 @@ def test_steps_show_progress_finish_and_rerun_changes_nothing(history, analyst):
     assert sc.status == Status.DONE and sc.done_replications == 12
     r = sc.result
     assert len(r["months"]) == 6 and r["months"][0] == "2025-03"
-    assert all(lo <= m <= hi for lo, m, hi in zip(r["waiting_lo"], r["waiting_mean"], r["waiting_hi"]))
+    assert all(
+        lo <= m <= hi
+        for lo, m, hi in zip(r["waiting_lo"], r["waiting_mean"], r["waiting_hi"], strict=False)
+    )
     before = (sc.result, sc.updated_at)
     again = services.scenario_step(scenario_id=sc.pk)
     assert (again.result, again.updated_at) == before
@@ -108,7 +119,9 @@ def test_same_inputs_and_seed_reproduce_the_result_in_steps_or_at_once(history, 
     a.refresh_from_db()
     b = services.scenario_run(scenario_id=b.pk)
     assert a.result == b.result
-    c = services.scenario_run(scenario_id=_scenario(cal, analyst, name="C", replications=6, seed=8).pk)
+    c = services.scenario_run(
+        scenario_id=_scenario(cal, analyst, name="C", replications=6, seed=8).pk
+    )
     assert c.result["waiting_mean"] != a.result["waiting_mean"]
 
 
@@ -116,13 +129,15 @@ def test_knobs_move_the_figures_the_expected_way(history, analyst):
     cal = _cal(analyst)
     base = services.scenario_run(scenario_id=_scenario(cal, analyst, horizon_months=12).pk)
     more = services.scenario_run(
-        scenario_id=_scenario(cal, analyst, horizon_months=12,
-                              knobs=services.Knobs(inflow_pct=100)).pk
+        scenario_id=_scenario(
+            cal, analyst, horizon_months=12, knobs=services.Knobs(inflow_pct=100)
+        ).pk
     )
     assert sum(more.result["waiting_mean"]) > 1.3 * sum(base.result["waiting_mean"])
     paused = services.scenario_run(
-        scenario_id=_scenario(cal, analyst, horizon_months=12,
-                              knobs=services.Knobs(pause_months=3, places_delta=2)).pk
+        scenario_id=_scenario(
+            cal, analyst, horizon_months=12, knobs=services.Knobs(pause_months=3, places_delta=2)
+        ).pk
     )
     assert paused.status == Status.DONE
 

@@ -35,11 +35,20 @@ def test_pages_from_calibration_to_export(history, analyst, verified_client):
     assert "GGZ Amstel" in page
 
     form = {
-        "name": "Meer intake", "target_provider": "", "intake_delta_per_week": "2",
-        "places_delta": "1", "treatment_length_pct": "-10", "inflow_pct": "0",
-        "transfer_share_pct": "15", "pause_from_month": "1", "pause_months": "0",
-        "ehealth_share_pct": "0", "ehealth_places": "0", "horizon_months": "6",
-        "replications": "4", "seed": "11",
+        "name": "Meer intake",
+        "target_provider": "",
+        "intake_delta_per_week": "2",
+        "places_delta": "1",
+        "treatment_length_pct": "-10",
+        "inflow_pct": "0",
+        "transfer_share_pct": "15",
+        "pause_from_month": "1",
+        "pause_months": "0",
+        "ehealth_share_pct": "0",
+        "ehealth_places": "0",
+        "horizon_months": "6",
+        "replications": "4",
+        "seed": "11",
     }
     r = client.post(cal_url, form)
     assert r.status_code == 302
@@ -55,8 +64,16 @@ def test_pages_from_calibration_to_export(history, analyst, verified_client):
     page = client.get(f"/scenarios/{sc.pk}/").content.decode()
     assert 'data-testid="chart"' in page and "Norm weer gehaald vanaf" in page
 
-    other = client.post(cal_url, {**form, "name": "Basis", "intake_delta_per_week": "0",
-                                  "transfer_share_pct": "0", "seed": "11"})
+    other = client.post(
+        cal_url,
+        {
+            **form,
+            "name": "Basis",
+            "intake_delta_per_week": "0",
+            "transfer_share_pct": "0",
+            "seed": "11",
+        },
+    )
     base = Scenario.objects.get(name="Basis")
     assert other.status_code == 302
     for _ in range(20):
@@ -69,18 +86,32 @@ def test_pages_from_calibration_to_export(history, analyst, verified_client):
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     xlsx = client.get(f"/scenarios/vergelijk/xlsx/?s={sc.pk},{base.pk}")
     assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")
-    assert AccessLogEntry.objects.filter(action=Action.EXPORT, detail__contains="scenario").count() == 2
+    assert (
+        AccessLogEntry.objects.filter(action=Action.EXPORT, detail__contains="scenario").count()
+        == 2
+    )
 
 
 def test_bad_knobs_are_shown_in_dutch_and_nothing_is_saved(history, analyst, verified_client):
     client = verified_client(analyst)
-    cal_url = client.post("/scenarios/kalibratie/", {"region": "VR13", "group": "angst"})["Location"]
+    cal_url = client.post("/scenarios/kalibratie/", {"region": "VR13", "group": "angst"})[
+        "Location"
+    ]
     form = {
-        "name": "Fout", "target_provider": "", "intake_delta_per_week": "-500",
-        "places_delta": "0", "treatment_length_pct": "0", "inflow_pct": "0",
-        "transfer_share_pct": "120", "pause_from_month": "1", "pause_months": "0",
-        "ehealth_share_pct": "0", "ehealth_places": "0", "horizon_months": "6",
-        "replications": "4", "seed": "x",
+        "name": "Fout",
+        "target_provider": "",
+        "intake_delta_per_week": "-500",
+        "places_delta": "0",
+        "treatment_length_pct": "0",
+        "inflow_pct": "0",
+        "transfer_share_pct": "120",
+        "pause_from_month": "1",
+        "pause_months": "0",
+        "ehealth_share_pct": "0",
+        "ehealth_places": "0",
+        "horizon_months": "6",
+        "replications": "4",
+        "seed": "x",
     }
     r = client.post(cal_url, form)
     assert r.status_code == 400
@@ -110,5 +141,7 @@ def test_compare_more_than_four_or_nonsense_is_refused(analyst, verified_client)
 
 def test_no_personal_data_in_pages(history, analyst, verified_client):
     client = verified_client(analyst)
-    cal_url = client.post("/scenarios/kalibratie/", {"region": "VR13", "group": "angst"})["Location"]
+    cal_url = client.post("/scenarios/kalibratie/", {"region": "VR13", "group": "angst"})[
+        "Location"
+    ]
     assert not re.search(r"v1:p\d+", client.get(cal_url).content.decode())

@@ -36,8 +36,15 @@ def _history(net, seed=1, upto=None):
 
 def test_intake_capacity_arrivals_and_patience_are_recovered_when_intake_binds():
     # 2.5 registrations a day, 16 intake slots a week (2.29 a day): the intake is the limit.
-    net = cell_network(n_providers=2, months=24, rate=2.5, servers=120, treatment_days=30,
-                       intake_per_week=16.0, initial=80)
+    net = cell_network(
+        n_providers=2,
+        months=24,
+        rate=2.5,
+        servers=120,
+        treatment_days=30,
+        intake_per_week=16.0,
+        initial=80,
+    )
     net = with_changes(net, patience_days=np.full(2, 120.0), urgent_share=np.zeros(2))
     h, _ = _history(net)
     cal = calibrate(h, treatment_days=30.0)
@@ -49,8 +56,15 @@ def test_intake_capacity_arrivals_and_patience_are_recovered_when_intake_binds()
 
 
 def test_treatment_places_are_recovered_when_treatment_binds():
-    net = cell_network(n_providers=2, months=24, rate=2.0, servers=50, treatment_days=30,
-                       intake_per_week=40.0, initial=100)
+    net = cell_network(
+        n_providers=2,
+        months=24,
+        rate=2.0,
+        servers=50,
+        treatment_days=30,
+        intake_per_week=40.0,
+        initial=100,
+    )
     net = with_changes(net, initial_busy=np.full(2, 50), patience_days=np.full(2, 300.0))
     h, _ = _history(net)
     cal = calibrate(h, treatment_days=30.0)
@@ -76,8 +90,9 @@ def test_seasonality_needs_two_years_and_says_so():
 
 def test_backtest_beats_the_naive_forecast_on_a_growing_list():
     # Overloaded intake: the list grows, which the naive forecast cannot follow.
-    net = cell_network(n_providers=2, months=18, rate=3.0, servers=200, intake_per_week=17.0,
-                       initial=50)
+    net = cell_network(
+        n_providers=2, months=18, rate=3.0, servers=200, intake_per_week=17.0, initial=50
+    )
     net = with_changes(net, patience_days=np.full(2, 400.0))
     full, cl = _history(net)
     at12 = history_from_clients(net, cl, _months(18), upto=12)
@@ -87,8 +102,14 @@ def test_backtest_beats_the_naive_forecast_on_a_growing_list():
         init_waited=at12.init_waited,
         init_since_intake=at12.init_since_intake,
     )
-    bt = backtest(fit, actual_months=_months(18)[12:], actual_days=net.month_days[12:],
-                  actual_waiting=full.cell_waiting[12:], treatment_days=25.0, replications=4)
+    bt = backtest(
+        fit,
+        actual_months=_months(18)[12:],
+        actual_days=net.month_days[12:],
+        actual_waiting=full.cell_waiting[12:],
+        treatment_days=25.0,
+        replications=4,
+    )
     assert bt.better_than_naive
     assert bt.mape < 0.1
     assert bt.naive_mape > bt.mape
@@ -106,7 +127,9 @@ def test_network_starts_from_the_history_queue():
 def test_no_history_or_too_little_is_refused_in_dutch():
     net = cell_network(n_providers=1, months=4)
     h, _ = _history(net)
-    with pytest.raises(SimulationInputError, match="Te weinig geschiedenis.*4 maanden.*minstens 6"):
+    with pytest.raises(
+        SimulationInputError, match=r"Te weinig geschiedenis.*4 maanden.*minstens 6"
+    ):
         calibrate(h, treatment_days=25.0)
     empty = dataclasses.replace(h, arrivals=np.zeros_like(h.arrivals))
     with pytest.raises(SimulationInputError, match="Geen wachtlijstgeschiedenis"):

@@ -20,8 +20,11 @@ def test_same_seed_same_result_other_seed_other_result():
 
 def test_pause_redirects_registrations_to_the_other_providers():
     net = cell_network()
-    paused = with_changes(net, pause_start=np.array([30.0, np.inf, np.inf]),
-                          pause_end=np.array([120.0, np.inf, np.inf]))
+    paused = with_changes(
+        net,
+        pause_start=np.array([30.0, np.inf, np.inf]),
+        pause_end=np.array([120.0, np.inf, np.inf]),
+    )
     cl = simulate(paused, 1)
     at0 = (cl.station == 0) & (cl.registered >= 30) & (cl.registered < 120)
     assert not at0.any()
@@ -40,7 +43,9 @@ def test_pause_redirects_registrations_to_the_other_providers():
 def test_transfer_desk_moves_the_share_to_spare_capacity():
     net = cell_network()
     # Provider 0 is overloaded; 1 and 2 have room.
-    net = with_changes(net, servers=np.array([30, 80, 80]), transfer_share=np.array([0.5, 0.0, 0.0]))
+    net = with_changes(
+        net, servers=np.array([30, 80, 80]), transfer_share=np.array([0.5, 0.0, 0.0])
+    )
     base = simulate(with_changes(net, transfer_share=np.zeros(3)), 3)
     moved = simulate(net, 3)
     share0 = (base.station == 0).mean(), (moved.station == 0).mean()

@@ -59,7 +59,6 @@ class Command(BaseCommand):
         with quiet_broken_pipe(self.stdout):
             self.stdout.write(json.dumps(result, indent=2))
 
-
     def _work(self, scheduler: str | None) -> None:
         from vangnet.scenarios.models import Scenario
         from vangnet.scenarios.services import scenario_run
