@@ -187,10 +187,11 @@ def _backtest(
         "actual": [float(x) for x in bt.actual],
         "simulated": [round(float(x), 1) for x in bt.simulated],
         "naive": [float(x) for x in bt.naive],
+        # JSON has no NaN (PostgreSQL's jsonb refuses it): an undefined share is null.
         "mae": bt.mae,
-        "mape": bt.mape,
+        "mape": None if math.isnan(bt.mape) else bt.mape,
         "naive_mae": bt.naive_mae,
-        "naive_mape": bt.naive_mape,
+        "naive_mape": None if math.isnan(bt.naive_mape) else bt.naive_mape,
         "better_than_naive": bt.better_than_naive,
         "shortened": fit_months < FIT_MONTHS,
     }

@@ -148,3 +148,28 @@ def test_data_version_follows_the_submissions(history, analyst):
     cal = _cal(analyst)
     Submission.objects.filter(period__year=2025).update(content_sha256="0" * 64)
     assert _cal(analyst).data_version != cal.data_version
+
+
+def test_unreachable_dask_scheduler_runs_locally_and_the_scenario_says_so(history, analyst):
+    sc = _scenario(_cal(analyst), analyst, replications=2)
+    sc = services.scenario_step(scenario_id=sc.pk, scheduler="tcp://127.0.0.1:9")
+    assert sc.status == Status.DONE
+    assert "niet bereikbaar" in sc.message and "eigen processorkernen" in sc.message
+
+
+def test_work_command_runs_queued_scenarios_once(history, analyst):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    sc = _scenario(_cal(analyst), analyst, replications=3)
+    out = StringIO()
+    call_command("scenarios", "work", stdout=out)
+    assert f"scenario {sc.pk}: Klaar" in out.getvalue()
+    sc.refresh_from_db()
+    result = sc.result
+    out = StringIO()
+    call_command("scenarios", "work", stdout=out)
+    assert "0 scenario's gerekend" in out.getvalue()
+    sc.refresh_from_db()
+    assert sc.result == result
