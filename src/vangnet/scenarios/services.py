@@ -54,12 +54,8 @@ STEP_SECONDS = 1.0
 
 
 def _region_name(kind: str, code: str) -> str:
-    try:
-        return wl_selectors.check_region(kind, code)
-    except DomainError:
-        raise
-    except Exception as exc:  # an unknown kind
-        raise DomainError("Onbekende regio.", field="region") from exc
+    """The region's name (NotFound for an unknown region, as on the waiting-list pages)."""
+    return wl_selectors.check_region(kind, code)
 
 
 def calibration_compute(
