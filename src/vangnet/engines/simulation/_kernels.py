@@ -291,25 +291,34 @@ def route(
 
 
 @njit(cache=True, nogil=True)
-def order_by_station(station, t, n_stations):
-    """Permutation sorting clients by (station, t): a counting sort by station (O(n)), then
-    each station's segment by time. Returns (order, ptr) with station s at order[ptr[s]:ptr[s+1]]."""
+def order_by_station(station, bucket, t, n_stations, n_buckets):
+    """Permutation sorting clients by (station, t), and the station segments ``ptr``.
+
+    ``bucket`` (0 <= bucket < n_buckets) is an interval of time (the month, the initial queue
+    before it), so a counting sort by (station, bucket) in O(n) leaves only short runs of a few
+    hundred clients to sort by time; each run fits in the L1 cache.
+    """
     m = station.shape[0]
-    ptr = np.zeros(n_stations + 1, np.int64)
+    n_keys = n_stations * n_buckets
+    start = np.zeros(n_keys + 1, np.int64)
     for i in range(m):
-        ptr[station[i] + 1] += 1
-    for s in range(n_stations):
-        ptr[s + 1] += ptr[s]
-    fill = ptr[:-1].copy()
+        start[station[i] * n_buckets + bucket[i] + 1] += 1
+    for k in range(n_keys):
+        start[k + 1] += start[k]
+    fill = start[:-1].copy()
     order = np.empty(m, np.int64)
     for i in range(m):
-        s = station[i]
-        order[fill[s]] = i
-        fill[s] += 1
-    for s in range(n_stations):
-        a, b = ptr[s], ptr[s + 1]
-        seg = order[a:b]
-        order[a:b] = seg[np.argsort(t[seg], kind="mergesort")]
+        k = station[i] * n_buckets + bucket[i]
+        order[fill[k]] = i
+        fill[k] += 1
+    for k in range(n_keys):
+        a, b = start[k], start[k + 1]
+        if b - a > 1:
+            seg = order[a:b]
+            order[a:b] = seg[np.argsort(t[seg])]
+    ptr = np.empty(n_stations + 1, np.int64)
+    for s in range(n_stations + 1):
+        ptr[s] = start[s * n_buckets]
     return order, ptr
 
 

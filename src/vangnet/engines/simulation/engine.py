@@ -259,14 +259,17 @@ def simulate(net: Network, seed: int | np.random.SeedSequence) -> Clients:
     urgent = np.concatenate([init_urgent, urgent_new])
     done_intake = np.concatenate([init_intake, np.full(len(dest), np.nan)])
     m = len(station)
+
+    # Sort buckets: 0 for the initial queue (t < 0), 1 + month for new registrations.
+    bucket = np.concatenate([np.zeros(k0, np.int64), month[~lost] + 1])
+    order, ptr = K.order_by_station(station, bucket, registered, n, net.n_months + 1)
+    station, registered, urgent = station[order], registered[order], urgent[order]
+    done_intake = done_intake[order]
+    # Drawn in station order (after the sort), which saves reordering two more arrays.
     patience = rng.exponential(1.0, m) * net.patience_days[station]
     # Memoryless: the initial queue's remaining patience starts at t = 0.
-    deadline = np.where(registered < 0, 0.0, registered) + patience
+    deadline = np.maximum(registered, 0.0) + patience
     service = rng.exponential(1.0, m) * net.treatment_days[station]
-
-    order, ptr = K.order_by_station(station, registered, n)
-    station, registered, urgent = station[order], registered[order], urgent[order]
-    done_intake, deadline, service = done_intake[order], deadline[order], service[order]
 
     busy_ptr = np.zeros(n + 1, np.int64)
     np.cumsum(net.initial_busy, out=busy_ptr[1:])
