@@ -23,12 +23,14 @@ def _register() -> None:
     from vangnet.cases.api import router as cases_router
     from vangnet.monitor.api import router as monitor_router
     from vangnet.regions.api import router as regions_router
+    from vangnet.scenarios.api import router as scenarios_router
     from vangnet.waitlists.api import router as waitlists_router
 
     api.add_router("/cases", cases_router)
     api.add_router("/reference", regions_router)
     api.add_router("/waitlists", waitlists_router)
     api.add_router("/monitor", monitor_router)
+    api.add_router("/scenarios", scenarios_router)
 
 
 _register()

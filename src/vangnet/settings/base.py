@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "vangnet.waitlists",
     "vangnet.transfers",
     "vangnet.ops",
+    "vangnet.scenarios",
 ]
 
 MIDDLEWARE = [

@@ -83,6 +83,7 @@ class Command(BaseCommand):
         if not Case.objects.exists():
             self._cases(users, orgs)
         self._monitor_and_waitlists()
+        __import__("vangnet.scenarios.demo", fromlist=["load_demo"]).load_demo()
         self.stdout.write(
             self.style.SUCCESS(
                 "Demogegevens geladen. Inloggen op http://127.0.0.1:8000 met wachtwoord "
