@@ -35,7 +35,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from vangnet.accounts.selectors import Actor
-from vangnet.common.errors import DomainError, NotFound
+from vangnet.common.errors import DomainError, NotAllowed, NotFound
 from vangnet.regions.models import Municipality, Table
 from vangnet.regions.selectors import municipalities_of_table, table_for_municipality
 
@@ -155,8 +155,18 @@ def _text_filter(qs: QuerySet[Offer], q: str) -> QuerySet[Offer]:
     return qs
 
 
-def search(actor: Actor, params: SearchParams, *, on: date | None = None) -> SearchResult:
-    access.require_search(actor)
+def search(
+    actor: Actor, params: SearchParams, *, on: date | None = None, api: bool = False
+) -> SearchResult:
+    """The search page is for the roles that look for care; the API reads for every signed-in
+    user with a membership (`api=True`)."""
+    if api:
+        if not access.can_read(actor):
+            raise NotAllowed(
+                "Alleen gebruikers met een lidmaatschap kunnen de sociale kaart lezen."
+            )
+    else:
+        access.require_search(actor)
     on = on or timezone.localdate()
     qs = _text_filter(_base(), params.q[:200])
     if params.kind:
