@@ -32,7 +32,9 @@ OFFER = {
 
 def test_read_for_every_signed_in_user(client, kaart):
     analyst = factories.member(Role.MONITOR_ANALYST)  # no search page, but the API reads
-    response = client.get(f"{BASE}/offers", {"origin": "GM0344", "sort": "distance"}, **bearer(analyst))
+    response = client.get(
+        f"{BASE}/offers", {"origin": "GM0344", "sort": "distance"}, **bearer(analyst)
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["count"] == 1 and body["pages"] == 1
@@ -62,12 +64,18 @@ def test_anonymous_and_unknown(client, kaart):
 def test_editor_writes_own_organisation(client, kaart):
     auth = bearer(kaart.editor)
     created = client.post(
-        f"{BASE}/locations/{kaart.location.pk}/offers", OFFER, content_type="application/json", **auth
+        f"{BASE}/locations/{kaart.location.pk}/offers",
+        OFFER,
+        content_type="application/json",
+        **auth,
     )
     assert created.status_code == 201, created.json()
     pk = created.json()["id"]
     updated = client.put(
-        f"{BASE}/offers/{pk}", OFFER | {"stated_wait_weeks": 1}, content_type="application/json", **auth
+        f"{BASE}/offers/{pk}",
+        OFFER | {"stated_wait_weeks": 1},
+        content_type="application/json",
+        **auth,
     )
     assert updated.status_code == 200 and updated.json()["stated_wait_weeks"] == 1
     change = EntryChange.objects.filter(entity="offer", entity_id=pk).first()
@@ -75,7 +83,12 @@ def test_editor_writes_own_organisation(client, kaart):
     assert client.post(f"{BASE}/offers/{pk}/confirm", **auth).status_code == 200
     loc = client.post(
         f"{BASE}/locations",
-        {"organisation_id": kaart.org.pk, "name": "Chat", "remote": True, "served_area": "national"},
+        {
+            "organisation_id": kaart.org.pk,
+            "name": "Chat",
+            "remote": True,
+            "served_area": "national",
+        },
         content_type="application/json",
         **auth,
     )
@@ -140,7 +153,10 @@ def test_bad_offer_is_400_problem_json_with_every_problem(client, kaart, change,
 def test_bad_location_is_400(client, kaart, change, field):
     body = {"name": "Hoofdlocatie", "municipality": "GM0363"} | change
     response = client.put(
-        f"{BASE}/locations/{kaart.location.pk}", body, content_type="application/json", **bearer(kaart.editor)
+        f"{BASE}/locations/{kaart.location.pk}",
+        body,
+        content_type="application/json",
+        **bearer(kaart.editor),
     )
     assert response.status_code == 400
     assert response.json()["field"] == field

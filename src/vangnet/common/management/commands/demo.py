@@ -80,6 +80,9 @@ class Command(BaseCommand):
         if not Case.objects.exists():
             self._cases(users, orgs)
         self._monitor_and_waitlists()
+        from vangnet.directory.demo import load_demo as load_sociale_kaart
+
+        load_sociale_kaart()
         self.stdout.write(
             self.style.SUCCESS(
                 "Demogegevens geladen. Inloggen op http://127.0.0.1:8000 met wachtwoord "
@@ -91,6 +94,7 @@ class Command(BaseCommand):
             where = f" (tafel {table})" if table else ""
             self.stdout.write(f"  {username:12} {Role(role).label}{where} – {org}")
         self.stdout.write(f"  {'data':12} {Role.DATA_OFFICER.label} – GGZ inGeest Amsterdam")
+        self.stdout.write(f"  {'kaart':12} {Role.DIRECTORY_EDITOR.label} – Arkin")
         self.stdout.write(f"  {'proces':12} {Role.PROCESS_OWNER.label} – Amsterdam-Amstelland")
 
     def _monitor_and_waitlists(self) -> None:
