@@ -215,8 +215,11 @@ def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @verified_required
 @domain_errors
 def confirm(request: HttpRequest, entity: str, pk: int) -> HttpResponse:
-    model = Location if entity == "locatie" else Offer
-    entry = get_object_or_404(model, pk=pk)
+    entry: Location | Offer = (
+        get_object_or_404(Location, pk=pk)
+        if entity == "locatie"
+        else get_object_or_404(Offer.objects.select_related("location"), pk=pk)
+    )
     services.entry_confirm(actor=_actor(request), entry=entry)
     messages.success(request, f"'{entry.name}' is bevestigd: de gegevens kloppen nog.")
     return redirect(request.POST.get("next") or "directory:mine")
