@@ -41,6 +41,7 @@ check-openapi:
 
 bench: setup
 	uv run --frozen python bench/waitcount.py
+	uv run --frozen python bench/sociale_kaart.py
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache
