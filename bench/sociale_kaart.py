@@ -188,7 +188,7 @@ def main() -> None:
 
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]
-    test_name = connection.creation.create_test_db(verbosity=0, keepdb=False)
+    test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
         from vangnet.accounts.selectors import actor_for
         from vangnet.directory import selectors
