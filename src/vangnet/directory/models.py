@@ -280,3 +280,22 @@ class EntryChange(models.Model):
         ordering = ["-changed_at", "-id"]
         verbose_name = "wijziging sociale kaart"
         verbose_name_plural = "wijzigingen sociale kaart"
+
+
+class ShortageRecord(models.Model):
+    """No suitable offer was found for a case: the monitor's shortage code (seed 001 §4.1), the
+    search that found nothing (its filters, never patient data) and who recorded it when."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    code = models.CharField("tekort", max_length=40)
+    note = models.CharField("toelichting", max_length=1000, blank=True)
+    search = models.JSONField(default=dict, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        verbose_name = "vastgelegd tekort"
+        verbose_name_plural = "vastgelegde tekorten"
