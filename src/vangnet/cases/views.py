@@ -219,7 +219,10 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
         and case.state in {State.REGISTERED, State.TRIAGE_PROPOSED},
         "active": case.state in ACTIVE_STATES,
         "f": forms_followup,
-        "close_form": forms_followup.CloseForm() if case.state in ACTIVE_STATES else None,
+        # Shortages recorded from sociale kaart searches are the close form's starting point.
+        "close_form": forms_followup.CloseForm(initial={"shortages": case.shortages})
+        if case.state in ACTIVE_STATES
+        else None,
         **selectors.case_workspace(case),
     }
     return render(request, "cases/detail.html", context)

@@ -15,6 +15,8 @@ urlpatterns = [
     path("organisatie/<int:org>/export.xlsx", views.export, {"fmt": "xlsx"}, name="export_xlsx"),
     path("organisatie/<int:org>/import/", views.import_file, name="import"),
     path("<str:entity>/<int:pk>/bevestigen/", views.confirm, name="confirm"),
+    path("doel/<int:goal>/koppelen/", views.goal_attach, name="goal_attach"),
+    path("doel/<int:goal>/tekort/", views.goal_shortage, name="goal_shortage"),
     path("regio/", views.public_index, name="public_index"),
     path("regio/<int:number>/", views.public_region, name="public_region"),
 ]

@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from vangnet.accounts.decorators import verified_required
@@ -80,6 +81,7 @@ def search(request: HttpRequest) -> HttpResponse:
         result = selectors.search(actor, selectors.SearchParams(page=_page(request)))
     query = request.GET.copy()
     query.pop("page", None)
+    goal = _goal_for_search(request, actor)
     return render(
         request,
         "directory/search.html",
@@ -89,8 +91,109 @@ def search(request: HttpRequest) -> HttpResponse:
             "error": error,
             "query": query.urlencode(),
             "can_edit": bool(access.editor_organisation_ids(actor)),
+            "goal": goal,
+            "shortages": _shortage_choices() if goal else [],
         },
     )
+
+
+def _goal_for_search(request: HttpRequest, actor: Actor) -> Any:
+    """The plan goal a coordinator searches an offer for (`?doel=`), after the case access check
+    (logged). Only the case reference and the goal's life domain are shown on the page."""
+    from vangnet.audit.models import Action
+    from vangnet.cases.access import Permission, case_access
+    from vangnet.cases.models import PlanGoal
+
+    raw = request.GET.get("doel", "")
+    if not raw.isdigit():
+        return None
+    goal = PlanGoal.objects.select_related("plan__case").filter(pk=int(raw)).first()
+    if goal is None:
+        raise NotFound("Dit doel bestaat niet.")
+    case_access(
+        actor,
+        goal.plan.case,
+        permission=Permission.MANAGE,
+        action=Action.READ,
+        detail="sociale kaart: aanbod zoeken voor doel",
+    )
+    return goal
+
+
+def _shortage_choices() -> list[tuple[str, str]]:
+    from vangnet.monitor import codes
+
+    return list(codes.SHORTAGES)
+
+
+SEARCH_KEYS = (
+    "q",
+    "kind",
+    "group",
+    "financing",
+    "age",
+    "lvb",
+    "forensic",
+    "table",
+    "origin",
+    "max_km",
+)
+
+
+@require_POST
+@verified_required
+@domain_errors
+def goal_attach(request: HttpRequest, goal: int) -> HttpResponse:
+    """Attach the chosen offer to the plan goal (coordinator of the case's table)."""
+    from vangnet.cases.models import PlanGoal
+
+    from . import planning
+
+    plan_goal = get_object_or_404(PlanGoal.objects.select_related("plan__case"), pk=goal)
+    raw = request.POST.get("offer", "")
+    offer = get_object_or_404(Offer, pk=int(raw)) if raw.isdigit() else None
+    try:
+        planning.goal_offer_attach(actor=current_user(request), goal=plan_goal, offer=offer)
+    except DomainError as exc:
+        if isinstance(exc, NotAllowed | NotFound):
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"Aanbod '{offer.name}' is aan het doel gekoppeld."
+            if offer
+            else "Aanbod losgekoppeld.",
+        )
+    return redirect("cases:detail", plan_goal.plan.case.reference)
+
+
+@require_POST
+@verified_required
+@domain_errors
+def goal_shortage(request: HttpRequest, goal: int) -> HttpResponse:
+    """Record a shortage for the goal's case: the search found no suitable offer."""
+    from vangnet.cases.models import PlanGoal
+
+    from . import planning
+
+    plan_goal = get_object_or_404(PlanGoal.objects.select_related("plan__case"), pk=goal)
+    search = {k: request.POST.get(k, "") for k in SEARCH_KEYS if request.POST.get(k)}
+    try:
+        planning.shortage_record(
+            actor=current_user(request),
+            case=plan_goal.plan.case,
+            code=request.POST.get("code", ""),
+            note=request.POST.get("note", ""),
+            search=search,
+        )
+    except DomainError as exc:
+        if isinstance(exc, NotAllowed | NotFound):
+            raise
+        messages.error(request, exc.message)
+        return redirect(f"{reverse('directory:search')}?doel={plan_goal.pk}")
+    messages.success(request, "Het tekort is vastgelegd; het telt mee in de monitor bij afsluiten.")
+    return redirect("cases:detail", plan_goal.plan.case.reference)
 
 
 def _page(request: HttpRequest) -> int:

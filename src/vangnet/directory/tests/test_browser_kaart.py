@@ -1,5 +1,5 @@
 """The sociale kaart in headless Chromium: an editor updates an offer, a coordinator finds it by
-distance, a member of the public opens the region page."""
+distance and attaches it to a plan goal, a member of the public opens the region page."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from vangnet.directory.models import Offer
+from vangnet.testing import followup
 from vangnet.testing.browser import (  # noqa: F401 - fixtures used through usefixtures
     browser_login,
     browser_logout,
@@ -24,10 +25,14 @@ pytestmark = [
 ]
 
 
-def test_editor_updates_coordinator_finds_by_distance_public_reads_region(page, live_server, kaart):
+def test_editor_updates_coordinator_finds_by_distance_public_reads_region(
+    page, live_server, kaart, world
+):
     Offer.objects.filter(pk=kaart.offer.pk).update(
         confirmed_at=timezone.now() - timedelta(days=300)
     )
+    case = followup.plan_case(world)
+    goal = followup.add_goal(world, case, world.coordinator_org)
 
     # 1. The organisation's editor sees the stale flag, updates the expected waiting time.
     browser_login(page, live_server, kaart.editor)
@@ -49,9 +54,12 @@ def test_editor_updates_coordinator_finds_by_distance_public_reads_region(page, 
     assert "Verouderd" not in page.inner_text("main")
     browser_logout(page)
 
-    # 2. A coordinator searches by distance from Utrecht and finds the updated offer.
-    browser_login(page, live_server, kaart.coordinator)
-    page.click("nav >> text=Sociale kaart")
+    # 2. The case's coordinator searches for the plan goal by distance from Utrecht, finds the
+    #    updated offer and attaches it to the goal.
+    browser_login(page, live_server, world.coordinator)
+    page.goto(f"{live_server.url}/casussen/{case.reference}/")
+    page.click(f"[data-testid=find-offer-{goal.pk}]")
+    page.wait_for_url(re.compile(rf"/sociale-kaart/\?doel={goal.pk}"))
     page.fill("#id_q", "psychose")
     page.select_option("#id_origin", "GM0344")
     page.select_option("#id_sort", "distance")
@@ -61,6 +69,9 @@ def test_editor_updates_coordinator_finds_by_distance_public_reads_region(page, 
     text = result.inner_text()
     assert "2 weken (opgave aanbieder)" in text
     assert "35,2 km" in text or "35.2 km" in text
+    result.locator("button:has-text('Koppelen aan het doel')").click()
+    page.wait_for_url(re.compile(rf"/casussen/{case.reference}/"))
+    assert "Dubbele diagnose ambulant" in page.inner_text(f"[data-testid=goal-offer-{goal.pk}]")
     browser_logout(page)
 
     # 3. A member of the public, without logging in, opens the region page.
