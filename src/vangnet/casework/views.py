@@ -107,7 +107,10 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
         and case.state in {State.REGISTERED, State.TRIAGE_PROPOSED},
         "active": case.state in ACTIVE_STATES,
         "f": FORMS,
-        "close_form": case_forms.CloseForm() if case.state in ACTIVE_STATES else None,
+        # Shortages recorded from sociale kaart searches are the close form's starting point.
+        "close_form": case_forms.CloseForm(initial={"shortages": case.shortages})
+        if case.state in ACTIVE_STATES
+        else None,
         **casework_selectors.case_workspace(case),
     }
     return render(request, "casework/detail.html", context)

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from vangnet.common.spreadsheet import escape_formula, unescape_formula
 from vangnet.reference import questionnaire as codes
 
 from .validation import Cleaned, clean_record
@@ -158,20 +158,5 @@ def write_xlsx(rows: Iterable[Mapping[str, object]]) -> bytes:
 
 
 # Text a spreadsheet would run as a formula, possibly behind apostrophes we added before.
-_FORMULA_START = re.compile(r"'*[=+\-@]")
-_ESCAPED_FORMULA = re.compile(r"'+[=+\-@]")
-
-
-def escape_formula(text: str) -> str:
-    """Neutralise a spreadsheet formula in free text (CSV injection) by a leading apostrophe."""
-    return "'" + text if _FORMULA_START.match(text) else text
-
-
-def unescape_formula(text: str) -> str:
-    """Undo `escape_formula` on import (leading whitespace as the import ignores it)."""
-    stripped = text.strip()
-    return stripped[1:] if _ESCAPED_FORMULA.match(stripped) else text
-
-
 def _safe(cells: dict[str, str]) -> dict[str, str]:
     return {k: (escape_formula(v) if k in codes.OPEN_KEYS else v) for k, v in cells.items()}
