@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from vangnet.common.errors import DomainError
+from vangnet.common.middleware import TOO_BIG_MESSAGE
 
 TITLES = {
     400: "Ongeldige invoer",
@@ -16,6 +18,7 @@ TITLES = {
     403: "Geen toegang",
     404: "Niet gevonden",
     409: "Niet toegestaan in deze status",
+    413: "Te groot",
     422: "Ongeldige invoer",
 }
 
@@ -67,6 +70,11 @@ def install(api: NinjaAPI) -> None:
         elif exc.status_code == 403 and "csrf" in detail.lower():
             detail = "De CSRF-controle is mislukt: vernieuw de pagina, of gebruik een API-token (Authorization: Bearer)."
         return problem(api, request, exc.status_code, detail)
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        # Django refuses bodies over DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) while reading them.
+        return problem(api, request, 413, TOO_BIG_MESSAGE)
 
     @api.exception_handler(Exception)
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -15,10 +15,11 @@ from vangnet.accounts.models import Membership
 from vangnet.accounts.selectors import Actor, actor_for, current_user
 from vangnet.audit.models import Action
 from vangnet.audit.services import access_log_write
-from vangnet.common.errors import DomainError, NotAllowed, NotFound
+from vangnet.common.errors import DomainError, NotAllowed, NotFound, TooLarge
 from vangnet.directory.models import Organisation
 
 from . import access, counting, selectors, services
+from .forms import MAX_UPLOAD_BYTES
 from .importers import FileProblem, parse_period
 from .models import Channel, DiagnosisGroup, RegistrationPause
 
@@ -286,6 +287,12 @@ def submission_create(
             "Alleen datafunctionarissen van een aanbieder kunnen wachtlijsten aanleveren."
         )
     membership: Membership = memberships[0]
+    # Read nothing into memory before the size is known to be within the limit.
+    if file.size is None or file.size > MAX_UPLOAD_BYTES:
+        raise TooLarge(
+            f"Het bestand is te groot (maximaal {MAX_UPLOAD_BYTES // (1024 * 1024)} MB).",
+            field="file",
+        )
     try:
         month = parse_period(period)
     except FileProblem as exc:
