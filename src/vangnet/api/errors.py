@@ -89,6 +89,9 @@ def install(api: NinjaAPI) -> None:
 
 def _dutch(error: dict[str, Any]) -> str:
     kind = str(error.get("type", ""))
+    if kind == "value_error":
+        # Our own checks (common.schema) raise ValueError with a Dutch message.
+        return str(error.get("msg", "")).removeprefix("Value error, ") or "ongeldige waarde"
     if kind == "missing":
         return "dit veld is verplicht"
     if kind.startswith("date"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from vangnet.common.forms import PlausibleDateField
 from vangnet.directory.models import Organisation
 from vangnet.regions.models import Municipality, Table
 
@@ -19,7 +20,7 @@ class RegistrationForm(forms.Form):
     )
     referrer_type = forms.ChoiceField(label="Type verwijzer", choices=ReferrerType.choices)
     patient_name = forms.CharField(label="Naam patiënt", max_length=200)
-    patient_birth_date = forms.DateField(
+    patient_birth_date = PlausibleDateField(
         label="Geboortedatum", widget=forms.DateInput(attrs={"type": "date"})
     )
     patient_municipality = forms.ChoiceField(label="Woongemeente", choices=())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from vangnet.common.forms import BoundedFileField, PlausibleDateField, PlausibleDateTimeField
 from vangnet.directory.models import Organisation, OrganisationType
 from vangnet.monitor import codes
 
@@ -21,7 +22,7 @@ def organisations() -> forms.ModelChoiceField[Organisation]:
 
 
 class TimelineForm(forms.Form):
-    date = forms.DateField(label="Datum", widget=DATE)
+    date = PlausibleDateField(label="Datum", widget=DATE)
     organisation_name = forms.CharField(label="Organisatie", max_length=200)
     description = forms.CharField(
         label="Wat gebeurde er", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
@@ -45,8 +46,8 @@ class PartyForm(forms.Form):
 class ConsentForm(forms.Form):
     organisation = organisations()
     given_by = forms.ChoiceField(label="Toestemming gegeven door", choices=ConsentBy.choices)
-    valid_from = forms.DateField(label="Geldig vanaf", widget=DATE)
-    valid_until = forms.DateField(
+    valid_from = PlausibleDateField(label="Geldig vanaf", widget=DATE)
+    valid_until = PlausibleDateField(
         label="Geldig tot en met (optioneel)", widget=DATE, required=False
     )
 
@@ -58,15 +59,17 @@ class QuestionForm(forms.Form):
 
 
 class DocumentForm(forms.Form):
-    file = forms.FileField(label="Document (pdf, docx, odt, txt, png, jpg; max. 10 MB)")
+    file = BoundedFileField(
+        label="Document (pdf, docx, odt, txt, png, jpg; max. 10 MB)", max_bytes=10 * 1024 * 1024
+    )
 
 
 class MeetingForm(forms.Form):
     kind = forms.ChoiceField(label="Soort", choices=Meeting.Kind.choices)
-    starts_at = forms.DateTimeField(
+    starts_at = PlausibleDateTimeField(
         label="Begint", widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"]
     )
-    ends_at = forms.DateTimeField(
+    ends_at = PlausibleDateTimeField(
         label="Eindigt", widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"]
     )
     location = forms.CharField(label="Plaats", max_length=200, required=False)
@@ -98,7 +101,7 @@ class MinutesForm(forms.Form):
     task_organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.all(), label="Actie: wie (organisatie)", required=False
     )
-    task_due_on = forms.DateField(label="Actie: uiterlijk", widget=DATE, required=False)
+    task_due_on = PlausibleDateField(label="Actie: uiterlijk", widget=DATE, required=False)
 
 
 class PlanForm(forms.Form):
@@ -111,7 +114,7 @@ class PlanForm(forms.Form):
     procesregie = forms.CharField(label="Wie houdt procesregie", max_length=200, required=False)
     handover_from = forms.CharField(label="Warme overdracht van", max_length=200, required=False)
     handover_to = forms.CharField(label="Warme overdracht naar", max_length=200, required=False)
-    handover_on = forms.DateField(label="Datum warme overdracht", widget=DATE, required=False)
+    handover_on = PlausibleDateField(label="Datum warme overdracht", widget=DATE, required=False)
     takeover_goals = forms.CharField(
         label="Tijdelijke overname: doelen",
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -179,8 +182,8 @@ class SuspendForm(forms.Form):
     reason = forms.CharField(
         label="Reden (bijv. elders opgenomen, toestemming wordt vernieuwd)", max_length=5000
     )
-    starts_on = forms.DateField(label="Vanaf", widget=DATE)
-    planned_end = forms.DateField(label="Gepland einde (optioneel)", widget=DATE, required=False)
+    starts_on = PlausibleDateField(label="Vanaf", widget=DATE)
+    planned_end = PlausibleDateField(label="Gepland einde (optioneel)", widget=DATE, required=False)
 
 
 class EscalateForm(forms.Form):

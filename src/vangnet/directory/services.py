@@ -133,7 +133,9 @@ def organisation_import(*, data: bytes) -> OrganisationImportReport:
             code = values.get("municipality_code", "")
             municipality = municipalities.get(code) if code else None
             if code and municipality is None:
-                errors.append(LineProblem(line, "municipality_code", f"onbekende gemeente {code[:10]}"))
+                errors.append(
+                    LineProblem(line, "municipality_code", f"onbekende gemeente {code[:10]}")
+                )
             kind = types.get(values.get("organisation_type", "").lower())
             if kind is None:
                 errors.append(

@@ -116,7 +116,9 @@ def test_nul_in_page_path_or_query(world, verified_client, path):
 
 def test_nul_in_a_form_field_is_refused_in_dutch(world, verified_client):
     client = verified_client(world.referrer)
-    r = client.post("/casussen/aanmelden/", {"patient_name": f"a{NUL}b", "patient_municipality": NUL})
+    r = client.post(
+        "/casussen/aanmelden/", {"patient_name": f"a{NUL}b", "patient_municipality": NUL}
+    )
     assert_refused(r)
     assert "nul" in r.content.decode().lower()
 
@@ -146,3 +148,31 @@ def test_form_body_over_the_limit_is_413_in_dutch(world, verified_client, settin
     )
     assert r.status_code == 413
     assert "te groot" in r.content.decode().lower()
+
+
+# --- unbounded lists ----------------------------------------------------------------------------
+
+
+def test_thousands_of_party_actions_are_refused(world):
+    from vangnet.cases.models import Case
+
+    actions = [{"organisation_name": "X", "action": "iets"}] * 21
+    r = Client().post(
+        "/api/v1/cases",
+        dict(REGISTRATION, party_actions=actions),
+        content_type="application/json",
+        **bearer(world.referrer),
+    )
+    assert r.status_code == 422, r.content[:300]
+    assert r["Content-Type"] == PROBLEM
+    assert not Case.objects.exists()
+
+
+def test_too_many_criteria_are_refused(world):
+    r = Client().post(
+        "/api/v1/cases",
+        dict(REGISTRATION, criteria=list(range(1, 8)) * 100),
+        content_type="application/json",
+        **bearer(world.referrer),
+    )
+    assert r.status_code == 422, r.content[:300]

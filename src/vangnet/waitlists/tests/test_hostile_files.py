@@ -65,3 +65,63 @@ def test_api_upload_over_the_limit_is_refused_before_reading(providers, client, 
     assert r.status_code == 413, r.content[:300]
     assert r["Content-Type"] == "application/problem+json"
     assert "te groot" in r.json()["detail"]
+
+
+# --- plausible dates ---------------------------------------------------------------------------
+
+
+def test_service_refuses_a_pause_in_the_year_9999(providers):
+    from datetime import date
+
+    from vangnet.accounts.selectors import actor_for
+    from vangnet.common.errors import DomainError
+    from vangnet.waitlists import services
+    from vangnet.waitlists.models import DiagnosisGroup, RegistrationPause
+
+    with pytest.raises(DomainError, match="controleer het jaar") as exc:
+        services.pause_record(
+            actor=actor_for(officer(providers)),
+            provider=providers.a,
+            diagnosis_group=DiagnosisGroup.objects.get(code="angst"),
+            starts_on=date(9999, 1, 1),
+            planned_end_on=date(9999, 6, 1),
+            reason="Wachttijd boven de norm.",
+        )
+    assert exc.value.field == "starts_on"
+    assert not RegistrationPause.objects.exists()
+
+
+def test_api_refuses_a_pause_in_the_year_9999(providers, client):
+    payload = {
+        "provider_agb": "11111111",
+        "diagnosis_group": "angst",
+        "starts_on": "9999-01-01",
+        "planned_end_on": "9999-06-01",
+        "reason": "Wachttijd boven de norm.",
+    }
+    r = client.post(
+        "/api/v1/waitlists/pauses",
+        payload,
+        content_type="application/json",
+        **bearer(officer(providers)),
+    )
+    assert r.status_code == 422, r.content[:300]
+    assert "controleer het jaar" in r.json()["detail"]
+
+
+def test_form_refuses_a_pause_in_the_year_9999(providers, verified_client):
+    from vangnet.waitlists.models import DiagnosisGroup, RegistrationPause
+
+    r = verified_client(officer(providers)).post(
+        "/wachtlijsten/pauzes/nieuw/",
+        {
+            "provider": providers.a.pk,
+            "diagnosis_group": DiagnosisGroup.objects.get(code="angst").pk,
+            "starts_on": "9999-01-01",
+            "planned_end_on": "9999-06-01",
+            "reason": "Wachttijd boven de norm.",
+        },
+    )
+    assert r.status_code == 200
+    assert "controleer het jaar" in r.content.decode()
+    assert not RegistrationPause.objects.exists()
