@@ -1,6 +1,9 @@
 """Constrained types for API schemas, so the OpenAPI document states the real rules (issue 10
-§7) and a generated client can rely on them. Messages of the checks that JSON Schema cannot say
-(a date relative to today) are Dutch; the API's error handler passes them on."""
+§7) and a generated client can rely on them.
+
+422 means "does not match the schema". A rule JSON Schema cannot state (a date relative to
+today) is a domain rule instead: it raises `DomainError`, which pydantic does not catch, so the
+API answers 400 with the Dutch message and the field, like every other domain rule."""
 
 from __future__ import annotations
 
@@ -10,13 +13,14 @@ from typing import Annotated
 from django.utils import timezone
 from pydantic import AfterValidator, Field
 
+from .errors import DomainError
 from .validators import PLAUSIBLE_YEARS_AHEAD, plausible_date_message
 
 
 def _plausible(value: date) -> date:
     message = plausible_date_message(value, today=timezone.localdate())
     if message is not None:
-        raise ValueError(message)
+        raise DomainError(message)
     return value
 
 

@@ -281,7 +281,7 @@ def _rejected(request: HttpRequest, exc: services.ImportRejected) -> HttpRespons
 def submission_create(
     request: HttpRequest,
     file: File[UploadedFile],
-    period: Form[str],
+    period: Form[Month],
     organisation_agb: Form[str | None] = None,
 ):
     """Upload a month's waiting list (CSV or Parquet) for the data officer's organisation.

@@ -105,7 +105,8 @@ def test_api_refuses_a_pause_in_the_year_9999(providers, client):
         content_type="application/json",
         **bearer(officer(providers)),
     )
-    assert r.status_code == 422, r.content[:300]
+    assert r.status_code == 400, r.content[:300]
+    assert r["Content-Type"] == "application/problem+json"
     assert "controleer het jaar" in r.json()["detail"]
 
 
