@@ -50,6 +50,9 @@ _JSON_TYPES = ("application/json", "application/problem+json")
 def _has_nul(request: HttpRequest) -> bool:
     if "\x00" in request.path or b"\x00" in unquote_to_bytes(request.META.get("QUERY_STRING", "")):
         return True
+    # A quoted cookie can carry "\000", which the cookie parser turns into NUL (session lookup).
+    if any("\x00" in v for v in request.COOKIES.values()):
+        return True
     if request.method not in {"POST", "PUT", "PATCH"}:
         return False
     content_type = request.content_type or ""

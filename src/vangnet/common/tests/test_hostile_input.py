@@ -176,3 +176,10 @@ def test_too_many_criteria_are_refused(world):
         **bearer(world.referrer),
     )
     assert r.status_code == 422, r.content[:300]
+
+
+def test_nul_in_the_session_cookie(world):
+    client = Client()
+    client.cookies["sessionid"] = "\x00abcdefghijklmnop"
+    r = client.get("/casussen/")
+    assert_refused(r)
