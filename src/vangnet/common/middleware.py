@@ -50,9 +50,6 @@ _JSON_TYPES = ("application/json", "application/problem+json")
 def _has_nul(request: HttpRequest) -> bool:
     if "\x00" in request.path or b"\x00" in unquote_to_bytes(request.META.get("QUERY_STRING", "")):
         return True
-    # A quoted cookie can carry "\000", which the cookie parser turns into NUL (session lookup).
-    if any("\x00" in v for v in request.COOKIES.values()):
-        return True
     if request.method not in {"POST", "PUT", "PATCH"}:
         return False
     content_type = request.content_type or ""
@@ -69,6 +66,26 @@ def _refuse(request: HttpRequest, status: int, title: str, detail: str) -> HttpR
         body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
         return JsonResponse(body, status=status, content_type="application/problem+json")
     return render(request, "errors/error.html", {"title": title, "message": detail}, status=status)
+
+
+class DropNulCookiesMiddleware:
+    """A quoted cookie can carry "\\000", which the cookie parser turns into NUL, and the
+    session cookie goes straight to the session lookup. Runs before the session middleware:
+    such a cookie is treated as absent (the request goes on without it) and the response deletes
+    it, so the browser recovers."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        bad = [name for name, value in request.COOKIES.items() if "\x00" in value]
+        if not bad:
+            return self.get_response(request)
+        request.COOKIES = {k: v for k, v in request.COOKIES.items() if k not in bad}
+        response = self.get_response(request)
+        for name in bad:
+            response.delete_cookie(name)
+        return response
 
 
 class HostileInputMiddleware:

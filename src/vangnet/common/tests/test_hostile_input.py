@@ -182,4 +182,6 @@ def test_nul_in_the_session_cookie(world):
     client = Client()
     client.cookies["sessionid"] = "\x00abcdefghijklmnop"
     r = client.get("/casussen/")
-    assert_refused(r)
+    # Treated as no session at all: to the login page, and the cookie is deleted.
+    assert r.status_code == 302 and "/account/inloggen/" in r["Location"]
+    assert r.cookies["sessionid"].value == ""
