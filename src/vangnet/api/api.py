@@ -1,11 +1,22 @@
 """The API instance. Domain apps register their routers here; OpenAPI is committed to docs/."""
 
+from typing import Any
+
 from ninja import NinjaAPI
 
 from . import errors
 from .auth import AUTH
+from .contract import document_problems
 
-api = NinjaAPI(
+
+class VangnetAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI document also lists every problem+json answer (contract.py)."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        return document_problems(super().get_openapi_schema(*args, **kwargs))
+
+
+api = VangnetAPI(
     title="Vangnet API",
     version="1.0.0",
     description=(

@@ -1,7 +1,7 @@
 """The sociale kaart in the integral plan: a coordinator attaches an offer to a plan goal (so the
 plan says which offer at which location), or records a shortage when the search found none.
 
-Recorded shortages use the monitor's codes (seed 001 §4.1, `monitor.codes.SHORTAGES`); they are
+Recorded shortages use the monitor's codes (seed 001 §4.1, `reference.questionnaire.SHORTAGES`); they are
 added to the case's shortages, which the close form starts from, so the monitor's shortage counts
 come from real searches. Kept here, beside the sociale kaart, so the plan code stays untouched
 but for the goal's nullable `offer` field.

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from vangnet.common.csvtext import csv_error_message
 from vangnet.common.errors import DomainError
 from vangnet.common.validators import contains_markup
 from vangnet.regions.models import Municipality
@@ -101,7 +102,12 @@ def _rows(data: bytes) -> tuple[list[str], csv.DictReader[str]]:
             "Het bestand is geen UTF-8-tekst. Sla het op als 'CSV UTF-8 (door komma's gescheiden)'."
         ) from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in reader.fieldnames or []]
+    try:
+        header = [h.strip() for h in reader.fieldnames or []]
+    except csv.Error as exc:
+        raise OrganisationImportRejected(
+            f"De kopregel is onleesbaar: {csv_error_message(exc)}."
+        ) from None
     if len(header) == 1 and ";" in header[0]:
         raise OrganisationImportRejected("Het scheidingsteken is een puntkomma; gebruik een komma.")
     missing = [c for c in COLUMNS if c not in header]
@@ -126,46 +132,52 @@ def organisation_import(*, data: bytes) -> OrganisationImportReport:
     problems: list[LineProblem] = []
     seen: dict[str, int] = {}
     clean: list[tuple[int, str, str, Municipality | None, str]] = []
-    for record in reader:
-        line = reader.line_num
-        values = {k: (v or "").strip() for k, v in record.items() if k}
-        if not any(values.values()):
-            continue
-        errors = []
-        agb = values.get("agb", "")
-        if not re.fullmatch(r"\d{8}", agb):
-            errors.append(LineProblem(line, "agb", "een AGB-code bestaat uit 8 cijfers"))
-        elif agb in seen:
-            errors.append(
-                LineProblem(line, "agb", f"AGB-code {agb} staat ook op regel {seen[agb]}")
-            )
-        else:
-            seen[agb] = line
-        name = values.get("name", "")
-        if not name:
-            errors.append(LineProblem(line, "name", "naam ontbreekt"))
-        elif len(name) > 200:
-            errors.append(LineProblem(line, "name", "naam is langer dan 200 tekens"))
-        elif contains_markup(name):
-            errors.append(LineProblem(line, "name", "naam bevat HTML of script"))
-        code = values.get("municipality_code", "")
-        municipality = municipalities.get(code) if code else None
-        if code and municipality is None:
-            errors.append(LineProblem(line, "municipality_code", f"onbekende gemeente {code[:10]}"))
-        kind = types.get(values.get("organisation_type", "").lower())
-        if kind is None:
-            errors.append(
-                LineProblem(
-                    line,
-                    "organisation_type",
-                    "onbekend type; gebruik een van: " + ", ".join(OrganisationType.values),
+    try:
+        for record in reader:
+            line = reader.line_num
+            values = {k: (v or "").strip() for k, v in record.items() if k}
+            if not any(values.values()):
+                continue
+            errors = []
+            agb = values.get("agb", "")
+            if not re.fullmatch(r"\d{8}", agb):
+                errors.append(LineProblem(line, "agb", "een AGB-code bestaat uit 8 cijfers"))
+            elif agb in seen:
+                errors.append(
+                    LineProblem(line, "agb", f"AGB-code {agb} staat ook op regel {seen[agb]}")
                 )
-            )
-        if errors:
-            problems.extend(errors)
-            continue
-        assert kind is not None
-        clean.append((line, agb, name, municipality, kind))
+            else:
+                seen[agb] = line
+            name = values.get("name", "")
+            if not name:
+                errors.append(LineProblem(line, "name", "naam ontbreekt"))
+            elif len(name) > 200:
+                errors.append(LineProblem(line, "name", "naam is langer dan 200 tekens"))
+            elif contains_markup(name):
+                errors.append(LineProblem(line, "name", "naam bevat HTML of script"))
+            code = values.get("municipality_code", "")
+            municipality = municipalities.get(code) if code else None
+            if code and municipality is None:
+                errors.append(
+                    LineProblem(line, "municipality_code", f"onbekende gemeente {code[:10]}")
+                )
+            kind = types.get(values.get("organisation_type", "").lower())
+            if kind is None:
+                errors.append(
+                    LineProblem(
+                        line,
+                        "organisation_type",
+                        "onbekend type; gebruik een van: " + ", ".join(OrganisationType.values),
+                    )
+                )
+            if errors:
+                problems.extend(errors)
+                continue
+            assert kind is not None
+            clean.append((line, agb, name, municipality, kind))
+    except csv.Error as exc:
+        # The reader cannot say where the broken field ends: report this line and stop.
+        problems.append(LineProblem(reader.line_num + 1, "", csv_error_message(exc)))
     if problems:
         lines = len({p.line for p in problems})
         raise OrganisationImportRejected(

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from vangnet.common.csvtext import csv_error_message
 from vangnet.common.spreadsheet import escape_formula, unescape_formula
 from vangnet.reference import questionnaire as codes
 
@@ -57,7 +58,7 @@ def parse(content: bytes, *, today: date) -> tuple[list[ParsedLine], list[LineEr
     except StopIteration:
         return [], [LineError(1, "", "het bestand is leeg")]
     except csv.Error as exc:
-        return [], [LineError(1, "", f"kopregel onleesbaar ({exc})")]
+        return [], [LineError(1, "", f"kopregel onleesbaar: {csv_error_message(exc)}")]
     errors: list[LineError] = []
     missing = [c for c in codes.CSV_COLUMNS if c not in header]
     unknown = [c for c in header if c not in codes.CSV_COLUMNS]
@@ -81,7 +82,7 @@ def parse(content: bytes, *, today: date) -> tuple[list[ParsedLine], list[LineEr
         except StopIteration:
             break
         except csv.Error as exc:
-            errors.append(LineError(line, "", f"onleesbare regel ({exc})"))
+            errors.append(LineError(line, "", csv_error_message(exc)))
             break
         if not fields or all(not f.strip() for f in fields):
             continue
