@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
 import numpy as np
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Model, Q
 
 from vangnet.engines import waitcount as wc
 
@@ -90,54 +91,66 @@ def refresh_months(periods: Iterable[date]) -> None:
 def _refresh_month(loader: counting.Loader, month: Month, period: date) -> None:
     for model in (WaitCount, WaitFlow, ProviderWait, LargestBreach):
         model.objects.filter(period=period).delete()
-    counts: list[WaitCount] = []
-    flows: list[WaitFlow] = []
-    largest: list[LargestBreach] = []
+    counts: list[tuple[Any, ...]] = []
+    flows: list[tuple[Any, ...]] = []
+    largest: list[tuple[Any, ...]] = []
     for kind in RegionKind.values:
         for across in (False, True):
             for c in counting.count_rows(loader, kind, [month], across_groups=across):
                 counts.append(
-                    WaitCount(
-                        period=period,
-                        region_kind=kind,
-                        region_code=c.region,
-                        diagnosis_group=c.diagnosis_group,
-                        **{f: getattr(c, f) for f in COUNT_FIELDS},
+                    (
+                        period,
+                        kind,
+                        c.region,
+                        c.diagnosis_group,
+                        *(getattr(c, f) for f in COUNT_FIELDS),
                     )
                 )
             for f in counting.flow_rows(loader, kind, [month], across_groups=across):
                 flows.append(
-                    WaitFlow(
-                        period=period,
-                        region_kind=kind,
-                        region_code=f.region,
-                        diagnosis_group=f.diagnosis_group,
-                        **{name: getattr(f, name) for name in FLOW_FIELDS},
+                    (
+                        period,
+                        kind,
+                        f.region,
+                        f.diagnosis_group,
+                        *(getattr(f, n) for n in FLOW_FIELDS),
                     )
                 )
         for b in counting.largest_breach_rows(loader, kind, [month]):
             largest.append(
-                LargestBreach(
-                    period=period,
-                    region_kind=kind,
-                    region_code=b.region,
-                    provider_id=b.provider_id,
-                    **{name: getattr(b, name) for name in LARGEST_FIELDS},
-                )
+                (period, kind, b.region, b.provider_id, *(getattr(b, n) for n in LARGEST_FIELDS))
             )
     waits = [
-        ProviderWait(
-            period=period,
-            provider_id=w.provider_id,
-            diagnosis_group=w.diagnosis_group,
-            **{name: getattr(w, name) for name in PROVIDER_FIELDS},
-        )
+        (period, w.provider_id, w.diagnosis_group, *(getattr(w, n) for n in PROVIDER_FIELDS))
         for w in counting.provider_wait_rows(loader, [month])
     ]
-    WaitCount.objects.bulk_create(counts, batch_size=2000)
-    WaitFlow.objects.bulk_create(flows, batch_size=2000)
-    LargestBreach.objects.bulk_create(largest, batch_size=2000)
-    ProviderWait.objects.bulk_create(waits, batch_size=2000)
+    cell = ("period", "region_kind", "region_code", "diagnosis_group")
+    _insert(WaitCount, (*cell, *COUNT_FIELDS), counts)
+    _insert(WaitFlow, (*cell, *FLOW_FIELDS), flows)
+    _insert(
+        LargestBreach,
+        ("period", "region_kind", "region_code", "provider_id", *LARGEST_FIELDS),
+        largest,
+    )
+    _insert(ProviderWait, ("period", "provider_id", "diagnosis_group", *PROVIDER_FIELDS), waits)
+
+
+def _insert(model: type[Model], columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """Plain rows into a stored-figures table: COPY on PostgreSQL (a national month has ~20,000
+    provider rows; model instances cost seconds), bulk_create elsewhere."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(  # type: ignore[attr-defined]
+            [model(**dict(zip(columns, r, strict=True))) for r in rows], batch_size=2000
+        )
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    sql = f"COPY {table} ({names}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:  # type: ignore[attr-defined]
+        for r in rows:
+            copy.write_row(r)
 
 
 def refresh_all() -> list[date]:

@@ -90,24 +90,40 @@ class WaitlistRegistration(models.Model):
     """One registration (aanmelding) of a submission. `period` and `provider` repeat those of the
     submission so a month can be loaded for the engine with one indexed query."""
 
+    # The import is the only writer and checks every id against the database before it writes,
+    # inside one transaction holding the providers' locks; Django's collector still applies
+    # CASCADE and PROTECT. So the database keeps no foreign-key constraints here: their
+    # deferred checks at commit cost more than the COPY of a national month (~3 M rows) itself.
+    # No index on provider, municipality and group either: rows are only read per period and
+    # deleted per submission. ADR 0012.
     submission = models.ForeignKey(
-        Submission, on_delete=models.CASCADE, related_name="registrations"
+        Submission, on_delete=models.CASCADE, related_name="registrations", db_constraint=False
     )
     period = models.DateField(db_index=True)
-    # No index on the next three foreign keys: every index slows the national import (COPY of
-    # ~3 M rows a month) and rows are only ever read per period or deleted per submission.
     provider = models.ForeignKey(
-        "directory.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
+        "directory.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     person_pseudonym = models.CharField(max_length=100)
     # The engine's integer person code, assigned at import (`importers.person_keys`): a 63-bit
     # digest of the pseudonym, so the same person has the same key in every month and file.
     person_key = models.BigIntegerField()
     municipality = models.ForeignKey(
-        "regions.Municipality", on_delete=models.PROTECT, related_name="+", db_index=False
+        "regions.Municipality",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     diagnosis_group = models.ForeignKey(
-        DiagnosisGroup, on_delete=models.PROTECT, related_name="+", db_index=False
+        DiagnosisGroup,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     registration_date = models.DateField()
     intake_date = models.DateField(null=True, blank=True)

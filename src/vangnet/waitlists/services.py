@@ -19,7 +19,7 @@ from django.utils import timezone
 from vangnet.accounts.models import Membership, User
 from vangnet.accounts.selectors import Actor
 from vangnet.audit.models import Action
-from vangnet.audit.services import access_log_write
+from vangnet.audit.services import access_log_write, access_log_write_many
 from vangnet.common.errors import DomainError
 from vangnet.common.validators import clean_text
 from vangnet.directory.models import Organisation
@@ -232,25 +232,27 @@ def submission_import(
         for provider_id in provider_ids:
             provider = providers[provider_id]
             n_rows, n_kept = totals[provider_id]
-            result = SubmissionResult(
-                provider.name,
-                provider.agb_code,
-                period_,
-                statuses[provider_id],
-                n_kept,
-                n_rows - n_kept,
+            report.submissions.append(
+                SubmissionResult(
+                    provider.name,
+                    provider.agb_code,
+                    period_,
+                    statuses[provider_id],
+                    n_kept,
+                    n_rows - n_kept,
+                )
             )
-            report.submissions.append(result)
-            access_log_write(
-                actor=actor,
-                action=Action.CREATE,
-                membership=membership,
-                channel=channel,
-                detail=(
-                    f"wachtlijstaanlevering {provider.agb_code} {period_:%Y-%m}: "
-                    f"{result.rows} regels, {result.status}"
-                ),
-            )
+        access_log_write_many(
+            actor=actor,
+            action=Action.CREATE,
+            membership=membership,
+            channel=channel,
+            details=[
+                f"wachtlijstaanlevering {s.provider_agb} {period_:%Y-%m}: "
+                f"{s.rows} regels, {s.status}"
+                for s in report.submissions
+            ],
+        )
     return report
 
 

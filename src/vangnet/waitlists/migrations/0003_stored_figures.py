@@ -8,16 +8,21 @@ into a migration).
 """
 
 import hashlib
+import re
 
 import django.db.models.deletion
 from django.db import migrations, models
 
 
+PSEUDONYM = re.compile(r"^[a-z0-9]{1,8}:[0-9a-f]{64}$")
+
+
 def person_key(pseudonym: str) -> int:
-    # Same digest as importers.person_keys (kept here so the migration does not change with it).
-    return int.from_bytes(
-        hashlib.blake2b(pseudonym.encode(), digest_size=8).digest(), "big", signed=True
-    )
+    # Same rule as importers.person_key (kept here so the migration does not change with it).
+    if PSEUDONYM.fullmatch(pseudonym):
+        return int(pseudonym[-15:], 16)
+    digest = hashlib.blake2b(pseudonym.encode(), digest_size=8).digest()
+    return -1 - (int.from_bytes(digest, "big") >> 2)
 
 
 def fill_person_keys(apps, schema_editor):

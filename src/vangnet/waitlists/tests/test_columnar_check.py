@@ -53,7 +53,7 @@ BREAKAGES = [
 
 def random_rows(rng: random.Random, n: int) -> list[dict[str, str]]:
     rows = []
-    for i in range(n):
+    for _ in range(n):
         reg = date(2024, rng.randint(1, 3), rng.randint(1, 28))
         values = row(
             person_pseudonym=f"v1:p{rng.randint(0, n // 2)}",
