@@ -9,11 +9,12 @@ as `counting`, in the same order: a test compares them on generated data (ADR 00
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
 import numpy as np
+import polars as pl
 from django.db import connection, transaction
 from django.db.models import Model, Q
 
@@ -77,10 +78,16 @@ def _period(month: Month) -> date:
 # Writing
 
 
-def refresh_months(periods: Iterable[date]) -> None:
+def refresh_months(
+    periods: Iterable[date],
+    *,
+    preloaded: Mapping[date, tuple[pl.DataFrame, list[int]]] | None = None,
+) -> None:
     """Recompute and replace the stored figures of these months (first days). A month without
-    registrations ends up without stored rows, exactly as the engine would report it."""
-    loader = counting.Loader()
+    registrations ends up without stored rows, exactly as the engine would report it.
+    `preloaded`: per month the rows an import holds in memory and their providers (these
+    providers' stored rows are not read back)."""
+    loader = counting.Loader({(p.year, p.month): value for p, value in (preloaded or {}).items()})
     with transaction.atomic():
         for period in sorted(set(periods)):
             month = (period.year, period.month)

@@ -10,7 +10,7 @@ permission checks here: callers are the selectors (per user) and the management 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -176,8 +176,24 @@ def _day_number_sql(vendor: str, column: str) -> str:
     return f"COALESCE({days}, {wc.MISSING})"
 
 
-def _month_columns(period: date) -> list[npt.NDArray[np.int64]] | None:
-    """A month's registrations as nine int64 columns (see `Loader._load`), or None if empty."""
+def _frame_columns(frame: pl.DataFrame | None) -> list[npt.NDArray[np.int64]] | None:
+    """The same nine columns from an import's frame (importers.CLEAN_SCHEMA + person_key)."""
+    if frame is None or frame.height == 0:
+        return None
+    days = [pl.col(c).cast(pl.Int32).fill_null(wc.MISSING).cast(pl.Int64).alias(c) for c in _DATES]
+    out = frame.select(
+        pl.col("person_key", "provider_id", "municipality_id", "diagnosis_group_id").cast(pl.Int64),
+        *days,
+        pl.col("preferred_provider").cast(pl.Int64),
+    )
+    return [out[c].to_numpy() for c in out.columns]
+
+
+def _month_columns(
+    period: date, exclude_providers: Sequence[int] = ()
+) -> list[npt.NDArray[np.int64]] | None:
+    """A month's stored registrations as nine int64 columns (see `Loader._load`), or None if
+    there are none; `exclude_providers` are left out (an import holds their rows)."""
     table = WaitlistRegistration._meta.db_table
     vendor = connection.vendor
     fields = [
@@ -188,14 +204,17 @@ def _month_columns(period: date) -> list[npt.NDArray[np.int64]] | None:
         *(_day_number_sql(vendor, c) for c in _DATES),
         "CASE WHEN preferred_provider THEN 1 ELSE 0 END",
     ]
-    sql = f"SELECT {', '.join(fields)} FROM {table} WHERE period = %s"  # noqa: S608 - our names
+    where = "period = %s"
+    if exclude_providers:
+        where += f" AND provider_id NOT IN ({', '.join(str(int(p)) for p in exclude_providers)})"
+    sql = f"SELECT {', '.join(fields)} FROM {table} WHERE {where}"  # noqa: S608 - our names
     with connection.cursor() as cursor:
         if vendor == "postgresql":
             # The month as one text value (tab-separated lines), parsed by Polars at C speed:
             # a row per message (COPY TO, fetchall) costs seconds per million rows in Python.
             line = "concat_ws(E'\\t', " + ", ".join(fields) + ")"
             cursor.execute(
-                f"SELECT string_agg({line}, E'\\n') FROM {table} WHERE period = %s",  # noqa: S608
+                f"SELECT string_agg({line}, E'\\n') FROM {table} WHERE {where}",  # noqa: S608
                 [period],
             )
             (text,) = cursor.fetchone()
@@ -223,7 +242,13 @@ _INT_SCHEMA = {f"c{i}": pl.Int64 for i in range(9)}
 class Loader:
     """Loads each month's registrations once (per request or command) as engine input."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, preloaded: Mapping[Month, tuple[pl.DataFrame, list[int]]] | None = None
+    ) -> None:
+        # Rows an import has in memory: (frame with person_key, the providers it holds). The
+        # month is those rows plus the stored rows of every other provider (none for a national
+        # file), so the import does not read back what it just wrote.
+        self._preloaded = dict(preloaded or {})
         groups = list(DiagnosisGroup.objects.values_list("id", "position", "code"))
         self.group_codes = [code for _, _, code in sorted(groups, key=lambda g: g[1])]
         max_id = max((gid for gid, _, _ in groups), default=0)
@@ -246,9 +271,12 @@ class Loader:
     def _load(self, month: Month) -> wc.Registrations:
         """Integers straight from SQL: the person key assigned at import, ids, and dates as day
         numbers (no date objects, no model instances: ADR 0012)."""
-        cols = _month_columns(date(month[0], month[1], 1))
-        if cols is None:
+        period = date(month[0], month[1], 1)
+        frame, providers = self._preloaded.get(month, (None, []))
+        parts = [c for c in (_month_columns(period, providers), _frame_columns(frame)) if c]
+        if not parts:
             return wc.Registrations.empty()
+        cols = [np.concatenate(group) for group in zip(*parts, strict=True)]
         # Person keys are 63-bit digests: dense codes 0..n-1 keep the engine's tables small.
         _, person = np.unique(cols[0], return_inverse=True)
         return wc.Registrations(

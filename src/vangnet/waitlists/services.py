@@ -212,23 +212,25 @@ def submission_import(
                 created.append(Submission(provider_id=provider_id, period=period_, **fields))
                 statuses[provider_id] = "nieuw"
         if replaced:
-            WaitlistRegistration.objects.filter(submission__in=replaced).delete()
+            WaitlistRegistration.objects.filter(
+                period=period_, provider_id__in=[s.provider_id for s in replaced]
+            ).delete()
             Submission.objects.bulk_update(replaced, [*SUBMISSION_FIELDS, "updated_at"])
         Submission.objects.bulk_create(created)
         submission_ids = {s.provider_id: s.pk for s in (*replaced, *created)}
         if submission_ids:
+            kept = kept.with_columns(person_key=importers.person_keys(kept["person_pseudonym"]))
             _write_registrations(
                 kept.filter(pl.col("provider_id").is_in(list(submission_ids))).with_columns(
                     submission_id=pl.col("provider_id").replace_strict(
                         submission_ids, return_dtype=pl.Int64
                     ),
                     period=pl.lit(period_),
-                    person_key=importers.person_keys(kept["person_pseudonym"]).filter(
-                        kept["provider_id"].is_in(list(submission_ids))
-                    ),
                 )
             )
-            aggregates.refresh_months([period_])
+            # Every provider in the file now has exactly its kept rows stored (unchanged ones
+            # had the same content already): the figures need only the others from the database.
+            aggregates.refresh_months([period_], preloaded={period_: (kept, provider_ids)})
         for provider_id in provider_ids:
             provider = providers[provider_id]
             n_rows, n_kept = totals[provider_id]
