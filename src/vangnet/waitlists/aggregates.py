@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 from django.db import connection, transaction
-from django.db.models import Model, Q
+from django.db.models import Model, Q, QuerySet
 
 from vangnet.engines import waitcount as wc
 
@@ -155,7 +155,7 @@ def _insert(model: type[Model], columns: Sequence[str], rows: list[tuple[Any, ..
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     sql = f"COPY {table} ({names}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:  # type: ignore[attr-defined]
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for r in rows:
             copy.write_row(r)
 
@@ -175,8 +175,16 @@ def refresh_all() -> list[date]:
 # Reading (the same rows as the `counting` functions, from the stored tables)
 
 
-def _cells(model: type, kind: str, months: Sequence[Month], region: str | None, across: bool):  # type: ignore[no-untyped-def]
-    qs = model.objects.filter(region_kind=kind, period__in=[_period(m) for m in months])
+def _cells(
+    model: type[WaitCount] | type[WaitFlow],
+    kind: str,
+    months: Sequence[Month],
+    region: str | None,
+    across: bool,
+) -> QuerySet[Any]:
+    qs: QuerySet[Any] = model.objects.filter(
+        region_kind=kind, period__in=[_period(m) for m in months]
+    )
     if region is not None:
         qs = qs.filter(region_code=region)
     if across:

@@ -288,7 +288,7 @@ def _write_registrations(frame: pl.DataFrame) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             sql = f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)"
-            with cursor.cursor.copy(sql) as copy:  # type: ignore[attr-defined]
+            with cursor.cursor.copy(sql) as copy:
                 for offset in range(0, frame.height, COPY_CHUNK_ROWS):
                     chunk = frame.slice(offset, COPY_CHUNK_ROWS)
                     copy.write(chunk.write_csv(include_header=False, null_value=""))
