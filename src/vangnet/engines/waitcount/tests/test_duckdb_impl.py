@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 
 from vangnet.engines.waitcount import Registrations, duckdb_impl, month_range, waiting_counts
 from vangnet.engines.waitcount.tests._data import assert_same_table, duckdb_connection
@@ -15,7 +15,7 @@ from vangnet.engines.waitcount.tests.test_properties import FAST, datasets
 CON = duckdb_connection()
 
 
-@FAST
+@settings(FAST, max_examples=60)  # bounded: `make test` stays fast
 @given(datasets())
 def test_fast_duckdb_counts_equal_the_engine(data: Any) -> None:
     regs, rom, months = data
