@@ -128,3 +128,13 @@ def test_a_month_whose_registrations_are_all_gone_has_no_stored_figures(import_r
     )
     assert not WaitCount.objects.filter(period=date(2024, 3, 1)).exists()
     assert counting.count_rows(counting.Loader(), "province", [(2024, 3)]) == []
+
+
+def test_submissions_cannot_be_deleted_in_the_admin_behind_the_stored_figures():
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from vangnet.waitlists.models import Submission
+
+    request = RequestFactory().get("/beheer/")
+    assert not admin.site._registry[Submission].has_delete_permission(request)
