@@ -4,7 +4,7 @@ UV := $(shell command -v uv 2>/dev/null || echo uv)
 PY := uv run --frozen python
 PYTEST_ARGS ?=
 
-.PHONY: run setup setup-test test test-fast lint bench openapi check-openapi clean
+.PHONY: run serve setup setup-test test test-fast lint bench openapi check-openapi clean
 
 setup:
 	@scripts/ensure-system-deps
@@ -19,6 +19,17 @@ run: setup
 	$(PY) -m vangnet demo
 	@echo "Vangnet draait op http://127.0.0.1:8000 (stoppen met Ctrl-C)"
 	$(PY) -m vangnet runserver 127.0.0.1:8000 --noreload
+
+# As in production: gunicorn (workers sized to the cores, scripts/gunicorn.conf.py), static
+# files by WhiteNoise, PostgreSQL. Needs DATABASE_URL=postgres://... and VANGNET_SECRET_KEY;
+# VANGNET_SSL_REDIRECT=0 when no TLS proxy is in front (local tests and the load benchmark).
+SERVE_SETTINGS ?= vangnet.settings.production
+serve: setup
+	@test -n "$$DATABASE_URL" || { echo "make serve: zet DATABASE_URL=postgres://..."; exit 1; }
+	DJANGO_SETTINGS_MODULE=$(SERVE_SETTINGS) $(PY) -m vangnet migrate --noinput -v0
+	DJANGO_SETTINGS_MODULE=$(SERVE_SETTINGS) $(PY) -m vangnet collectstatic --noinput -v0
+	DJANGO_SETTINGS_MODULE=$(SERVE_SETTINGS) $(PY) -m vangnet waitlists warm
+	DJANGO_SETTINGS_MODULE=$(SERVE_SETTINGS) exec uv run --frozen gunicorn --config scripts/gunicorn.conf.py
 
 # The whole suite: unit, service, API, access-log, property and browser tests.
 # DATABASE_URL chooses the database (default: SQLite in memory).
@@ -44,6 +55,7 @@ bench: setup
 	uv run --frozen python bench/matching.py
 	uv run --frozen python bench/simulation.py
 	uv run --frozen python bench/sociale_kaart.py
+	uv run --frozen python bench/import.py
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

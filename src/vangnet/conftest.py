@@ -42,6 +42,15 @@ class World:
     administrator: User
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty cache: cached reports are keyed by the records' version,
+    which two tests' throw-away databases could share."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def world(db: None) -> World:
     referrer_org = factories.OrganisationFactory(name="GGZ Verwijzer")

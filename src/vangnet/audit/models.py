@@ -47,8 +47,9 @@ class AccessLogEntry(models.Model):
     role = models.CharField(max_length=30, blank=True)
     organisation = models.CharField(max_length=200, blank=True)
     # The case is kept by id and reference, not by foreign key, so the log outlives any case row.
-    case_id = models.BigIntegerField(null=True, blank=True, db_index=True)
-    case_reference = models.CharField(max_length=20, blank=True, db_index=True)
+    # Indexed with the time below (a case's log is read newest first, page by page).
+    case_id = models.BigIntegerField(null=True, blank=True)
+    case_reference = models.CharField(max_length=20, blank=True)
     action = models.CharField(max_length=20, choices=Action.choices)
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     channel = models.CharField(max_length=10, default="web")  # web or api
@@ -60,6 +61,10 @@ class AccessLogEntry(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = "toegangslogregel"
         verbose_name_plural = "toegangslog"
+        indexes = [
+            models.Index(fields=["case_reference", "at", "id"], name="accesslog_case_ref_time"),
+            models.Index(fields=["case_id", "at", "id"], name="accesslog_case_time"),
+        ]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

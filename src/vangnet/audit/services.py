@@ -38,4 +38,34 @@ def access_log_write(
     )
 
 
-__all__ = ["Action", "Outcome", "access_log_write"]
+def access_log_write_many(
+    *,
+    actor: Actor,
+    action: str,
+    details: list[str],
+    membership: Membership | None = None,
+    channel: str = "web",
+) -> None:
+    """One entry per detail in a single INSERT (a national waiting-list import logs one line
+    per provider: 1,500 separate INSERTs cost seconds). No case data: `case_id` stays empty."""
+    membership = membership or actor.primary
+    user = actor.user if actor.user.is_authenticated else None
+    AccessLogEntry.objects.bulk_create(
+        [
+            AccessLogEntry(
+                user=user,
+                username=actor.user.get_username() if user else "anoniem",
+                role=membership.role if membership else "",
+                organisation=membership.organisation.name if membership else "",
+                action=action,
+                outcome=Outcome.ALLOWED,
+                channel=channel,
+                detail=detail[:200],
+            )
+            for detail in details
+        ],
+        batch_size=1000,
+    )
+
+
+__all__ = ["Action", "Outcome", "access_log_write", "access_log_write_many"]

@@ -11,13 +11,16 @@ from django.shortcuts import render
 from vangnet.accounts.decorators import verified_required
 from vangnet.accounts.models import Role
 from vangnet.accounts.selectors import actor_for, current_user
+from vangnet.common.errors import DomainError
 from vangnet.common.forms import PlausibleDateField
+from vangnet.common.pagination import keyset_page
 
 from .models import Action, Outcome
 from .selectors import access_log_for_case
 from .services import access_log_write
 
 REFERENCE = re.compile(r"^VN-\d{4}-\d{5}$")
+PAGE_SIZE = 200
 
 
 def _reference(value: str) -> str:
@@ -64,13 +67,28 @@ def log_view(request: HttpRequest) -> HttpResponse:
         )
     form = LogFilterForm(request.GET or None)
     entries = None
+    more = None
     if form.is_bound and form.is_valid():
         ref = form.cleaned_data["reference"].strip()
-        entries = list(
-            access_log_for_case(
-                case_reference=ref, start=form.cleaned_data["start"], end=form.cleaned_data["end"]
-            )[:1000]
-        )
+        try:
+            page = keyset_page(
+                access_log_for_case(
+                    case_reference=ref,
+                    start=form.cleaned_data["start"],
+                    end=form.cleaned_data["end"],
+                ),
+                field="at",
+                cursor=request.GET.get("na") or None,
+                size=PAGE_SIZE,
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            return render(request, "audit/log.html", {"form": form, "entries": None})
+        entries = page.rows
+        if page.next_cursor:
+            query = request.GET.copy()
+            query["na"] = page.next_cursor
+            more = "?" + query.urlencode()
         access_log_write(
             actor=actor,
             action=Action.LOG_VIEW,
@@ -78,4 +96,4 @@ def log_view(request: HttpRequest) -> HttpResponse:
             membership=membership,
             detail="toegangslog per casus",
         )
-    return render(request, "audit/log.html", {"form": form, "entries": entries})
+    return render(request, "audit/log.html", {"form": form, "entries": entries, "more": more})

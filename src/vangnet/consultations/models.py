@@ -43,6 +43,7 @@ class Consultation(TimeStampedModel):
 
     class Meta:
         ordering = ["-requested_on", "-id"]
+        indexes = [models.Index(fields=["table", "requested_on", "id"], name="consultation_page")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(anonymous=True, patient_name="")

@@ -14,10 +14,13 @@ from vangnet.audit.models import Action
 from vangnet.audit.services import access_log_write
 from vangnet.common.errors import DomainError
 from vangnet.common.forms import PlausibleDateField
+from vangnet.common.pagination import keyset_page
 
 from . import services
 from .models import Consultation
 from .selectors import consultation_counts, consultations_for
+
+PAGE_SIZE = 100
 
 
 class AnswerForm(forms.Form):
@@ -104,9 +107,21 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "De consultatie is vastgelegd.")
             return redirect("consultations:list")
-    items = consultations_for(actor)[:200]
+    try:
+        page = keyset_page(
+            consultations_for(actor),
+            field="requested_on",
+            cursor=request.GET.get("na") or None,
+            size=PAGE_SIZE,
+        )
+    except DomainError:
+        return redirect("consultations:list")
+    items = page.rows
+    more = f"?na={page.next_cursor}" if page.next_cursor else None
     access_log_write(actor=actor, action=Action.LIST, membership=membership, detail="consultaties")
     counts = consultation_counts(table_number=membership.table.number if membership.table else None)
     return render(
-        request, "consultations/list.html", {"form": form, "items": items, "counts": counts}
+        request,
+        "consultations/list.html",
+        {"form": form, "items": items, "counts": counts, "more": more},
     )

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.apps import apps
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.db.models.functions import ExtractYear
 
 from vangnet.accounts.models import Role
@@ -197,3 +197,16 @@ def _known(values: object, options: codes.Options) -> list[str]:
 
 def record_for_case(case: Case) -> MonitorRecord | None:
     return MonitorRecord.objects.filter(case=case).select_related("table").first()
+
+
+def report_version() -> str:
+    """A value that changes whenever a monitor record or consultation is added, changed or
+    deleted (every write sets `updated_at`; a deletion changes the count). Reports are cached
+    under it, so a cached report is never older than the records."""
+    from vangnet.consultations.models import Consultation
+
+    parts = []
+    for model in (MonitorRecord, Consultation):
+        agg = model.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+        parts.append(f"{agg['n']}:{agg['last'].isoformat() if agg['last'] else ''}")
+    return "|".join(parts)

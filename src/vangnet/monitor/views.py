@@ -5,10 +5,12 @@ The report is one template (`monitor/_report_body.html`) for the page and the PD
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -27,6 +29,8 @@ from vangnet.reference import questionnaire as codes
 
 from . import csvio, presentation, selectors, services
 from .forms import ImportForm, QuestionnaireForm, ReportFilterForm
+
+REPORT_CACHE_SECONDS = 3600  # the version key already expires a report when records change
 
 
 def threshold() -> int:
@@ -89,6 +93,23 @@ def _report_params(request: HttpRequest, actor: Actor) -> dict[str, Any]:
 
 
 def _build(params: dict[str, Any]) -> presentation.ReportView:
+    """The report for this choice, from the cache while no record changed (one aggregate query)
+    or counted afresh."""
+    choice = (params["year_from"], params["year_to"], params["table"], params["public"])
+    key = (
+        "monitor-report:"
+        + hashlib.sha256(
+            repr((selectors.report_version(), choice, threshold())).encode()
+        ).hexdigest()
+    )
+    view: presentation.ReportView | None = cache.get(key)
+    if view is None:
+        view = _count(params)
+        cache.set(key, view, REPORT_CACHE_SECONDS)
+    return view
+
+
+def _count(params: dict[str, Any]) -> presentation.ReportView:
     rows = selectors.report_rows(
         year_from=params["year_from"], year_to=params["year_to"], table=params["table"]
     )

@@ -37,6 +37,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Submission)
 class SubmissionAdmin(ReadOnlyAdmin):
+    # No deleting here either: the month's stored figures are recomputed by the import only
+    # (a provider replaces a submission by uploading again).
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
     list_display = ["provider", "period", "row_count", "channel", "source_name", "updated_at"]
     list_filter = ["period", "channel"]
     search_fields = ["provider__name", "provider__agb_code"]

@@ -19,7 +19,7 @@ from vangnet.common.errors import DomainError, NotAllowed, NotFound, TooLarge
 from vangnet.common.schema import AgbCode, Month, PlausibleDate
 from vangnet.directory.models import Organisation
 
-from . import access, counting, selectors, services
+from . import access, aggregates, counting, selectors, services
 from .forms import MAX_UPLOAD_BYTES
 from .importers import FileProblem, parse_period
 from .models import Channel, DiagnosisGroup, RegistrationPause
@@ -201,7 +201,7 @@ def breaches(request: HttpRequest, q: Query[ProviderRangeQuery]):
     actor = _actor(request)
     months = _months(q.from_, q.to)
     access.require_dashboards(actor)
-    rows = [r for r in counting.provider_wait_rows(counting.Loader(), months) if r.breach]
+    rows = aggregates.provider_wait_rows(months, breaches_only=True)
     _export(actor, f"overschrijdingen {q.from_}..{q.to}")
     return selectors.with_providers(rows)
 

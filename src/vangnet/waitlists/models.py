@@ -90,18 +90,45 @@ class WaitlistRegistration(models.Model):
     """One registration (aanmelding) of a submission. `period` and `provider` repeat those of the
     submission so a month can be loaded for the engine with one indexed query."""
 
+    # The import is the only writer and checks every id against the database before it writes,
+    # inside one transaction holding the providers' locks; Django's collector still applies
+    # CASCADE and PROTECT. So the database keeps no foreign-key constraints here: their
+    # deferred checks at commit cost more than the COPY of a national month (~3 M rows) itself.
+    # One index (period, provider) serves both ways rows are used: read per month, replaced per
+    # provider and month. Every further index slows the COPY. ADR 0010.
     submission = models.ForeignKey(
-        Submission, on_delete=models.CASCADE, related_name="registrations"
+        Submission,
+        on_delete=models.CASCADE,
+        related_name="registrations",
+        db_constraint=False,
+        db_index=False,
     )
-    period = models.DateField(db_index=True)
+    period = models.DateField()
     provider = models.ForeignKey(
-        "directory.Organisation", on_delete=models.PROTECT, related_name="+"
+        "directory.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     person_pseudonym = models.CharField(max_length=100)
+    # The engine's integer person code, assigned at import (`importers.person_keys`): a 63-bit
+    # digest of the pseudonym, so the same person has the same key in every month and file.
+    person_key = models.BigIntegerField()
     municipality = models.ForeignKey(
-        "regions.Municipality", on_delete=models.PROTECT, related_name="+"
+        "regions.Municipality",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
-    diagnosis_group = models.ForeignKey(DiagnosisGroup, on_delete=models.PROTECT, related_name="+")
+    diagnosis_group = models.ForeignKey(
+        DiagnosisGroup,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     registration_date = models.DateField()
     intake_date = models.DateField(null=True, blank=True)
     treatment_start_date = models.DateField(null=True, blank=True)
@@ -112,6 +139,108 @@ class WaitlistRegistration(models.Model):
     class Meta:
         verbose_name = "wachtlijstregel"
         verbose_name_plural = "wachtlijstregels"
+        indexes = [models.Index(fields=["period", "provider"], name="registration_month")]
+
+
+# ------------------------------------------------------------------------------------------
+# Stored figures: computed from a month's registrations when its submissions change
+# (`aggregates.refresh_months`), read by pages and the API. ADR 0010 explains why.
+
+
+class WaitCount(models.Model):
+    """Waiting counts on a month's peildatum per region × diagnosis group (code, or "alle": the
+    groups merged so a person waiting in two groups counts once)."""
+
+    period = models.DateField()
+    region_kind = models.CharField(max_length=20, choices=RegionKind.choices)
+    region_code = models.CharField(max_length=10)
+    diagnosis_group = models.CharField(max_length=40)
+    registrations_waiting = models.PositiveIntegerField()
+    persons_waiting = models.PositiveIntegerField()
+    persons_multi_provider = models.PositiveIntegerField()
+    persons_by_preference = models.PositiveIntegerField()
+    over_norm_intake = models.PositiveIntegerField()
+    over_norm_treatment = models.PositiveIntegerField()
+    registrations_waiting_intake = models.PositiveIntegerField()
+    registrations_waiting_treatment = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["region_kind", "region_code", "period"], name="waitcount_region")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "region_kind", "region_code", "diagnosis_group"],
+                name="one_waitcount_per_cell",
+            )
+        ]
+
+
+class WaitFlow(models.Model):
+    """Intakes and treatment starts in a month per region × diagnosis group (or "alle")."""
+
+    period = models.DateField()
+    region_kind = models.CharField(max_length=20, choices=RegionKind.choices)
+    region_code = models.CharField(max_length=10)
+    diagnosis_group = models.CharField(max_length=40)
+    intakes = models.PositiveIntegerField()
+    intake_wait_median = models.FloatField(null=True)
+    intake_wait_p80 = models.FloatField(null=True)
+    intake_within_norm_share = models.FloatField(null=True)
+    treatment_starts = models.PositiveIntegerField()
+    treatment_wait_median = models.FloatField(null=True)
+    treatment_wait_p80 = models.FloatField(null=True)
+    treatment_within_norm_share = models.FloatField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["region_kind", "region_code", "period"], name="waitflow_region")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "region_kind", "region_code", "diagnosis_group"],
+                name="one_waitflow_per_cell",
+            )
+        ]
+
+
+class ProviderWait(models.Model):
+    """A provider's median waits and Treeknorm breaches per month × diagnosis group."""
+
+    period = models.DateField()
+    provider = models.ForeignKey(
+        "directory.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    diagnosis_group = models.CharField(max_length=40)
+    waiting_intake = models.PositiveIntegerField()
+    waiting_treatment = models.PositiveIntegerField()
+    median_wait_intake = models.FloatField(null=True)
+    median_wait_treatment = models.FloatField(null=True)
+    breach_intake = models.BooleanField()
+    breach_treatment = models.BooleanField()
+
+    class Meta:
+        indexes = [models.Index(fields=["period", "provider"], name="providerwait_period")]
+
+
+class LargestBreach(models.Model):
+    """Per month × region the provider with the most waiting registrations over the norm."""
+
+    period = models.DateField()
+    region_kind = models.CharField(max_length=20, choices=RegionKind.choices)
+    region_code = models.CharField(max_length=10)
+    provider = models.ForeignKey(
+        "directory.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    over_norm = models.PositiveIntegerField()
+    over_norm_intake = models.PositiveIntegerField()
+    over_norm_treatment = models.PositiveIntegerField()
+    registrations_waiting = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["region_kind", "region_code", "period"], name="largest_region")
+        ]
 
 
 class ProcessOwnerRegion(models.Model):

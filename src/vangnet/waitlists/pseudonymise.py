@@ -35,6 +35,7 @@ from vangnet.common.validators import is_valid_bsn
 DOMAIN = b"vangnet/waitlists/person/v1\x00"
 _VERSION = re.compile(r"^[a-z0-9]{1,8}$")
 _PSEUDONYM = re.compile(r"^[a-z0-9]{1,8}:[0-9a-f]{64}$")
+PSEUDONYM_PATTERN = _PSEUDONYM.pattern  # for columnar checks (Polars)
 MIN_SECRET_BYTES = 32
 
 

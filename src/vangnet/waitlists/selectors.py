@@ -17,8 +17,8 @@ from vangnet.directory.models import Organisation
 from vangnet.regions.models import Municipality
 from vangnet.regions.selectors import region_grouping
 
-from . import access, counting, published
-from .counting import CountRow, Loader, Month
+from . import access, aggregates, counting, published
+from .counting import CountRow, Month
 from .models import (
     DiagnosisGroup,
     PublishedImport,
@@ -80,21 +80,21 @@ def counts(
     across_groups: bool = False,
 ) -> list[CountRow]:
     _check(actor)
-    return counting.count_rows(Loader(), kind, months, region=region, across_groups=across_groups)
+    return aggregates.count_rows(kind, months, region=region, across_groups=across_groups)
 
 
 def flows(
     actor: Actor | None, *, kind: str, months: Sequence[Month], region: str | None = None
 ) -> list[counting.FlowRow]:
     _check(actor)
-    return counting.flow_rows(Loader(), kind, months, region=region)
+    return aggregates.flow_rows(kind, months, region=region)
 
 
 def largest_breaches(
     actor: Actor | None, *, kind: str, months: Sequence[Month], region: str | None = None
 ) -> list[WithProvider]:
     _check(actor)
-    return with_providers(counting.largest_breach_rows(Loader(), kind, months, region=region))
+    return with_providers(aggregates.largest_breach_rows(kind, months, region=region))
 
 
 def hotspots(
@@ -110,7 +110,7 @@ def hotspots(
     provider_ids = None
     if kind and region:
         provider_ids = set(access.providers_in_region(kind, region).values_list("id", flat=True))
-    rows = counting.hotspot_rows(Loader(), months, min_months=min_months, provider_ids=provider_ids)
+    rows = aggregates.hotspot_rows(months, min_months=min_months, provider_ids=provider_ids)
     return with_providers(rows)
 
 
@@ -233,10 +233,9 @@ def region_dashboard(
 ) -> RegionDashboard:
     _check(actor)
     name = check_region(kind, code)
-    loader = Loader()
     labels = [counting.month_label(m) for m in months]
-    rows = counting.count_rows(loader, kind, months, region=code)
-    totals = counting.count_rows(loader, kind, months, region=code, across_groups=True)
+    rows = aggregates.count_rows(kind, months, region=code)
+    totals = aggregates.count_rows(kind, months, region=code, across_groups=True)
     groups = list(DiagnosisGroup.objects.all())
     by_cell = {(r.diagnosis_group, r.month): r for r in rows}
     top = max((r.persons_waiting for r in rows), default=0)
@@ -271,7 +270,7 @@ def region_dashboard(
         p.over_norm = r.over_norm_intake + r.over_norm_treatment
         p.multi_provider = r.persons_multi_provider
         p.by_preference = r.persons_by_preference
-    for f in counting.flow_rows(loader, kind, months, region=code, across_groups=True):
+    for f in aggregates.flow_rows(kind, months, region=code, across_groups=True):
         p = trend[f.month]
         p.intakes = f.intakes
         p.treatment_starts = f.treatment_starts
@@ -304,10 +303,10 @@ def region_dashboard(
             current=h.end == last,
             paused=(h.provider_id, h.diagnosis_group) in paused,
         )
-        for h in with_providers(counting.hotspot_rows(loader, months, provider_ids=provider_ids))
+        for h in with_providers(aggregates.hotspot_rows(months, provider_ids=provider_ids))
     ]
     hot.sort(key=lambda h: (not h.current, -h.row.months, h.row.provider_name))
-    largest = with_providers(counting.largest_breach_rows(loader, kind, months, region=code))
+    largest = with_providers(aggregates.largest_breach_rows(kind, months, region=code))
     return RegionDashboard(
         kind=kind,
         code=code,
@@ -381,7 +380,7 @@ def pause_page(actor: Actor, *, kind: str, code: str, on: date) -> PausePage:
     month = latest_month()
     waits: dict[tuple[int, str], counting.ProviderWaitRow] = {}
     if month is not None and by_group:
-        for w in counting.provider_wait_rows(Loader(), [month], provider_ids=set(providers)):
+        for w in aggregates.provider_wait_rows([month], provider_ids=set(providers)):
             waits[(w.provider_id, w.diagnosis_group)] = w
     groups = []
     for group in DiagnosisGroup.objects.filter(id__in=by_group):

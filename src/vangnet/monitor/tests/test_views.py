@@ -317,3 +317,26 @@ def test_consultations_are_counted_in_the_report(world, seeded, verified_client)
         g for s in response.context["view"].sections for g in s.grids if g.key == "consultations"
     )
     assert grid.footer[1][-1].text == "2"
+
+
+def test_the_report_is_counted_once_per_choice_until_records_change(
+    seeded, world, verified_client, monkeypatch
+):
+    from vangnet.monitor import views
+
+    counted = []
+    original = views._count
+    monkeypatch.setattr(views, "_count", lambda params: counted.append(1) or original(params))
+    client = verified_client(world.monitor_analyst)
+    url = "/monitor/rapport/?van=2020&tot=2021"
+    assert client.get(url).status_code == client.get(url).status_code == 200
+    assert len(counted) == 1
+    client.get(url + "&versie=intern")  # another choice: counted on its own
+    assert len(counted) == 2
+    record = MonitorRecord.objects.order_by("id").first()
+    record.save()  # any change to the records makes the next report count afresh
+    client.get(url)
+    assert len(counted) == 3
+    record.delete()
+    client.get(url)
+    assert len(counted) == 4

@@ -214,17 +214,13 @@ def test_parquet_errors_name_the_row(providers):
 def test_an_import_killed_halfway_leaves_the_database_as_before(providers, monkeypatch):
     do_import(csv_bytes(GOOD))
     before = sorted(WaitlistRegistration.objects.values_list("person_pseudonym", "period"))
-    monkeypatch.setattr(services, "BATCH_SIZE", 1)
-    original = WaitlistRegistration.objects.bulk_create
-    calls = {"n": 0}
+    original = services._write_registrations
 
-    def dying_bulk_create(objs, *args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise KeyboardInterrupt  # the process is stopped between two batches
-        return original(objs, *args, **kwargs)
+    def dying_write(frame):
+        original(frame.head(1))  # the first batch is written ...
+        raise KeyboardInterrupt  # ... and the process is stopped before the next one
 
-    monkeypatch.setattr(WaitlistRegistration.objects, "bulk_create", dying_bulk_create)
+    monkeypatch.setattr(services, "_write_registrations", dying_write)
     replacement = [row(person_pseudonym=f"v1:n{i}") for i in range(5)]
     with pytest.raises(KeyboardInterrupt):
         do_import(csv_bytes(replacement))

@@ -13,6 +13,10 @@ Subcommands:
   breaches --from M --to M                    provider × group months over the Treeknorm
   hotspots --from M --to M [--min-months 3]   breaches lasting three months or more
   largest --regions KIND --from M --to M      provider with the largest breaches per region
+  refresh                                     recompute the stored figures of every month (after
+                                              a change of the table division, or an upgrade)
+  warm                                        compile the counting engine into its cache (before
+                                              the first request after an install; `make serve`)
 
 Tables go to standard output; piped into a reader that stops early (`| head`) they end quietly,
 with status 1.
@@ -30,7 +34,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from vangnet.common.cli import quiet_broken_pipe
-from vangnet.waitlists import counting, published, selectors, services
+from vangnet.engines.waitcount.warm import warm as warm_engine
+from vangnet.waitlists import aggregates, counting, published, selectors, services
 from vangnet.waitlists.importers import FileProblem, parse_period
 from vangnet.waitlists.models import Channel, RegionKind
 from vangnet.waitlists.pseudonymise import (
@@ -83,6 +88,8 @@ class Command(BaseCommand):
             p.add_argument("--from", dest="start", required=True)
             p.add_argument("--to", dest="end", required=True)
             p.add_argument("--format", choices=["csv", "json"], default="csv")
+        sub.add_parser("refresh", help="bereken de opgeslagen cijfers van alle maanden opnieuw")
+        sub.add_parser("warm", help="vertaal de telmotor vooraf (numba-cache)")
         for name in ("breaches", "hotspots"):
             p = sub.add_parser(name)
             p.add_argument("--from", dest="start", required=True)
@@ -221,26 +228,20 @@ class Command(BaseCommand):
     def _counts(
         self, *, regions: str, region: str | None, start: str, end: str, format: str, **_: Any
     ) -> None:
-        rows = counting.count_rows(
-            counting.Loader(), regions, self._months(start, end), region=region
-        )
+        rows = aggregates.count_rows(regions, self._months(start, end), region=region)
         self._emit(rows, list(counting.COUNT_COLUMNS), format)
 
     def _flows(
         self, *, regions: str, region: str | None, start: str, end: str, format: str, **_: Any
     ) -> None:
-        rows = counting.flow_rows(
-            counting.Loader(), regions, self._months(start, end), region=region
-        )
+        rows = aggregates.flow_rows(regions, self._months(start, end), region=region)
         self._emit(rows, [f.name for f in dataclasses.fields(counting.FlowRow)], format)
 
     def _largest(
         self, *, regions: str, region: str | None, start: str, end: str, format: str, **_: Any
     ) -> None:
         rows = selectors.with_providers(
-            counting.largest_breach_rows(
-                counting.Loader(), regions, self._months(start, end), region=region
-            )
+            aggregates.largest_breach_rows(regions, self._months(start, end), region=region)
         )
         self._emit(
             rows,
@@ -258,11 +259,7 @@ class Command(BaseCommand):
         )
 
     def _breaches(self, *, start: str, end: str, format: str, **_: Any) -> None:
-        rows = [
-            r
-            for r in counting.provider_wait_rows(counting.Loader(), self._months(start, end))
-            if r.breach
-        ]
+        rows = aggregates.provider_wait_rows(self._months(start, end), breaches_only=True)
         self._emit(
             selectors.with_providers(rows),
             [
@@ -280,12 +277,18 @@ class Command(BaseCommand):
             format,
         )
 
+    def _refresh(self, **_: Any) -> None:
+        periods = aggregates.refresh_all()
+        self.stdout.write(f"Cijfers opnieuw berekend voor {len(periods)} maanden.")
+
+    def _warm(self, **_: Any) -> None:
+        seconds = warm_engine()
+        self.stdout.write(f"Telmotor klaar ({seconds:.1f} s).")
+
     def _hotspots(self, *, start: str, end: str, format: str, min_months: int, **_: Any) -> None:
         if min_months < 1:
             raise CommandError("--min-months moet minstens 1 zijn.")
-        rows = counting.hotspot_rows(
-            counting.Loader(), self._months(start, end), min_months=min_months
-        )
+        rows = aggregates.hotspot_rows(self._months(start, end), min_months=min_months)
         self._emit(
             selectors.with_providers(rows),
             ["provider_agb", "provider_name", "diagnosis_group", "norm", "start", "end", "months"],

@@ -1,0 +1,40 @@
+"""The consultation list is paged (keyset) with a "more" link: every consultation exactly once,
+newest first, also when many share a date; no silent cap."""
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from vangnet.accounts.models import Membership
+from vangnet.consultations import services, views
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_consultation_is_listed_exactly_once(world, verified_client, monkeypatch):
+    m = Membership.objects.get(user=world.coordinator, role="coordinator")
+    day = m.created_at.date()
+    made = [
+        services.consultation_record(
+            actor=world.coordinator,
+            membership=m,
+            requested_on=day - timedelta(days=i % 4),  # four dates, many ties
+            requester_type="gp",
+            question=f"Vraag nummer {i:02d}?",
+        ).pk
+        for i in range(23)
+    ]
+    monkeypatch.setattr(views, "PAGE_SIZE", 5)
+    client = verified_client(world.coordinator)
+    shown: list[str] = []
+    url = "/consultaties/"
+    pages = 0
+    while url:
+        html = client.get(url).content.decode()
+        shown += re.findall(r"Vraag nummer (\d\d)\?", html)
+        more = re.search(r'href="([^"]+)" data-testid="more"', html)
+        url = "/consultaties/" + more.group(1) if more else None
+        pages += 1
+    assert pages == 5
+    assert len(shown) == len(set(shown)) == len(made) == 23
