@@ -14,6 +14,7 @@ from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
 from vangnet.accounts.models import ApiToken
+from vangnet.audit import context as audit_context
 
 
 class VerifiedSessionAuth(SessionAuth):
@@ -40,6 +41,8 @@ class TokenAuth(HttpBearer):
             return None
         ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
         request.user = api_token.user
+        # The access log records which token was used (NEN 7513 access point).
+        audit_context.credential.set(f"token:{api_token.pk}")
         return api_token.user
 
 

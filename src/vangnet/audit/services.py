@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django.db import connection
+
+from . import context
 from .models import AccessLogEntry, Action, Outcome
+from .sealing import access_log_seal, access_log_verify
 
 if TYPE_CHECKING:
     from vangnet.accounts.models import Membership
@@ -24,18 +28,47 @@ def access_log_write(
 ) -> AccessLogEntry:
     membership = membership or actor.primary
     user = actor.user if actor.user.is_authenticated else None
-    return AccessLogEntry.objects.create(
-        user=user,
-        username=actor.user.get_username() if user else "anoniem",
-        role=membership.role if membership else "",
-        organisation=membership.organisation.name if membership else "",
-        case_id=case_id,
-        case_reference=case_reference,
-        action=action,
-        outcome=outcome,
-        channel=channel,
-        detail=detail[:200],
+    credential = context.credential.get()
+    if credential is None or (user is None and credential == "session"):
+        credential = "session" if user is not None else ""
+    fields: dict[str, Any] = {
+        "user": user,
+        "username": actor.user.get_username() if user else "anoniem",
+        "role": membership.role if membership else "",
+        "organisation": membership.organisation.name if membership else "",
+        "case_id": case_id,
+        "case_reference": case_reference,
+        "action": action,
+        "outcome": outcome,
+        "channel": channel,
+        "credential": credential,
+        "detail": detail[:200],
+    }
+    entry = AccessLogEntry.objects.create(**fields)
+    rescue = context.pending.get()
+    if rescue is not None:
+        rescue.append((entry.pk, fields, connection.in_atomic_block))
+    return entry
+
+
+def access_log_rescue(rows: list[tuple[int, dict[str, Any]]]) -> int:
+    """Write again every remembered row whose transaction rolled back. Returns how many."""
+    if not rows:
+        return 0
+    kept = set(
+        AccessLogEntry.objects.filter(pk__in=[pk for pk, _ in rows]).values_list("pk", flat=True)
     )
+    lost = [fields for pk, fields in rows if pk not in kept]
+    for fields in lost:
+        AccessLogEntry.objects.create(**fields)
+    return len(lost)
 
 
-__all__ = ["Action", "Outcome", "access_log_write"]
+__all__ = [
+    "Action",
+    "Outcome",
+    "access_log_rescue",
+    "access_log_seal",
+    "access_log_verify",
+    "access_log_write",
+]

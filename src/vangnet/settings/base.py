@@ -1,7 +1,9 @@
 """Shared settings. Everything that differs between machines comes from environment variables.
 
 Documented variables (see README "Configuration"):
-- DATABASE_URL: database, default an SQLite file under var/.
+- DATABASE_URL: database, default an SQLite file under var/ (on PostgreSQL: the application
+  role, which owns nothing).
+- VANGNET_MIGRATE_DATABASE_URL: PostgreSQL only, optional: the owner role `migrate` runs as.
 - VANGNET_SECRET_KEY: Django secret key (required in production).
 - VANGNET_ALLOWED_HOSTS: comma-separated host names.
 - VANGNET_MEDIA_ROOT: where uploaded documents are stored (outside the web root).
@@ -9,6 +11,7 @@ Documented variables (see README "Configuration"):
 - VANGNET_SESSION_IDLE_SECONDS: session expiry after inactivity (default 1800).
 - VANGNET_PSEUDONYM_KEY: secret used to derive the internal patient-match key.
 - VANGNET_DISCLOSURE_THRESHOLD: smallest published cell in monitor reports (default 5).
+- VANGNET_AUDIT_MAX_LAG_SECONDS: longest time between an access-log row and its seal (600).
 """
 
 from __future__ import annotations
@@ -60,6 +63,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost after security: every transaction of the request has ended when it finishes.
+    "vangnet.audit.middleware.AccessLogMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -98,6 +103,9 @@ DATABASES = {
         conn_max_age=60,
     )
 }
+# PostgreSQL with two roles: DATABASE_URL is the application role (owns nothing), and
+# `migrate` connects as the owner role given here (see common/management/commands/migrate.py).
+VANGNET_MIGRATE_DATABASE_URL = os.environ.get("VANGNET_MIGRATE_DATABASE_URL", "")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -164,6 +172,10 @@ VANGNET_PSEUDONYM_KEY = os.environ.get("VANGNET_PSEUDONYM_KEY", SECRET_KEY)
 
 # Monitor reports published outside the table suppress cells below this count.
 VANGNET_DISCLOSURE_THRESHOLD = int(os.environ.get("VANGNET_DISCLOSURE_THRESHOLD", "5"))
+
+# The access log's hash chain: the longest time a row may wait for its seal (a row written in a
+# long transaction is sealed after it commits). Longer is reported by `audit verify`.
+VANGNET_AUDIT_MAX_LAG_SECONDS = int(os.environ.get("VANGNET_AUDIT_MAX_LAG_SECONDS", "600"))
 
 # Registrations older than this are flagged in the queue (seed 000, Tien in Twente: within a week).
 VANGNET_TRIAGE_DAYS = 7
