@@ -18,7 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .decorators import verified_required
 from .models import ApiToken, Notification
-from .selectors import current_user
+from .selectors import actor_for, current_user, notifications_visible
 from .services import api_token_issue, notification_mark_read
 
 
@@ -72,7 +72,12 @@ def otp_view(request: HttpRequest) -> HttpResponse:
 
 @verified_required
 def notifications(request: HttpRequest) -> HttpResponse:
-    notes = Notification.objects.filter(user=current_user(request))[:200]
+    from vangnet.cases.access import log_list
+
+    actor = actor_for(current_user(request))
+    notes = notifications_visible(actor)
+    # The page lists case references: a list event in the access log (NEN 7513).
+    log_list(actor, detail="meldingen")
     return render(request, "accounts/notifications.html", {"notes": notes})
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
@@ -29,7 +30,7 @@ def access_log_write(
     membership = membership or actor.primary
     user = actor.user if actor.user.is_authenticated else None
     credential = context.credential.get()
-    if credential is None or (user is None and credential == "session"):
+    if credential is None:
         credential = "session" if user is not None else ""
     fields: dict[str, Any] = {
         "user": user,
@@ -51,6 +52,34 @@ def access_log_write(
     return entry
 
 
+# Only a well-formed case reference goes into the log, never arbitrary typed text.
+CASE_REFERENCE = re.compile(r"^VN-\d{4}-\d{5}$")
+
+
+def access_log_attempt(
+    *, user: Any, case_reference: str, channel: str, detail: str, credential: str | None = None
+) -> AccessLogEntry | None:
+    """Log a refused attempt on a case address by someone not (fully) authenticated.
+
+    Written before any login redirect or 401 answer. `user` is the anonymous user, or a user
+    who has not confirmed the second factor; `credential` names a rejected API token.
+    """
+    from vangnet.accounts.selectors import actor_for
+
+    if not CASE_REFERENCE.match(case_reference or ""):
+        return None
+    if credential is not None:
+        context.credential.set(credential)
+    return access_log_write(
+        actor=actor_for(user),
+        action=Action.READ,
+        outcome=Outcome.DENIED,
+        case_reference=case_reference,
+        channel=channel,
+        detail=detail,
+    )
+
+
 def access_log_rescue(rows: list[tuple[int, dict[str, Any]]]) -> int:
     """Write again every remembered row whose transaction rolled back. Returns how many."""
     if not rows:
@@ -67,6 +96,7 @@ def access_log_rescue(rows: list[tuple[int, dict[str, Any]]]) -> int:
 __all__ = [
     "Action",
     "Outcome",
+    "access_log_attempt",
     "access_log_rescue",
     "access_log_seal",
     "access_log_verify",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,15 +12,13 @@ from vangnet.accounts.selectors import actor_for, current_user
 
 from .models import Action, Outcome
 from .selectors import access_log_for_case
-from .services import access_log_write
-
-REFERENCE = re.compile(r"^VN-\d{4}-\d{5}$")
+from .services import CASE_REFERENCE, access_log_write
 
 
 def _reference(value: str) -> str:
     """Only a well-formed case reference goes into the log, never arbitrary typed text."""
     value = value.strip()
-    return value if REFERENCE.match(value) else ""
+    return value if CASE_REFERENCE.match(value) else ""
 
 
 class LogFilterForm(forms.Form):
