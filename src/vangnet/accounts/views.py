@@ -17,7 +17,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .decorators import verified_required
-from .models import ApiToken, Notification
+from .models import ApiToken
 from .selectors import actor_for, current_user, notifications_visible
 from .services import api_token_issue, notification_mark_read
 

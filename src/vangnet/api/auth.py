@@ -18,7 +18,6 @@ from ninja.security import HttpBearer, SessionAuth
 from vangnet.accounts.models import ApiToken
 from vangnet.audit import context as audit_context
 
-
 # Runs after a successful authentication and before django-ninja validates the body: endpoints
 # use it to check (and log) their permission first, so a refused call is never a 422.
 Then = Callable[[HttpRequest], None]

@@ -232,7 +232,7 @@ def access_log_verify(*, expect: tuple[int, str] | None = None) -> Verification:
 
     intact = True
     for seal in seals.iterator(chunk_size=BATCH):
-        chunk.append(seal)
+        chunk.append(dict(seal))
         if len(chunk) == BATCH:
             intact = check(chunk)
             chunk = []

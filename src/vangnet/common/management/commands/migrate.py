@@ -40,9 +40,8 @@ class Command(migrate.Command):
             raise CommandError("De eigenaarsrol en de applicatierol moeten verschillen.")
         connection.close()
         saved = dict(connection.settings_dict)
-        connection.settings_dict.update(
-            {k: owner[k] for k in ("USER", "PASSWORD", "HOST", "PORT") if k in owner}
-        )
+        for key in ("USER", "PASSWORD", "HOST", "PORT"):
+            connection.settings_dict[key] = owner.get(key, "")
         try:
             super().handle(*args, **options)
             grant_application_role(connection, app_role)
