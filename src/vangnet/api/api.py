@@ -1,9 +1,29 @@
 """The API instance. Domain apps register their routers here; OpenAPI is committed to docs/."""
 
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from ninja import NinjaAPI
 
 from . import errors
 from .auth import AUTH
+
+
+def _docs_behind_login(view: Any) -> Any:
+    """In production the Swagger UI and the OpenAPI document need a verified login."""
+    from vangnet.accounts.decorators import verified_required
+
+    guarded = verified_required(view)
+
+    def docs(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
+        if settings.VANGNET_API_DOCS_PUBLIC:
+            return view(request, *args, **kwargs)
+        return guarded(request, *args, **kwargs)
+
+    return docs
+
 
 api = NinjaAPI(
     title="Vangnet API",
@@ -15,6 +35,7 @@ api = NinjaAPI(
     ),
     auth=AUTH,
     urls_namespace="api",
+    docs_decorator=_docs_behind_login,
 )
 errors.install(api)
 

@@ -20,6 +20,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # src/vangnet
 REPO_DIR = BASE_DIR.parent.parent
@@ -50,6 +51,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "csp",
+    "ninja",  # serves the Swagger UI of /api/v1/docs from our own static files, not a CDN
     "vangnet.common",
     "vangnet.regions",
     "vangnet.directory",
@@ -63,6 +66,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so static files carry the policy too: every response has it.
+    "csp.middleware.CSPMiddleware",
     # Outermost after security: every transaction of the request has ended when it finishes.
     "vangnet.audit.middleware.AccessLogMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -134,10 +139,18 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
-# django-axes: lock an account+address after repeated failures.
+# django-axes: lock an account+address after repeated failures, and an address that fails with
+# many usernames (password spraying). The address is the client's, read from the header of a
+# trusted proxy (vangnet.common.clientip), so a lockout never locks a username for everyone
+# behind the proxy.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "vangnet.common.clientip.client_ip"
+VANGNET_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("VANGNET_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+VANGNET_PROXY_CLIENT_IP_HEADER = os.environ.get("VANGNET_PROXY_CLIENT_IP_HEADER", "X-Forwarded-For")
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_VERBOSE = False
@@ -145,6 +158,10 @@ AXES_VERBOSE = False
 # Two-factor authentication for every role that can see identifiable case data.
 VANGNET_REQUIRE_2FA = True
 VANGNET_DEMO_BANNER = False
+# Production settings set this; `demo` refuses to run there.
+VANGNET_PRODUCTION = False
+# The Swagger UI and OpenAPI document of the API: public here, behind login in production.
+VANGNET_API_DOCS_PUBLIC = env_bool("VANGNET_API_DOCS_PUBLIC", True)
 OTP_TOTP_ISSUER = "Vangnet"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # never show TOTP secrets in the admin
 
@@ -179,6 +196,25 @@ VANGNET_AUDIT_MAX_LAG_SECONDS = int(os.environ.get("VANGNET_AUDIT_MAX_LAG_SECOND
 
 # Registrations older than this are flagged in the queue (seed 000, Tien in Twente: within a week).
 VANGNET_TRIAGE_DAYS = 7
+
+# A strict Content-Security-Policy on every response: only our own scripts and styles, no
+# inline code or style attributes (a nonce for the few inline <style> blocks that need one), no
+# third-party origin, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
