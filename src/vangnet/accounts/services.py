@@ -80,3 +80,15 @@ def notification_mark_read(*, user: User, notification_id: int) -> None:
 
 def api_token_issue(*, user: User, name: str) -> tuple[ApiToken, str]:
     return ApiToken.issue(user=user, name=name)
+
+
+def api_token_revoke(*, user: User, token_id: int) -> bool:
+    """A user revokes one of their own tokens (someone else's is not found)."""
+    return bool(ApiToken.objects.filter(user=user, pk=token_id, revoked=False).update(revoked=True))
+
+
+def password_changed(*, user: User) -> int:
+    """After a password change: every API token of the user stops working. Other sessions end
+    by themselves (Django checks the password hash stored in each session). Returns how many
+    tokens were revoked."""
+    return ApiToken.objects.filter(user=user, revoked=False).update(revoked=True)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import segno
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,12 +22,23 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from .decorators import verified_required
 from .models import ApiToken
 from .selectors import actor_for, current_user, notifications_visible
-from .services import api_token_issue, notification_mark_read
+from .services import (
+    api_token_issue,
+    api_token_revoke,
+    notification_mark_read,
+    password_changed,
+)
+from .spraying import address_locked
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if address_locked(request):  # password spraying from this address
+            return render(request, "accounts/locked.html", status=429)
+        return super().post(request, *args, **kwargs)
 
 
 class TokenForm(forms.Form):
@@ -100,3 +114,38 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         _, raw = api_token_issue(user=current_user(request), name=form.cleaned_data["name"])
     tokens = ApiToken.objects.filter(user=current_user(request), revoked=False)
     return render(request, "accounts/api_tokens.html", {"form": form, "raw": raw, "tokens": tokens})
+
+
+@require_POST
+@verified_required
+def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    if api_token_revoke(user=current_user(request), token_id=pk):
+        messages.success(request, "Het token is ingetrokken en werkt niet meer.")
+    return redirect("accounts:api_tokens")
+
+
+class DutchPasswordChangeForm(PasswordChangeForm):
+    error_messages = {
+        **PasswordChangeForm.error_messages,
+        "password_incorrect": "Uw huidige wachtwoord klopt niet.",
+        "password_mismatch": "De twee nieuwe wachtwoorden zijn niet gelijk.",
+    }
+
+
+@verified_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Change one's own password: the API tokens are revoked and other sessions end; this
+    session stays logged in (with its second factor)."""
+    user = current_user(request)
+    form = DutchPasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        update_session_auth_hash(request, user)
+        revoked = password_changed(user=user)
+        messages.success(
+            request,
+            "Uw wachtwoord is gewijzigd. Andere sessies zijn beëindigd"
+            + (f" en {revoked} API-token(s) ingetrokken." if revoked else "."),
+        )
+        return redirect("cases:dashboard")
+    return render(request, "accounts/password_change.html", {"form": form})

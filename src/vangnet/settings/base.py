@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "vangnet.accounts.middleware.AbsoluteSessionLifetimeMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -116,6 +117,8 @@ AUTH_USER_MODEL = "accounts.User"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Before the password check (second: the first backend is the one sessions are bound to).
+    "vangnet.accounts.spraying.AddressLimitBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -134,18 +137,21 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # Sessions expire after inactivity (NEN 7510): every request renews the idle timer.
 SESSION_COOKIE_AGE = int(os.environ.get("VANGNET_SESSION_IDLE_SECONDS", "1800"))
 SESSION_SAVE_EVERY_REQUEST = True
+# ... and a fixed time after login, however active (vangnet.accounts.middleware).
+VANGNET_SESSION_ABSOLUTE_SECONDS = int(os.environ.get("VANGNET_SESSION_ABSOLUTE_SECONDS", "43200"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
-# django-axes: lock an account+address after repeated failures, and an address that fails with
-# many usernames (password spraying). The address is the client's, read from the header of a
+# django-axes: lock an account+address after repeated failures; an address that fails with
+# many usernames (password spraying) is refused by vangnet.accounts.spraying. The address is the client's, read from the header of a
 # trusted proxy (vangnet.common.clientip), so a lockout never locks a username for everyone
 # behind the proxy.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+VANGNET_ADDRESS_FAILURE_LIMIT = int(os.environ.get("VANGNET_ADDRESS_FAILURE_LIMIT", "20"))
 AXES_CLIENT_IP_CALLABLE = "vangnet.common.clientip.client_ip"
 VANGNET_TRUSTED_PROXIES = [
     p.strip() for p in os.environ.get("VANGNET_TRUSTED_PROXIES", "").split(",") if p.strip()
