@@ -9,6 +9,7 @@ the client's, read through the trusted proxy (vangnet.common.clientip).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from axes.models import AccessAttempt
@@ -25,7 +26,7 @@ def address_failures(request: HttpRequest) -> int:
     address = client_ip(request)
     if not address:
         return 0
-    since = timezone.now() - timezone.timedelta(hours=settings.AXES_COOLOFF_TIME)
+    since = timezone.now() - timedelta(hours=settings.AXES_COOLOFF_TIME)
     total = AccessAttempt.objects.filter(ip_address=address, attempt_time__gte=since).aggregate(
         n=Sum("failures_since_start")
     )["n"]
