@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts en rollen"
 
     def ready(self) -> None:
-        from . import middleware  # noqa: F401 - registers the login-time receiver
+        from . import middleware, signals  # noqa: F401 - register their receivers

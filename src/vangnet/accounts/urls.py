@@ -13,4 +13,5 @@ urlpatterns = [
     path("api-tokens/", views.api_tokens, name="api_tokens"),
     path("api-tokens/<int:pk>/intrekken/", views.api_token_revoke_view, name="api_token_revoke"),
     path("wachtwoord/", views.password_change, name="password_change"),
+    path("activeren/<str:key>/", views.activate, name="activate"),
 ]

@@ -122,3 +122,22 @@ class AccessLogSeal(AppendOnlyModel):
         ordering = ["position"]
         verbose_name = "zegel"
         verbose_name_plural = "zegels"
+
+
+class AccountLogEntry(AppendOnlyModel):
+    """What administrators (and the activation flow) do to accounts: password set, second factor
+    added or removed, membership changed, token revoked. Append-only like the access log; the
+    privacy officer reads it."""
+
+    at = models.DateTimeField(db_default=Now(), db_index=True)
+    actor = models.CharField(max_length=150)  # username of who did it ("systeem" for a flow)
+    subject = models.CharField(max_length=150)  # username of the account it was done to
+    action = models.CharField(max_length=40)
+    detail = models.CharField(max_length=500, blank=True)
+
+    objects = AppendOnlyQuerySet["AccountLogEntry"].as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "beheerlogregel"
+        verbose_name_plural = "beheerlog"

@@ -102,3 +102,12 @@ __all__ = [
     "access_log_verify",
     "access_log_write",
 ]
+
+
+def account_log_write(*, actor: str, subject: str, action: str, detail: str = "") -> None:
+    """Append one row to the administrators' account log (never passwords or keys)."""
+    from .models import AccountLogEntry
+
+    AccountLogEntry.objects.create(
+        actor=actor[:150], subject=subject[:150], action=action[:40], detail=detail[:500]
+    )

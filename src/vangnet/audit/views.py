@@ -10,7 +10,7 @@ from vangnet.accounts.decorators import verified_required
 from vangnet.accounts.models import Role
 from vangnet.accounts.selectors import actor_for, current_user
 
-from .models import Action, Outcome
+from .models import AccountLogEntry, Action, Outcome
 from .selectors import access_log_for_case
 from .services import CASE_REFERENCE, access_log_write
 
@@ -74,3 +74,26 @@ def log_view(request: HttpRequest) -> HttpResponse:
             detail="toegangslog per casus",
         )
     return render(request, "audit/log.html", {"form": form, "entries": entries})
+
+
+@verified_required
+def account_log_view(request: HttpRequest) -> HttpResponse:
+    """What administrators did to accounts, for the privacy officer (reading it is logged)."""
+    actor = actor_for(current_user(request))
+    membership = actor.membership_for(role=Role.PRIVACY_OFFICER)
+    if membership is None:
+        access_log_write(
+            actor=actor, action=Action.LOG_VIEW, outcome=Outcome.DENIED, detail="beheerlog"
+        )
+        return render(
+            request,
+            "errors/error.html",
+            {
+                "title": "Geen toegang",
+                "message": "Alleen de privacy officer kan het beheerlog inzien. Deze poging is vastgelegd.",
+            },
+            status=403,
+        )
+    entries = list(AccountLogEntry.objects.order_by("-at", "-id")[:500])
+    access_log_write(actor=actor, action=Action.LOG_VIEW, membership=membership, detail="beheerlog")
+    return render(request, "audit/account_log.html", {"entries": entries})

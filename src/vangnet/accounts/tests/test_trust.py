@@ -13,6 +13,7 @@ from freezegun import freeze_time
 
 from vangnet.accounts.models import ApiToken
 from vangnet.common.clientip import client_ip
+from vangnet.testing import factories
 from vangnet.testing.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -140,3 +141,130 @@ def test_a_session_ends_twelve_hours_after_login_however_active(world, verified_
         frozen.tick(timedelta(minutes=30))
         response = client.get(DASHBOARD)
         assert response.status_code == 302 and response.url.startswith(LOGIN)
+
+
+# --- no trust on first use: a one-time activation link ---------------------------------------
+
+
+def test_a_password_alone_never_enrols_a_second_factor(world):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = Client()
+    assert login(client, world.referrer.username).status_code == 302
+    response = client.get("/account/tweede-factor/")
+    assert response.status_code == 403
+    assert "activeringslink" in response.content.decode()
+    assert not TOTPDevice.objects.filter(user=world.referrer).exists()
+
+
+@pytest.fixture
+def admin_client(world, verified_client):
+    admin = world.administrator
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    return verified_client(admin)
+
+
+def test_a_new_account_gets_an_activation_link_that_works_once_and_expires(world, admin_client):
+    from django.core import mail
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from vangnet.accounts.models import ActivationLink, User
+    from vangnet.audit.models import AccountLogEntry
+    from vangnet.testing.otp import totp_token
+
+    response = admin_client.post(
+        "/beheer/accounts/user/add/",
+        {
+            "username": "nieuwe",
+            "usable_password": "false",
+            "password1": "",
+            "password2": "",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    user = User.objects.get(username="nieuwe")
+    assert not user.has_usable_password()
+    link = ActivationLink.objects.get(user=user)
+    assert abs(link.expires_at - link.created_at - timedelta(hours=72)) < timedelta(seconds=5)
+    url = [str(m) for m in response.wsgi_request._messages if "/account/activeren/" in str(m)]
+    assert url, "the administrator sees the link once"
+    path = "/account/activeren/" + url[0].split("/account/activeren/")[1].split()[0]
+    client = Client()
+    assert client.get(path).status_code == 200
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    new = "Een-eigen-lang-wachtwoord-2026"
+    response = client.post(
+        path, {"new_password1": new, "new_password2": new, "token": totp_token(device)}
+    )
+    assert response.status_code == 302 and response.url == DASHBOARD
+    assert client.get(DASHBOARD).status_code == 200  # logged in with both factors
+    # Used once: the link no longer works.
+    assert Client().get(path).status_code == 404
+    assert AccountLogEntry.objects.filter(subject="nieuwe", action="geactiveerd").exists()
+    assert mail.outbox == [] or "activeren" in mail.outbox[-1].body
+    # An expired link does not work either.
+    from vangnet.accounts.services import account_activation_send
+
+    later = account_activation_send(user=user, by="beheer", absolute=lambda p: p)
+    with freeze_time(timezone.now() + timedelta(hours=73)):
+        assert Client().get(later).status_code == 404
+
+
+def test_the_admin_cannot_set_or_see_anyones_totp_key(world, admin_client):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = factories.totp_device(world.coordinator)
+    assert admin_client.get("/beheer/otp_totp/totpdevice/add/").status_code == 403
+    page = admin_client.get(f"/beheer/otp_totp/totpdevice/{device.pk}/change/")
+    assert page.status_code == 200
+    assert device.key not in page.content.decode()
+    before = TOTPDevice.objects.get(pk=device.pk).key
+    admin_client.post(
+        f"/beheer/otp_totp/totpdevice/{device.pk}/change/", {"key": "00" * 20, "name": "x"}
+    )
+    assert TOTPDevice.objects.get(pk=device.pk).key == before
+
+
+def test_what_the_admin_does_to_accounts_is_in_the_append_only_account_log(
+    world, admin_client, verified_client
+):
+    from vangnet.audit.models import AccountLogEntry
+
+    user = world.coordinator
+    device = factories.totp_device(user)
+    response = admin_client.post(
+        f"/beheer/accounts/user/{user.pk}/password/",
+        {
+            "password1": "Een-nieuw-lang-wachtwoord-2026",
+            "password2": "Een-nieuw-lang-wachtwoord-2026",
+        },
+    )
+    assert response.status_code == 302
+    admin_client.post(f"/beheer/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
+    membership = user.memberships.first()
+    admin_client.post(
+        f"/beheer/accounts/membership/{membership.pk}/change/",
+        {
+            "user": user.pk,
+            "organisation": membership.organisation_id,
+            "role": "table_member",
+            "table": membership.table_id or "",
+            "active": "on",
+        },
+    )
+    rows = list(AccountLogEntry.objects.filter(subject=user.username).order_by("id"))
+    texts = [f"{r.actor} {r.action} {r.detail}" for r in rows]
+    admin_name = world.administrator.username
+    assert any("gebruiker gewijzigd" in t and "wachtwoord" in t.lower() for t in texts), texts
+    assert any("device verwijderd" in t for t in texts), texts
+    assert any("gewijzigd" in t and "rol" in t.lower() for t in texts), texts
+    assert all(r.actor == admin_name for r in rows)
+    # Append-only, and the privacy officer reads it (others do not).
+    with pytest.raises(PermissionError):
+        rows[0].delete()
+    page = verified_client(world.privacy_officer).get("/toegangslog/beheer/")
+    assert page.status_code == 200 and user.username in page.content.decode()
+    assert verified_client(world.administrator).get("/toegangslog/beheer/").status_code == 403

@@ -3,8 +3,8 @@
 With `VANGNET_MIGRATE_DATABASE_URL` set (PostgreSQL), migrations connect with that URL (the
 owner role, which creates and owns every table) instead of `DATABASE_URL` (the application
 role). Afterwards the application role is granted exactly what it needs: SELECT, INSERT, UPDATE
-and DELETE on the domain tables, but only SELECT and INSERT on the access log and its seals,
-and no TRUNCATE, REFERENCES or TRIGGER anywhere. Owning nothing, it can neither disable a
+and DELETE on the domain tables, but only SELECT and INSERT on the access log, its seals and
+the account log, and no TRUNCATE, REFERENCES or TRIGGER anywhere. Owning nothing, it can neither disable a
 trigger nor drop or alter a table. Without the variable (SQLite, `make test`) nothing changes.
 """
 
@@ -18,7 +18,7 @@ from django.core.management.base import CommandError
 from django.core.management.commands import migrate
 from django.db import DEFAULT_DB_ALIAS, connections
 
-APPEND_ONLY_TABLES = ("audit_accesslogentry", "audit_accesslogseal")
+APPEND_ONLY_TABLES = ("audit_accesslogentry", "audit_accesslogseal", "audit_accountlogentry")
 
 
 class Command(migrate.Command):
