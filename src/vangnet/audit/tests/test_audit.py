@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.contrib import admin
 from django.db import DatabaseError, connection, transaction
+from django.urls import get_resolver
 from django.utils import timezone
 from freezegun import freeze_time
 
@@ -92,6 +93,8 @@ def test_a_page_read_writes_one_complete_row_without_patient_data(world, verifie
         world.referrer, patient_name="Hendrika Zuiderwijk", patient_bsn="123456782"
     )
     before = set(AccessLogEntry.objects.values_list("pk", flat=True))
+    # Load the URLs (and the API's pydantic schemas) before freezegun replaces `date`.
+    get_resolver().url_patterns  # noqa: B018 - the import is the point
     with freeze_time("2026-04-01 08:15:00"):
         verified_client(world.coordinator).get(f"/casussen/{case.reference}/")
     [row] = AccessLogEntry.objects.exclude(pk__in=before)
