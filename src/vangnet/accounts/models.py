@@ -143,3 +143,47 @@ class Notification(TimeStampedModel):
                 name="unique_notification_dedup",
             )
         ]
+
+
+ACTIVATION_HOURS = 72
+
+
+class ActivationLink(TimeStampedModel):
+    """A one-time link for a new account: set the password and enrol the second factor.
+
+    Two factors are never enrolled on first use of a password (trust on first use): whoever had
+    the password could enrol their own authenticator. The link goes to the user's own e-mail
+    address, works once, and expires. Only a hash of its secret is stored.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="activation_links")
+    key_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "activeringslink"
+        verbose_name_plural = "activeringslinks"
+
+    @classmethod
+    def issue(cls, *, user: User) -> tuple[ActivationLink, str]:
+        raw = secrets.token_urlsafe(32)
+        link = cls.objects.create(
+            user=user,
+            key_hash=ApiToken.hash(raw),
+            expires_at=timezone.now() + timedelta(hours=ACTIVATION_HOURS),
+        )
+        return link, raw
+
+    @classmethod
+    def valid(cls, raw: str) -> ActivationLink | None:
+        return (
+            cls.objects.select_related("user")
+            .filter(
+                key_hash=ApiToken.hash(raw),
+                used_at__isnull=True,
+                expires_at__gt=timezone.now(),
+                user__is_active=True,
+            )
+            .first()
+        )

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.http import HttpRequest
 
-from .models import CASE_DATA_ROLES, Membership, Role, User
+from .models import CASE_DATA_ROLES, Membership, Notification, Role, User
 
 
 @dataclass(frozen=True)
@@ -59,3 +59,27 @@ def current_user(request: HttpRequest) -> User:
     if not isinstance(user, User):
         raise PermissionError("not authenticated")
     return user
+
+
+def notifications_visible(actor: Actor, *, limit: int = 200) -> list[Notification]:
+    """The user's notifications, without those about a case they can no longer see (consent
+    withdrawn or expired, moved to another table): not even the reference is shown."""
+    from vangnet.cases.access import visible_cases
+    from vangnet.cases.models import Case
+
+    notes = list(Notification.objects.filter(user=actor.user)[:limit])
+    references = {n.case_reference for n in notes if n.case_reference}
+    if not references:
+        return notes
+    visible = set(
+        visible_cases(actor).filter(reference__in=references).values_list("reference", flat=True)
+    )
+    # The insurer's medical adviser sees the financing part of a case requested from them.
+    insurers = actor.organisation_ids(Role.MEDICAL_ADVISER)
+    if insurers:
+        visible |= set(
+            Case.objects.filter(
+                reference__in=references, financing_decisions__insurer_id__in=insurers
+            ).values_list("reference", flat=True)
+        )
+    return [n for n in notes if not n.case_reference or n.case_reference in visible]

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import ApiToken, Notification, User
+from .models import ACTIVATION_HOURS, ActivationLink, ApiToken, Notification, User
 
 logger = logging.getLogger("vangnet.notifications")
 
@@ -80,3 +80,80 @@ def notification_mark_read(*, user: User, notification_id: int) -> None:
 
 def api_token_issue(*, user: User, name: str) -> tuple[ApiToken, str]:
     return ApiToken.issue(user=user, name=name)
+
+
+def api_token_revoke(*, user: User, token_id: int) -> bool:
+    """A user revokes one of their own tokens (someone else's is not found)."""
+    return bool(ApiToken.objects.filter(user=user, pk=token_id, revoked=False).update(revoked=True))
+
+
+def password_changed(*, user: User) -> int:
+    """After a password change: every API token of the user stops working. Other sessions end
+    by themselves (Django checks the password hash stored in each session). Returns how many
+    tokens were revoked."""
+    from vangnet.audit.services import account_log_write
+
+    revoked = ApiToken.objects.filter(user=user, revoked=False).update(revoked=True)
+    account_log_write(
+        actor=user.get_username(),
+        subject=user.get_username(),
+        action="wachtwoord gewijzigd",
+        detail=f"door de gebruiker zelf; {revoked} API-token(s) ingetrokken",
+    )
+    return revoked
+
+
+def account_activation_send(*, user: User, by: str, absolute: Callable[[str], str]) -> str:
+    """Send `user` a one-time activation link (new account, or a reset of a lost second factor).
+
+    Earlier links stop working; the password becomes unusable and existing second factors are
+    removed until the user sets a new password and enrols a new authenticator through the link.
+    Returns the link (the administrator sees it once, e.g. to hand it over in person).
+    """
+    from django.urls import reverse
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from vangnet.audit.services import account_log_write
+
+    with transaction.atomic():
+        ActivationLink.objects.filter(user=user, used_at__isnull=True).update(
+            expires_at=timezone.now()
+        )
+        _, raw = ActivationLink.issue(user=user)
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        removed = TOTPDevice.objects.filter(user=user).delete()[0]
+        ApiToken.objects.filter(user=user, revoked=False).update(revoked=True)
+        account_log_write(
+            actor=by,
+            subject=user.get_username(),
+            action="activeringslink",
+            detail=f"activeringslink verstuurd (geldig {ACTIVATION_HOURS} uur)"
+            + (f"; {removed} tweede factor(en) verwijderd" if removed else ""),
+        )
+    url = absolute(reverse("accounts:activate", args=[raw]))
+    if user.email:
+        send_mail(
+            "Activeer uw Vangnet-account",
+            f"Stel uw wachtwoord en tweede factor in via {url}\n"
+            f"De link werkt één keer en verloopt na {ACTIVATION_HOURS} uur.",
+            settings.DEFAULT_FROM_EMAIL,
+            [user.email],
+        )
+    return url
+
+
+def account_activate(*, link: ActivationLink, password: str) -> None:
+    """The user set a password and confirmed a new second factor through `link`."""
+    from vangnet.audit.services import account_log_write
+
+    user = link.user
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    ActivationLink.objects.filter(pk=link.pk).update(used_at=timezone.now())
+    account_log_write(
+        actor=user.get_username(),
+        subject=user.get_username(),
+        action="geactiveerd",
+        detail="wachtwoord ingesteld en tweede factor ingeschreven via activeringslink",
+    )

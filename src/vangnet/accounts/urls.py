@@ -11,4 +11,7 @@ urlpatterns = [
     path("meldingen/", views.notifications, name="notifications"),
     path("meldingen/<int:pk>/gelezen/", views.notification_read, name="notification_read"),
     path("api-tokens/", views.api_tokens, name="api_tokens"),
+    path("api-tokens/<int:pk>/intrekken/", views.api_token_revoke_view, name="api_token_revoke"),
+    path("wachtwoord/", views.password_change, name="password_change"),
+    path("activeren/<str:key>/", views.activate, name="activate"),
 ]

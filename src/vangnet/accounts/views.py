@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import segno
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,14 +20,26 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .decorators import verified_required
-from .models import ApiToken, Notification
-from .selectors import current_user
-from .services import api_token_issue, notification_mark_read
+from .models import ActivationLink, ApiToken
+from .selectors import actor_for, current_user, notifications_visible
+from .services import (
+    account_activate,
+    api_token_issue,
+    api_token_revoke,
+    notification_mark_read,
+    password_changed,
+)
+from .spraying import address_locked
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if address_locked(request):  # password spraying from this address
+            return render(request, "accounts/locked.html", status=429)
+        return super().post(request, *args, **kwargs)
 
 
 class TokenForm(forms.Form):
@@ -38,21 +53,25 @@ class TokenForm(forms.Form):
 
 @login_required
 def otp_view(request: HttpRequest) -> HttpResponse:
-    """Verify the second factor; a user without a device first enrols one."""
+    """Verify the second factor (enrolled through the activation link, never here)."""
     user = current_user(request)
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    enrolling = device is None
-    if enrolling:
-        device = TOTPDevice.objects.filter(
-            user=user, confirmed=False
-        ).first() or TOTPDevice.objects.create(user=user, name="Authenticator", confirmed=False)
-    assert device is not None
+    if device is None:
+        # No enrolment on first use of a password (whoever had it could enrol their own app):
+        # a second factor is only enrolled through the one-time activation link.
+        return render(
+            request,
+            "errors/error.html",
+            {
+                "title": "Nog geen tweede factor",
+                "message": "Uw account heeft nog geen tweede factor. Gebruik de activeringslink "
+                "uit uw e-mail, of vraag de beheerder om een nieuwe link.",
+            },
+            status=403,
+        )
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
-            if enrolling:
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
             otp_login(request, device)
             messages.success(request, "Tweede factor bevestigd.")
             target = request.GET.get("next", "")
@@ -63,16 +82,70 @@ def otp_view(request: HttpRequest) -> HttpResponse:
                 target = "cases:dashboard"
             return redirect(target)
         form.add_error("token", "Deze code klopt niet of is verlopen. Probeer de nieuwste code.")
-    context: dict[str, object] = {"form": form, "enrolling": enrolling}
-    if enrolling:
-        context["secret"] = base64.b32encode(device.bin_key).decode()
-        context["qr"] = segno.make(device.config_url).svg_inline(scale=4)
-    return render(request, "accounts/otp.html", context)
+    return render(request, "accounts/otp.html", {"form": form})
+
+
+class ActivationForm(SetPasswordForm):
+    token = forms.CharField(
+        label="Code uit uw authenticator-app",
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    error_messages = {
+        **SetPasswordForm.error_messages,
+        "password_mismatch": "De twee wachtwoorden zijn niet gelijk.",
+    }
+
+
+def activate(request: HttpRequest, key: str) -> HttpResponse:
+    """The one-time activation link: set a password and enrol the authenticator, together."""
+    link = ActivationLink.valid(key)
+    if link is None:
+        return render(
+            request,
+            "errors/error.html",
+            {
+                "title": "Link werkt niet",
+                "message": "Deze activeringslink is ongeldig, al gebruikt of verlopen. "
+                "Vraag de beheerder om een nieuwe.",
+            },
+            status=404,
+        )
+    user = link.user
+    device = TOTPDevice.objects.filter(
+        user=user, confirmed=False
+    ).first() or TOTPDevice.objects.create(user=user, name="Authenticator", confirmed=False)
+    form = ActivationForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            account_activate(link=link, password=form.cleaned_data["new_password1"])
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            otp_login(request, device)
+            messages.success(request, "Uw account is geactiveerd.")
+            return redirect("cases:dashboard")
+        form.add_error("token", "Deze code klopt niet of is verlopen. Probeer de nieuwste code.")
+    return render(
+        request,
+        "accounts/activate.html",
+        {
+            "form": form,
+            "secret": base64.b32encode(device.bin_key).decode(),
+            "qr": segno.make(device.config_url).svg_inline(scale=4),
+        },
+    )
 
 
 @verified_required
 def notifications(request: HttpRequest) -> HttpResponse:
-    notes = Notification.objects.filter(user=current_user(request))[:200]
+    from vangnet.cases.access import log_list
+
+    actor = actor_for(current_user(request))
+    notes = notifications_visible(actor)
+    # The page lists case references: a list event in the access log (NEN 7513).
+    log_list(actor, detail="meldingen")
     return render(request, "accounts/notifications.html", {"notes": notes})
 
 
@@ -95,3 +168,38 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         _, raw = api_token_issue(user=current_user(request), name=form.cleaned_data["name"])
     tokens = ApiToken.objects.filter(user=current_user(request), revoked=False)
     return render(request, "accounts/api_tokens.html", {"form": form, "raw": raw, "tokens": tokens})
+
+
+@require_POST
+@verified_required
+def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    if api_token_revoke(user=current_user(request), token_id=pk):
+        messages.success(request, "Het token is ingetrokken en werkt niet meer.")
+    return redirect("accounts:api_tokens")
+
+
+class DutchPasswordChangeForm(PasswordChangeForm):
+    error_messages = {
+        **PasswordChangeForm.error_messages,
+        "password_incorrect": "Uw huidige wachtwoord klopt niet.",
+        "password_mismatch": "De twee nieuwe wachtwoorden zijn niet gelijk.",
+    }
+
+
+@verified_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Change one's own password: the API tokens are revoked and other sessions end; this
+    session stays logged in (with its second factor)."""
+    user = current_user(request)
+    form = DutchPasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        update_session_auth_hash(request, user)
+        revoked = password_changed(user=user)
+        messages.success(
+            request,
+            "Uw wachtwoord is gewijzigd. Andere sessies zijn beëindigd"
+            + (f" en {revoked} API-token(s) ingetrokken." if revoked else "."),
+        )
+        return redirect("cases:dashboard")
+    return render(request, "accounts/password_change.html", {"form": form})

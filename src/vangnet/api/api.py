@@ -2,6 +2,9 @@
 
 from typing import Any
 
+from django.conf import settings
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from ninja import NinjaAPI
 
 from . import errors
@@ -16,6 +19,20 @@ class VangnetAPI(NinjaAPI):
         return document_problems(super().get_openapi_schema(*args, **kwargs))
 
 
+def _docs_behind_login(view: Any) -> Any:
+    """In production the Swagger UI and the OpenAPI document need a verified login."""
+    from vangnet.accounts.decorators import verified_required
+
+    guarded = verified_required(view)
+
+    def docs(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
+        if settings.VANGNET_API_DOCS_PUBLIC:
+            return view(request, *args, **kwargs)
+        return guarded(request, *args, **kwargs)
+
+    return docs
+
+
 api = VangnetAPI(
     title="Vangnet API",
     version="1.0.0",
@@ -26,6 +43,7 @@ api = VangnetAPI(
     ),
     auth=AUTH,
     urls_namespace="api",
+    docs_decorator=_docs_behind_login,
 )
 errors.install(api)
 

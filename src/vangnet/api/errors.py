@@ -59,6 +59,9 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        from .auth import log_refused_attempt
+
+        log_refused_attempt(request)
         return problem(request, 401, "Log in (met tweede factor) of gebruik een geldig API-token.")
 
     @api.exception_handler(HttpError)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -15,18 +13,17 @@ from vangnet.common.errors import DomainError
 from vangnet.common.forms import PlausibleDateField
 from vangnet.common.pagination import keyset_page
 
-from .models import Action, Outcome
+from .models import AccountLogEntry, Action, Outcome
 from .selectors import access_log_for_case
-from .services import access_log_write
+from .services import CASE_REFERENCE, access_log_write
 
-REFERENCE = re.compile(r"^VN-\d{4}-\d{5}$")
 PAGE_SIZE = 200
 
 
 def _reference(value: str) -> str:
     """Only a well-formed case reference goes into the log, never arbitrary typed text."""
     value = value.strip()
-    return value if REFERENCE.match(value) else ""
+    return value if CASE_REFERENCE.match(value) else ""
 
 
 class LogFilterForm(forms.Form):
@@ -97,3 +94,27 @@ def log_view(request: HttpRequest) -> HttpResponse:
             detail="toegangslog per casus",
         )
     return render(request, "audit/log.html", {"form": form, "entries": entries, "more": more})
+    return render(request, "audit/log.html", {"form": form, "entries": entries})
+
+
+@verified_required
+def account_log_view(request: HttpRequest) -> HttpResponse:
+    """What administrators did to accounts, for the privacy officer (reading it is logged)."""
+    actor = actor_for(current_user(request))
+    membership = actor.membership_for(role=Role.PRIVACY_OFFICER)
+    if membership is None:
+        access_log_write(
+            actor=actor, action=Action.LOG_VIEW, outcome=Outcome.DENIED, detail="beheerlog"
+        )
+        return render(
+            request,
+            "errors/error.html",
+            {
+                "title": "Geen toegang",
+                "message": "Alleen de privacy officer kan het beheerlog inzien. Deze poging is vastgelegd.",
+            },
+            status=403,
+        )
+    entries = list(AccountLogEntry.objects.order_by("-at", "-id")[:500])
+    access_log_write(actor=actor, action=Action.LOG_VIEW, membership=membership, detail="beheerlog")
+    return render(request, "audit/account_log.html", {"entries": entries})

@@ -14,6 +14,7 @@ from ninja import Field, Router, Schema, Status
 
 from vangnet.accounts.models import Membership, Role
 from vangnet.accounts.selectors import actor_for, current_user
+from vangnet.api.auth import auth_then
 from vangnet.audit.models import Action
 from vangnet.audit.services import access_log_write
 from vangnet.cases.models import Case
@@ -230,10 +231,25 @@ def _detail(case: Case) -> CaseOut:
 def _channel_access(
     request: HttpRequest, reference: str, permission: Permission, action: str
 ) -> tuple[Case, Membership]:
+    checked = getattr(request, "vangnet_case_access", None)
+    if checked is not None:  # already checked and logged before the body was read
+        return checked
     case = selectors.case_by_reference(reference)
     actor = actor_for(current_user(request))
     membership = case_access(actor, case, permission=permission, action=action, channel="api")
     return case, membership
+
+
+def _permission_first(permission: Permission, action: str) -> list[object]:
+    """Authentication that also checks the case permission before the body is validated, so an
+    unauthorised call with an invalid body is refused (403) and logged, never a bare 422."""
+
+    def check(request: HttpRequest) -> None:
+        reference = request.resolver_match.kwargs["reference"]  # type: ignore[union-attr]
+        access = _channel_access(request, reference, permission, action)
+        request.vangnet_case_access = access  # type: ignore[attr-defined]
+
+    return auth_then(check)
 
 
 @router.get("", response=list[CaseSummaryOut], summary="Casussen die u mag zien")
@@ -314,6 +330,7 @@ def read_case(request: HttpRequest, reference: str):
     "/{reference}/triage",
     response=TriageRoundOut,
     summary="Triagebesluit voorstellen (coördinator)",
+    auth=_permission_first(Permission.TRIAGE, Action.UPDATE),
 )
 def propose(request: HttpRequest, reference: str, payload: TriageIn):
     case, membership = _channel_access(request, reference, Permission.TRIAGE, Action.UPDATE)
@@ -339,7 +356,10 @@ def propose(request: HttpRequest, reference: str, payload: TriageIn):
 
 
 @router.post(
-    "/{reference}/screen", response=TriageRoundOut, summary="Tweede beoordeling (vier ogen)"
+    "/{reference}/screen",
+    response=TriageRoundOut,
+    summary="Tweede beoordeling (vier ogen)",
+    auth=_permission_first(Permission.SCREEN, Action.UPDATE),
 )
 def screen(request: HttpRequest, reference: str, payload: ScreenIn):
     case, membership = _channel_access(request, reference, Permission.SCREEN, Action.UPDATE)
@@ -359,7 +379,12 @@ def screen(request: HttpRequest, reference: str, payload: ScreenIn):
     )
 
 
-@router.post("/{reference}/move", response=CaseSummaryOut, summary="Naar andere tafel verplaatsen")
+@router.post(
+    "/{reference}/move",
+    response=CaseSummaryOut,
+    summary="Naar andere tafel verplaatsen",
+    auth=_permission_first(Permission.TRIAGE, Action.UPDATE),
+)
 def move(request: HttpRequest, reference: str, payload: MoveIn):
     case, membership = _channel_access(request, reference, Permission.TRIAGE, Action.UPDATE)
     table = Table.objects.get(number=payload.table)

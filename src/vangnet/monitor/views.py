@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from vangnet.accounts.decorators import verified_required
+from vangnet.accounts.models import Role
 from vangnet.accounts.selectors import Actor, actor_for, current_user
 from vangnet.audit.models import Action
 from vangnet.audit.services import access_log_write
@@ -270,6 +271,15 @@ def questionnaire(request: HttpRequest, reference: str) -> HttpResponse:
             else:
                 messages.success(request, "De monitorvragenlijst is opgeslagen.")
                 return redirect("monitor:questionnaire", reference=case.reference)
+        # Not saved (invalid input): the page still shows the case, so the access is logged.
+        access_log_write(
+            actor=actor,
+            action=Action.UPDATE,
+            case_id=case.pk,
+            case_reference=case.reference,
+            membership=actor.membership_for(role=Role.COORDINATOR, table_id=case.table_id),
+            detail="monitorvragenlijst niet opgeslagen (ongeldige invoer)",
+        )
     else:
         try:
             initial = services.questionnaire_open(actor, case)

@@ -1,7 +1,9 @@
 """Shared settings. Everything that differs between machines comes from environment variables.
 
 Documented variables (see README "Configuration"):
-- DATABASE_URL: database, default an SQLite file under var/.
+- DATABASE_URL: database, default an SQLite file under var/ (on PostgreSQL: the application
+  role, which owns nothing).
+- VANGNET_MIGRATE_DATABASE_URL: PostgreSQL only, optional: the owner role `migrate` runs as.
 - VANGNET_SECRET_KEY: Django secret key (required in production).
 - VANGNET_ALLOWED_HOSTS: comma-separated host names.
 - VANGNET_MEDIA_ROOT: where uploaded documents are stored (outside the web root).
@@ -9,6 +11,7 @@ Documented variables (see README "Configuration"):
 - VANGNET_SESSION_IDLE_SECONDS: session expiry after inactivity (default 1800).
 - VANGNET_PSEUDONYM_KEY: secret used to derive the internal patient-match key.
 - VANGNET_DISCLOSURE_THRESHOLD: smallest published cell in monitor reports (default 5).
+- VANGNET_AUDIT_MAX_LAG_SECONDS: longest time between an access-log row and its seal (600).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # src/vangnet
 REPO_DIR = BASE_DIR.parent.parent
@@ -47,6 +51,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "csp",
+    "ninja",  # serves the Swagger UI of /api/v1/docs from our own static files, not a CDN
     "vangnet.common",
     "vangnet.regions",
     "vangnet.directory",
@@ -67,6 +73,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so static files carry the policy too: every response has it.
+    "csp.middleware.CSPMiddleware",
+    # Outermost after security: every transaction of the request has ended when it finishes.
+    "vangnet.audit.middleware.AccessLogMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "vangnet.common.middleware.DropNulCookiesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -74,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "vangnet.accounts.middleware.AbsoluteSessionLifetimeMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Before any view: NUL characters and over-large bodies never reach a query (issue 10 §4).
     "vangnet.common.middleware.HostileInputMiddleware",
@@ -108,11 +119,16 @@ DATABASES = {
         conn_max_age=60,
     )
 }
+# PostgreSQL with two roles: DATABASE_URL is the application role (owns nothing), and
+# `migrate` connects as the owner role given here (see common/management/commands/migrate.py).
+VANGNET_MIGRATE_DATABASE_URL = os.environ.get("VANGNET_MIGRATE_DATABASE_URL", "")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Before the password check (second: the first backend is the one sessions are bound to).
+    "vangnet.accounts.spraying.AddressLimitBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -131,15 +147,26 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # Sessions expire after inactivity (NEN 7510): every request renews the idle timer.
 SESSION_COOKIE_AGE = int(os.environ.get("VANGNET_SESSION_IDLE_SECONDS", "1800"))
 SESSION_SAVE_EVERY_REQUEST = True
+# ... and a fixed time after login, however active (vangnet.accounts.middleware).
+VANGNET_SESSION_ABSOLUTE_SECONDS = int(os.environ.get("VANGNET_SESSION_ABSOLUTE_SECONDS", "43200"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
-# django-axes: lock an account+address after repeated failures.
+# django-axes: lock an account+address after repeated failures; an address that fails with
+# many usernames (password spraying) is refused by vangnet.accounts.spraying. The address is the client's, read from the header of a
+# trusted proxy (vangnet.common.clientip), so a lockout never locks a username for everyone
+# behind the proxy.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+VANGNET_ADDRESS_FAILURE_LIMIT = int(os.environ.get("VANGNET_ADDRESS_FAILURE_LIMIT", "20"))
+AXES_CLIENT_IP_CALLABLE = "vangnet.common.clientip.client_ip"
+VANGNET_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("VANGNET_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+VANGNET_PROXY_CLIENT_IP_HEADER = os.environ.get("VANGNET_PROXY_CLIENT_IP_HEADER", "X-Forwarded-For")
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_VERBOSE = False
@@ -147,6 +174,10 @@ AXES_VERBOSE = False
 # Two-factor authentication for every role that can see identifiable case data.
 VANGNET_REQUIRE_2FA = True
 VANGNET_DEMO_BANNER = False
+# Production settings set this; `demo` refuses to run there.
+VANGNET_PRODUCTION = False
+# The Swagger UI and OpenAPI document of the API: public here, behind login in production.
+VANGNET_API_DOCS_PUBLIC = env_bool("VANGNET_API_DOCS_PUBLIC", True)
 OTP_TOTP_ISSUER = "Vangnet"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # never show TOTP secrets in the admin
 
@@ -175,8 +206,31 @@ VANGNET_PSEUDONYM_KEY = os.environ.get("VANGNET_PSEUDONYM_KEY", SECRET_KEY)
 # Monitor reports published outside the table suppress cells below this count.
 VANGNET_DISCLOSURE_THRESHOLD = int(os.environ.get("VANGNET_DISCLOSURE_THRESHOLD", "5"))
 
+# The access log's hash chain: the longest time a row may wait for its seal (a row written in a
+# long transaction is sealed after it commits). Longer is reported by `audit verify`.
+VANGNET_AUDIT_MAX_LAG_SECONDS = int(os.environ.get("VANGNET_AUDIT_MAX_LAG_SECONDS", "600"))
+
 # Registrations older than this are flagged in the queue (seed 000, Tien in Twente: within a week).
 VANGNET_TRIAGE_DAYS = 7
+
+# A strict Content-Security-Policy on every response: only our own scripts and styles, no
+# inline code or style attributes (a nonce for the few inline <style> blocks that need one), no
+# third-party origin, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

@@ -49,7 +49,7 @@ def browser_login(page: Any, live_server: Any, user: User, *, password: str = PA
     """Log `user` in with password and TOTP code; ends on the page after the second factor.
 
     A user without a confirmed device gets one first, so the code can be computed; use
-    `browser_enrol` to drive the enrolment page itself.
+    `browser_activate` to drive the activation page itself.
     """
     device = confirmed_device(user)
     page.goto(f"{live_server.url}/account/inloggen/")
@@ -60,15 +60,18 @@ def browser_login(page: Any, live_server: Any, user: User, *, password: str = PA
     _submit_token(page, device)
 
 
-def browser_enrol(page: Any, live_server: Any, user: User, *, password: str = PASSWORD) -> None:
-    """Log in a user without a device: the OTP page enrols one, whose key the test reads back."""
-    page.goto(f"{live_server.url}/account/inloggen/")
-    page.fill("#id_username", user.get_username())
-    page.fill("#id_password", password)
-    page.click("button[type=submit]:has-text('Inloggen')")
-    page.wait_for_url(re.compile(re.escape(OTP_PATH)))
-    device = TOTPDevice.objects.get(user=user, confirmed=False)
-    _submit_token(page, device)
+def browser_activate(page: Any, live_server: Any, url: str, *, password: str) -> None:
+    """Open a one-time activation link, choose `password` and enrol the authenticator whose
+    key the page shows (read back from the unconfirmed device, as an app would scan it)."""
+    page.goto(url if url.startswith("http") else f"{live_server.url}{url}")
+    key = page.inner_text("[data-testid=otp-secret]")
+    device = TOTPDevice.objects.get(confirmed=False, user__activation_links__isnull=False)
+    assert key
+    page.fill("#id_new_password1", password)
+    page.fill("#id_new_password2", password)
+    page.fill("#id_token", totp_token(device))
+    page.click("button[type=submit]:has-text('Activeren')")
+    page.wait_for_url(lambda u: "/activeren/" not in u)
 
 
 def _submit_token(page: Any, device: TOTPDevice) -> None:

@@ -129,31 +129,35 @@ def test_logout_ends_the_session(world, verified_client):
     assert response.status_code == 302 and response.url.startswith(LOGIN)
 
 
-# --- enrolment of a user without a device ----------------------------------------------------
+# --- enrolment: only through the one-time activation link (no trust on first use) ---------------
 
 
 def test_enrolment_shows_a_key_and_confirms_the_device_with_a_code(world):
+    from vangnet.accounts.services import account_activation_send
+
     user = world.referrer
     assert not TOTPDevice.objects.filter(user=user).exists()
+    url = account_activation_send(user=user, by="beheer", absolute=lambda path: path)
     client = Client()
-    login(client, user)
-    page = client.get(OTP).content.decode()
+    page = client.get(url).content.decode()
     assert "Scan deze QR-code" in page and "<svg" in page
     secret = re.search(r'data-testid="otp-secret">([A-Z2-7=]+)<', page).group(1)
     device = TOTPDevice.objects.get(user=user)
     assert device.confirmed is False
     # Reloading the page keeps the same unconfirmed device and key.
-    assert secret in client.get(OTP).content.decode()
+    assert secret in client.get(url).content.decode()
     assert TOTPDevice.objects.filter(user=user).count() == 1
 
     # What an authenticator app does with the key.
     app = TOTP(base64.b32decode(secret), step=30, t0=0, digits=6)
-    response = client.post(OTP, {"token": wrong(f"{app.token():06d}")})
+    new = "Een-eigen-lang-wachtwoord-2026"
+    form = {"new_password1": new, "new_password2": new}
+    response = client.post(url, {**form, "token": wrong(f"{app.token():06d}")})
     assert response.status_code == 200
     device.refresh_from_db()
     assert device.confirmed is False
     device.throttle_reset()  # a failure throttles the next try by a second; skip the wait
-    response = client.post(OTP, {"token": f"{app.token():06d}"})
+    response = client.post(url, {**form, "token": f"{app.token():06d}"})
     assert response.status_code == 302 and response.url == DASHBOARD
     device.refresh_from_db()
     assert device.confirmed is True
@@ -161,7 +165,7 @@ def test_enrolment_shows_a_key_and_confirms_the_device_with_a_code(world):
 
     # The next login asks for a code, and shows no key.
     again = Client()
-    login(again, user)
+    login(again, user, password=new)
     page = again.get(OTP).content.decode()
     assert "otp-secret" not in page and "Voer de code van zes cijfers" in page
 
@@ -319,7 +323,7 @@ def _settings_of(module: str, tmp_path, **env) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize("requested", ["", "false", "0"])
 def test_production_settings_always_enforce_2fa(tmp_path, requested):
-    env = {"VANGNET_SECRET_KEY": "x" * 50}
+    env = {"VANGNET_SECRET_KEY": "k3y-Zq8v!Lr2#Tw9$Xp4%Ny7&Mb1*Hc6(Jd0)Gf5-Zq8v!Lr2#Tw9"}  # strong
     if requested:
         env["VANGNET_REQUIRE_2FA"] = requested  # an attempt to switch it off has no effect
     result = _settings_of("vangnet.settings.production", tmp_path, **env)

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.contrib import admin
 from django.db import DatabaseError, connection, transaction
+from django.urls import get_resolver
+from django.utils import timezone
 from freezegun import freeze_time
 
 from vangnet.accounts.selectors import actor_for
 from vangnet.audit.models import AccessLogEntry
+from vangnet.audit.sealing import database_now
+from vangnet.audit.selectors import period_bounds
 from vangnet.audit.services import access_log_write
 from vangnet.testing import factories
 
@@ -89,10 +93,14 @@ def test_a_page_read_writes_one_complete_row_without_patient_data(world, verifie
         world.referrer, patient_name="Hendrika Zuiderwijk", patient_bsn="123456782"
     )
     before = set(AccessLogEntry.objects.values_list("pk", flat=True))
+    # Load the URLs (and the API's pydantic schemas) before freezegun replaces `date`.
+    get_resolver().url_patterns  # noqa: B018 - the import is the point
     with freeze_time("2026-04-01 08:15:00"):
         verified_client(world.coordinator).get(f"/casussen/{case.reference}/")
     [row] = AccessLogEntry.objects.exclude(pk__in=before)
-    assert row.at == datetime(2026, 4, 1, 8, 15, tzinfo=UTC)
+    # The time is the database's clock in UTC: the application's (frozen) clock cannot set it.
+    assert row.at != datetime(2026, 4, 1, 8, 15, tzinfo=UTC)
+    assert abs((database_now() - row.at).total_seconds()) < 60
     assert row.at.utcoffset().total_seconds() == 0
     assert row.user == world.coordinator and row.username == world.coordinator.username
     assert (row.role, row.organisation) == ("coordinator", "Arkin")
@@ -135,16 +143,11 @@ def test_page_registration_writes_one_create_row(world, verified_client):
 
 @pytest.fixture
 def accessed_case(world, verified_client):
-    """A case read at known moments (UTC): mid-January, just after midnight on 1 February in
-    Amsterdam (still 31 January in UTC), and mid-February."""
+    """A case read by the coordinator and the screener, and refused to another table's
+    coordinator. The log's time is the database clock, so the reads happen now."""
     case = factories.register_case(world.referrer)
-    for moment, user in [
-        ("2026-01-15 10:00:00", world.coordinator),
-        ("2026-01-31 23:30:00", world.screener),
-        ("2026-02-15 10:00:00", world.other_table_coordinator),  # denied, still logged
-    ]:
-        with freeze_time(moment):
-            verified_client(user).get(f"/casussen/{case.reference}/")
+    for user in [world.coordinator, world.screener, world.other_table_coordinator]:
+        verified_client(user).get(f"/casussen/{case.reference}/")
     return case
 
 
@@ -156,19 +159,28 @@ def _log_rows(html: str) -> list[str]:
 def test_privacy_officer_sees_the_cases_entries_for_a_period(world, verified_client, accessed_case):
     client = verified_client(world.privacy_officer)
     ref = accessed_case.reference
-    with freeze_time("2026-03-01 09:00:00"):
-        response = client.get(LOG, {"reference": ref, "start": "2026-02-01", "end": "2026-02-28"})
+    today = database_now().astimezone(timezone.get_current_timezone()).date()
+    response = client.get(LOG, {"reference": ref, "start": str(today), "end": str(today)})
     assert response.status_code == 200
     rows = _log_rows(response.content.decode())
-    assert len(rows) == 2
+    assert len(rows) == 3
     assert world.other_table_coordinator.username in rows[0] and "Geweigerd" in rows[0]
-    assert world.screener.username in rows[1] and "2026-01-31 23:30:00" in rows[1]  # UTC shown
-    # The whole history without a period; another case's entries never appear.
+    assert world.screener.username in rows[1] and "sessie" in rows[1]
+    # A period before today holds none of them; another case's entries never appear.
+    earlier = client.get(LOG, {"reference": ref, "end": str(today - timedelta(days=1))})
+    assert "Geen toegang in deze periode." in earlier.content.decode()
     factories.register_case(world.referrer, patient_name="Ander")
-    with freeze_time("2026-03-01 09:05:00"):
-        all_rows = _log_rows(client.get(LOG, {"reference": ref}).content.decode())
-    assert len(all_rows) == 4  # three reads and the previous log view
+    all_rows = _log_rows(client.get(LOG, {"reference": ref}).content.decode())
+    assert len(all_rows) == 5  # three reads and the two previous log views
     assert "Toegangslog inzien" in all_rows[0]
+
+
+def test_a_period_is_whole_days_in_amsterdam_time():
+    # 00:30 on 1 February in Amsterdam is 23:30 on 31 January in UTC, and belongs to February.
+    low, high = period_bounds(date(2026, 2, 1), date(2026, 2, 28))
+    assert low == datetime(2026, 1, 31, 23, 0, tzinfo=UTC)
+    assert high == datetime(2026, 2, 28, 22, 59, 59, 999999, tzinfo=UTC)
+    assert period_bounds(None, None) == (None, None)
 
 
 def test_viewing_the_log_is_itself_logged(world, verified_client, accessed_case):

@@ -230,7 +230,13 @@ def _check(world, verified_client, endpoint: Endpoint, role: str) -> None:
 
     if role in (ANONYMOUS, UNVERIFIED):
         _check_bounced(response, endpoint, role)
-        assert new == []
+        if case.reference in response.request["PATH_INFO"]:
+            # An attempt on a case's address is an access event too (issue 10 §3).
+            [row] = new
+            assert (row.case_reference, row.outcome) == (case.reference, "denied")
+            assert row.user == (None if role == ANONYMOUS else world.referrer)
+        else:
+            assert new == []
         case.refresh_from_db()
         assert (case.state, case.table_id) == (state, table_id)
         return

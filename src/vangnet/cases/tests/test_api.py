@@ -299,7 +299,9 @@ def test_401_without_valid_credentials(world, headers):
     ]:
         body = assert_problem(response, 401, "log in")
         assert body["title"] == "Niet ingelogd"
-    assert log_ids() == before
+    # Only the attempt on the case's address is an access event: one denied row (issue 10 §3).
+    [row] = new_rows(before)
+    assert (row.case_reference, row.outcome, row.username) == (case.reference, "denied", "anoniem")
 
 
 def test_401_for_revoked_token_and_inactive_user(world):

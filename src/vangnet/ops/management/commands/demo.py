@@ -6,7 +6,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -50,6 +51,8 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.VANGNET_PRODUCTION:  # demo users with a printed password: never there
+            raise CommandError("De demo draait niet met de productie-instellingen.")
         orgs = {}
         for name, kind, agb in ORGS:
             orgs[name], _ = Organisation.objects.get_or_create(

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_api_token_expiry'),
+        ('accounts', '0003_activation_link'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0002_append_only'),
+        ('audit', '0006_account_log_guards'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,254 @@
+"""The hash chain over the access log: sealing new rows and verifying the chain.
+
+Requests insert log rows unsealed, with a database-assigned id and time, so concurrent requests
+never queue behind one lock. A sealer (`python -m vangnet audit seal --follow`, plus an
+opportunistic run at the end of every request that wrote a row) appends the rows that have no
+seal yet, in id order, to the chain:
+
+    hash(n) = SHA-256(hash(n-1) + canonical JSON of {position, sealed_at, row content})
+
+Only one sealer works at a time (a non-blocking advisory lock on PostgreSQL; a sealer that does
+not get the lock simply skips, the next run takes its rows). The position is the primary key, so
+two sealers can never fork the chain.
+
+Bound on unsealed time: with `audit seal --follow` running (interval 1 s by default), a committed
+row is sealed within the interval plus one batch, i.e. a few seconds. A row written inside a long
+transaction becomes visible only when that transaction commits; `VANGNET_AUDIT_MAX_LAG_SECONDS`
+(default 600) bounds the time between a row's time and its seal. `verify` reports any row that
+exceeds it, sealed or not: that is either a sealer that did not run, or a row inserted later with
+an earlier time (backdated).
+
+What the chain cannot stop on its own: someone with the owner role who rewrites the whole chain
+from some point on. `verify` therefore prints the head (position and hash); keep it outside the
+database (e.g. in the operations log) and pass it back with `--expect POSITION:HASH`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils.dateparse import parse_datetime
+
+from .models import AccessLogEntry, AccessLogSeal
+
+GENESIS = "0" * 64
+ENTRY_FIELDS = (
+    "id",
+    "at",
+    "user_id",
+    "username",
+    "role",
+    "organisation",
+    "case_id",
+    "case_reference",
+    "action",
+    "outcome",
+    "channel",
+    "credential",
+    "detail",
+)
+SEAL_LOCK = 7513_0001  # advisory-lock key of the sealer (NEN 7513)
+BATCH = 2000
+
+
+def _utc(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical(*, position: int, sealed_at: datetime, entry: dict[str, Any]) -> str:
+    content = {k: (_utc(v) if isinstance(v, datetime) else v) for k, v in entry.items()}
+    return json.dumps(
+        {"position": position, "sealed_at": _utc(sealed_at), "entry": content},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+
+
+def seal_hash(
+    *, previous_hash: str, position: int, sealed_at: datetime, entry: dict[str, Any]
+) -> str:
+    text = previous_hash + canonical(position=position, sealed_at=sealed_at, entry=entry)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def database_now() -> datetime:
+    """The database clock (not the application's): seals carry the database's time."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT clock_timestamp()")
+            value = cursor.fetchone()[0]
+            return value.astimezone(UTC)
+        cursor.execute("SELECT STRFTIME('%Y-%m-%d %H:%M:%f', 'now')")
+        parsed = parse_datetime(cursor.fetchone()[0])
+        assert parsed is not None
+        # Stored and read back with microseconds, so the hash input is the same on every read.
+        return parsed.replace(tzinfo=UTC)
+
+
+def max_lag() -> timedelta:
+    return timedelta(seconds=settings.VANGNET_AUDIT_MAX_LAG_SECONDS)
+
+
+def _seal_batch() -> int | None:
+    """Seal up to BATCH rows in one transaction. None: another sealer holds the lock."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [SEAL_LOCK])
+                if not cursor.fetchone()[0]:
+                    return None
+        head = AccessLogSeal.objects.order_by("-position").values("position", "hash").first()
+        position, previous = (head["position"], head["hash"]) if head else (0, GENESIS)
+        rows = list(
+            AccessLogEntry.objects.filter(seal__isnull=True)
+            .order_by("id")
+            .values(*ENTRY_FIELDS)[:BATCH]
+        )
+        if not rows:
+            return 0
+        sealed_at = database_now()
+        seals = []
+        for row in rows:
+            position += 1
+            digest = seal_hash(
+                previous_hash=previous, position=position, sealed_at=sealed_at, entry=row
+            )
+            seals.append(
+                AccessLogSeal(
+                    position=position,
+                    entry_id=row["id"],
+                    sealed_at=sealed_at,
+                    previous_hash=previous,
+                    hash=digest,
+                )
+            )
+            previous = digest
+        AccessLogSeal.objects.bulk_create(seals)
+        return len(seals)
+
+
+def access_log_seal() -> int:
+    """Seal every row that has no seal yet. Returns the number of rows sealed now.
+
+    Safe to run anywhere and any number of times at once: a sealer that finds another one at
+    work returns 0, and a race on SQLite ends in a unique-key error that changes nothing.
+    """
+    total = 0
+    while True:
+        try:
+            done = _seal_batch()
+        except IntegrityError:
+            return total  # another sealer appended the same position first; it takes our rows
+        if not done:
+            return total
+        total += done
+        if done < BATCH:
+            return total
+
+
+@dataclass
+class Verification:
+    sealed: int = 0
+    unsealed: int = 0
+    head_position: int = 0
+    head_hash: str = GENESIS
+    largest_delay_seconds: float = 0.0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def access_log_verify(*, expect: tuple[int, str] | None = None) -> Verification:
+    """Walk the chain in order and report the first broken link (and unsealed late rows)."""
+    result = Verification()
+    previous = GENESIS
+    expected_position = 1
+    lag = max_lag()
+    seals = AccessLogSeal.objects.order_by("position").values(
+        "position", "entry_id", "sealed_at", "previous_hash", "hash"
+    )
+    chunk: list[dict[str, Any]] = []
+
+    def check(chunk: list[dict[str, Any]]) -> bool:
+        nonlocal previous, expected_position
+        entries = {
+            e["id"]: e
+            for e in AccessLogEntry.objects.filter(pk__in=[s["entry_id"] for s in chunk]).values(
+                *ENTRY_FIELDS
+            )
+        }
+        for seal in chunk:
+            pos = seal["position"]
+            if pos != expected_position:
+                result.problems.append(
+                    f"zegel {expected_position} ontbreekt: de keten springt naar {pos} "
+                    "(zegel verwijderd)"
+                )
+                return False
+            entry = entries.get(seal["entry_id"])
+            if entry is None:
+                result.problems.append(
+                    f"zegel {pos}: logregel {seal['entry_id']} bestaat niet meer (verwijderd)"
+                )
+                return False
+            if seal["previous_hash"] != previous:
+                result.problems.append(f"zegel {pos} sluit niet aan op zegel {pos - 1}")
+                return False
+            digest = seal_hash(
+                previous_hash=previous, position=pos, sealed_at=seal["sealed_at"], entry=entry
+            )
+            if digest != seal["hash"]:
+                result.problems.append(
+                    f"zegel {pos}: logregel {entry['id']} of zijn zegel is gewijzigd"
+                )
+                return False
+            delay = seal["sealed_at"] - entry["at"]
+            if delay > lag or delay < -timedelta(seconds=5):
+                result.problems.append(
+                    f"zegel {pos}: logregel {entry['id']} heeft tijd {_utc(entry['at'])}, "
+                    f"verzegeld {_utc(seal['sealed_at'])}: later ingevoegd met een eerdere tijd"
+                )
+                return False
+            result.largest_delay_seconds = max(result.largest_delay_seconds, delay.total_seconds())
+            if expect and expect[0] == pos and expect[1] != seal["hash"]:
+                result.problems.append(
+                    f"zegel {pos} heeft niet de vastgelegde hash {expect[1]}: keten herschreven"
+                )
+                return False
+            previous = seal["hash"]
+            expected_position += 1
+            result.sealed += 1
+            result.head_position, result.head_hash = pos, seal["hash"]
+        return True
+
+    intact = True
+    for seal in seals.iterator(chunk_size=BATCH):
+        chunk.append(dict(seal))
+        if len(chunk) == BATCH:
+            intact = check(chunk)
+            chunk = []
+            if not intact:
+                break
+    if intact and chunk:
+        intact = check(chunk)
+    if intact and expect and expect[0] > result.head_position:
+        result.problems.append(f"zegel {expect[0]} ontbreekt: de keten is ingekort")
+    unsealed = AccessLogEntry.objects.filter(seal__isnull=True)
+    result.unsealed = unsealed.count()
+    late = unsealed.filter(at__lt=database_now() - lag).order_by("id").first()
+    if late is not None:
+        result.problems.append(
+            f"logregel {late.pk} met tijd {_utc(late.at)} is langer dan "
+            f"{int(lag.total_seconds())} s niet verzegeld: de verzegelaar liep niet, of de regel "
+            "is later ingevoegd met een eerdere tijd"
+        )
+    return result
