@@ -11,10 +11,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_POST
 
 from vangnet.accounts.decorators import verified_required
-from vangnet.accounts.models import Role
+from vangnet.accounts.models import Membership, Role
 from vangnet.accounts.selectors import actor_for, current_user
 from vangnet.audit.models import Action
 from vangnet.cases import actions as case_actions
@@ -110,7 +111,85 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
         "close_form": case_forms.CloseForm() if case.state in ACTIVE_STATES else None,
         **casework_selectors.case_workspace(case),
     }
+    _goal_forms(context["goals"], membership.organisation_id)
+    _restore_failed_form(request, case, context)
     return render(request, "casework/detail.html", context)
+
+
+def _goal_forms(goals: list[Any], own_organisation_id: int) -> None:
+    """Each goal's own edit/status/remove/confirm forms, with ids unique on the page."""
+    with_users = set(
+        Membership.objects.filter(
+            organisation_id__in={g.organisation_id for g in goals}, active=True
+        ).values_list("organisation_id", flat=True)
+    )
+    for g in goals:
+        auto_id = f"goal{g.pk}_%s"
+        g.edit_form = plan_forms.GoalEditForm(
+            initial={
+                "goal": g.pk,
+                "domain": g.domain,
+                "description": g.description,
+                "organisation": g.organisation_id,
+                "contact": g.contact,
+                "financing": g.financing,
+            },
+            auto_id=auto_id,
+        )
+        g.status_form = plan_forms.GoalStatusForm(initial={"goal": g.pk}, auto_id=auto_id)
+        g.remove_form = plan_forms.GoalRemoveForm(initial={"goal": g.pk}, auto_id=auto_id)
+        g.needs_confirm = g.organisation_id not in with_users and g.status in {
+            "proposed",
+            "declined",
+        }
+        g.confirm_form = plan_forms.GoalConfirmForm(initial={"goal": g.pk}, auto_id=auto_id)
+
+
+# Which per-goal form attribute a goal action's bound form replaces on the page.
+GOAL_FORMS = {
+    "doel-wijzigen": "edit_form",
+    "doel-status": "status_form",
+    "doel-verwijderen": "remove_form",
+    "doel-namens": "confirm_form",
+}
+SESSION_KEY = "case_form"
+
+
+def _restore_failed_form(request: HttpRequest, case: Case, context: dict[str, Any]) -> None:
+    """After a refused case-page post (redirect-after-post) show the same form again: bound to the
+    typed input, errors at the fields, its section open. The input lives only in the server-side
+    session, for the one page view that follows."""
+    failed = request.session.pop(SESSION_KEY, None)
+    if not failed or failed.get("reference") != case.reference:
+        return
+    action = ACTIONS.get(failed["action"])
+    if action is None or action.form is None:
+        return
+    data = MultiValueDict(failed["data"])
+    auto_id = "id_%s"
+    goal_attr = GOAL_FORMS.get(failed["action"])
+    goal = None
+    if goal_attr:
+        goal = next((g for g in context["goals"] if str(g.pk) == data.get("goal")), None)
+        if goal is None:
+            return
+        auto_id = f"goal{goal.pk}_%s"
+    form = action.form(data, auto_id=auto_id)
+    form.is_valid()
+    for field, message in failed.get("errors", []):
+        form.add_error(field if field in form.fields else None, message)
+    context["failed"] = failed["action"]
+    if goal is not None:
+        setattr(goal, goal_attr, form)
+        context["failed_goal"] = goal.pk
+        return
+    forms_on_page = dict(vars(context["f"]))
+    for attr, cls in forms_on_page.items():
+        if cls is action.form:
+            forms_on_page[attr] = form
+    context["f"] = SimpleNamespace(**forms_on_page)
+    if action.form is case_forms.CloseForm:
+        context["close_form"] = form
 
 
 # The case page's forms, one namespace for the template (`f.PlanForm`): each app owns its forms.
@@ -158,12 +237,25 @@ def case_action(request: HttpRequest, reference: str, name: str) -> HttpResponse
         form = action.form(request.POST, request.FILES)
         if not form.is_valid():
             messages.error(request, f"Niet opgeslagen. {form_errors(form)}")
+            _keep_failed_form(request, case, name, [])
             return redirect("cases:detail", reference=case.reference)
         data = form.cleaned_data
     try:
         message = action.run(case, user, membership, data, request.POST)
     except DomainError as exc:
         messages.error(request, f"Niet opgeslagen. {exc.message}")
+        _keep_failed_form(request, case, name, [(exc.field, exc.message)])
     else:
         messages.success(request, message)
     return redirect("cases:detail", reference=case.reference)
+
+
+def _keep_failed_form(
+    request: HttpRequest, case: Case, name: str, errors: list[tuple[str | None, str]]
+) -> None:
+    request.session[SESSION_KEY] = {
+        "reference": case.reference,
+        "action": name,
+        "data": {k: request.POST.getlist(k) for k in request.POST if k != "csrfmiddlewaretoken"},
+        "errors": errors,
+    }
