@@ -1,0 +1,37 @@
+"""Issue 11 §1: a refused case-page form comes back with the typed input, the error at the field
+and its section open (redirect-after-post keeps the input in the session for one page view)."""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_refused_case_form_keeps_input_and_shows_error_at_field(world, case, verified_client):
+    client = verified_client(world.coordinator)
+    url = reverse("cases:action", args=[case.reference, "tijdlijn"])
+    response = client.post(
+        url, {"date": "", "organisation_name": "GGZ Oost", "description": "Opname twee weken"}
+    )
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "Opname twee weken</textarea>" in page  # the typed text is still there
+    assert 'value="GGZ Oost"' in page
+    assert '<details class="noprint" open><summary>Gebeurtenis toevoegen' in page
+    section = page[page.index("Gebeurtenis toevoegen") :]
+    assert "errorlist" in section and "Dit veld is verplicht." in section  # at the field
+    # one page view only: reloading shows the empty form again
+    again = client.get(response["Location"]).content.decode()
+    assert "Opname twee weken</textarea>" not in again
+
+
+def test_service_refusal_shows_the_message_at_the_field(world, case, verified_client):
+    client = verified_client(world.coordinator)
+    url = reverse("cases:action", args=[case.reference, "tijdlijn"])
+    response = client.post(
+        url,
+        {"date": "2001-01-01", "organisation_name": "GGZ", "description": "<script>x</script>"},
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert '<details class="noprint" open><summary>Gebeurtenis toevoegen' in page
+    assert "&lt;script&gt;x&lt;/script&gt;</textarea>" in page
