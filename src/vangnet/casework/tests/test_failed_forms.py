@@ -35,3 +35,18 @@ def test_service_refusal_shows_the_message_at_the_field(world, case, verified_cl
     page = client.get(response["Location"]).content.decode()
     assert '<details class="noprint" open><summary>Gebeurtenis toevoegen' in page
     assert "&lt;script&gt;x&lt;/script&gt;</textarea>" in page
+
+
+def test_a_comparison_in_ordinary_text_is_accepted_and_escaped_on_output(
+    world, case, verified_client
+):
+    client = verified_client(world.coordinator)
+    url = reverse("cases:action", args=[case.reference, "tijdlijn"])
+    response = client.post(
+        url,
+        {"date": "2026-11-01", "organisation_name": "GGZ", "description": "binnen < twee weken"},
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert "Gebeurtenis toegevoegd" in page
+    assert "binnen &lt; twee weken" in page
+    assert case.timeline_entries.get().description == "binnen < twee weken"
