@@ -27,7 +27,7 @@ from vangnet.reference import questionnaire as codes
 from vangnet.regions.models import Table
 
 from . import csvio, selectors
-from .identifying import Finding
+from .identifying import Finding, find_name_parts
 from .models import MonitorRecord, Source
 from .validation import Raw, clean_record
 
@@ -140,6 +140,12 @@ def monitor_record_save(
     cleaned = clean_record(answers, today=timezone.localdate(), require_identity=False)
     if cleaned.errors:
         raise RecordInvalid(cleaned.errors)
+    for column in codes.OPEN_KEYS:  # the patient's own name parts, whatever they look like
+        own = find_name_parts(str(cleaned.values.get(column) or ""), case.patient_name)
+        known = cleaned.findings.setdefault(column, [])
+        known.extend(f for f in own if f not in known)
+        if not known:
+            del cleaned.findings[column]
     if cleaned.findings and not confirm_identifying:
         raise IdentifyingText(cleaned.findings)
     with transaction.atomic():
