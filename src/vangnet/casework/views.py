@@ -35,8 +35,10 @@ from vangnet.common.errors import DomainError, NotAllowed
 from vangnet.followup import actions as followup_actions
 from vangnet.followup import forms as followup_forms
 from vangnet.meetings import actions as meeting_actions
+from vangnet.meetings.selectors import meeting_membership
 from vangnet.plans import actions as plan_actions
 from vangnet.plans import forms as plan_forms
+from vangnet.plans.models import FinancingDecision
 
 
 @verified_required
@@ -112,6 +114,12 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
         **casework_selectors.case_workspace(case),
     }
     _goal_forms(context["goals"], membership.organisation_id)
+    # Only meetings this reader may open are links (a referrer sees the date, not a 403).
+    context["open_meetings"] = {
+        item.meeting_id
+        for item in context["agenda_items"]
+        if meeting_membership(current_user(request), item.meeting) is not None
+    }
     _restore_failed_form(request, case, context)
     return render(request, "casework/detail.html", context)
 
@@ -190,6 +198,25 @@ def _restore_failed_form(request: HttpRequest, case: Case, context: dict[str, An
     context["f"] = SimpleNamespace(**forms_on_page)
     if action.form is case_forms.CloseForm:
         context["close_form"] = form
+
+
+@verified_required
+def case_open(request: HttpRequest, reference: str) -> HttpResponse:
+    """Where a link to a case (a notification, an e-mail) should land for this reader: the case
+    page if they may read it, the financing page for the insurer's medical adviser, and otherwise
+    the case page, which refuses and logs the refusal."""
+    case = case_or_404(reference)
+    actor = actor_for(current_user(request))
+    if granting_membership(actor, case, Permission.READ) is None:
+        insurers = [m.organisation_id for m in actor.memberships if m.role == Role.MEDICAL_ADVISER]
+        decision = (
+            FinancingDecision.objects.filter(case=case, insurer_id__in=insurers)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if decision is not None:
+            return redirect("cases:financing", reference=case.reference, pk=decision.pk)
+    return redirect("cases:detail", reference=case.reference)
 
 
 # The case page's forms, one namespace for the template (`f.PlanForm`): each app owns its forms.
