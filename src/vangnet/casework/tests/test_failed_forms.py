@@ -50,3 +50,18 @@ def test_a_comparison_in_ordinary_text_is_accepted_and_escaped_on_output(
     assert "Gebeurtenis toegevoegd" in page
     assert "binnen &lt; twee weken" in page
     assert case.timeline_entries.get().description == "binnen < twee weken"
+
+
+def test_text_over_the_limit_is_reported_at_the_field_not_cut(world, case, verified_client):
+    client = verified_client(world.coordinator)
+    page = client.get(reverse("cases:detail", args=[case.reference])).content.decode()
+    assert "maxlength=" not in page  # the browser would cut pasted text silently
+    too_long = "x" * 201
+    response = client.post(
+        reverse("cases:action", args=[case.reference, "tijdlijn"]),
+        {"date": "2026-11-01", "organisation_name": too_long, "description": "Opname"},
+    )
+    page = client.get(response["Location"]).content.decode()
+    section = page[page.index("Gebeurtenis toevoegen") :]
+    assert "201" in section and "200" in section  # how long it is, and the limit, at the field
+    assert f'value="{too_long}"' in section
