@@ -35,7 +35,13 @@ class RegistrationForm(forms.Form):
     consent_by = forms.ChoiceField(
         label="Toestemming voor aanmelding gegeven door",
         choices=[("", "— kies —"), *ConsentBy.choices],
-        required=False,
+        # Required in the form too, so it is marked * and reported with the other missing fields
+        # at once (the service checks it again for the API).
+        required=True,
+        error_messages={
+            "required": "Zonder toestemming van de patiënt of een vertegenwoordiger kan de casus "
+            "niet worden aangemeld."
+        },
     )
     stuck_description = forms.CharField(
         label="Wat loopt er vast, en waarom?", widget=forms.Textarea, max_length=5000

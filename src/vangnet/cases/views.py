@@ -158,7 +158,10 @@ def triage(request: HttpRequest, reference: str) -> HttpResponse:
     case = case_or_404(reference)
     action = Action.UPDATE if request.method == "POST" else Action.READ
     _, membership = _access(request, case, Permission.TRIAGE, action)
-    form = TriageForm(request.POST or None)
+    last = selectors.latest_round(case)
+    returned = last if last and last.verdict == last.Verdict.DISAGREED else None
+    # A returned proposal starts from the coordinator's own earlier verdicts and reasons.
+    form = TriageForm(request.POST or None, initial=_triage_initial(returned) if returned else None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -187,13 +190,25 @@ def triage(request: HttpRequest, reference: str) -> HttpResponse:
                 request, "Het triagebesluit is voorgesteld en wacht op een tweede beoordelaar."
             )
             return redirect("cases:detail", reference=case.reference)
-    last = selectors.latest_round(case)
-    returned = last if last and last.verdict == last.Verdict.DISAGREED else None
     return render(
         request,
         "cases/triage.html",
         {"case": case, "form": form, "returned": returned, "decisions": Decision},
     )
+
+
+def _triage_initial(round_: Any) -> dict[str, Any]:
+    initial: dict[str, Any] = {
+        "decision": round_.decision,
+        "reason": round_.reason,
+        "advice": round_.advice,
+        "refer_to": round_.refer_to,
+        "menselijke_maat_reason": round_.menselijke_maat_reason,
+    }
+    for a in round_.assessments.select_related("criterion"):
+        initial[f"criterion_{a.criterion.number}"] = a.verdict
+        initial[f"criterion_{a.criterion.number}_note"] = a.note
+    return initial
 
 
 @require_POST
