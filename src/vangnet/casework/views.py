@@ -187,7 +187,7 @@ def _restore_failed_form(request: HttpRequest, case: Case, context: dict[str, An
     for field, message in failed.get("errors", []):
         form.add_error(field if field in form.fields else None, message)
     context["failed"] = failed["action"]
-    if goal is not None:
+    if goal is not None and goal_attr:
         setattr(goal, goal_attr, form)
         context["failed_goal"] = goal.pk
         return

@@ -170,9 +170,7 @@ def find_identifying(text: str) -> list[Finding]:
     return out
 
 
-_TUSSEN_WORDS = frozenset(
-    "van der den de te ten ter in t 't op uit el al la le von zu".split()
-)
+_TUSSEN_WORDS = _words("van der den de te ten ter in t 't op uit el al la le von zu")
 
 
 def find_name_parts(text: str, name: str) -> list[Finding]:

@@ -328,10 +328,10 @@ def goal_remove(*, goal: PlanGoal, actor: User, membership: Membership, reason: 
     require_plan_editor(membership, goal.plan.case)
     goal = _goal_for_update(goal, "Een doel verwijderen")
     if goal.plan.case.state != State.PLAN:
-        raise DomainError("Na het vaststellen van het plan kunt u een doel stoppen, niet verwijderen.")
-    reason = clean_text(
-        reason, field="reason", label="De reden", max_length=LONG, required=True
-    )
+        raise DomainError(
+            "Na het vaststellen van het plan kunt u een doel stoppen, niet verwijderen."
+        )
+    reason = clean_text(reason, field="reason", label="De reden", max_length=LONG, required=True)
     plan, line, pk = goal.plan, _goal_line(goal), goal.pk
     goal.delete()
     plan_revise(

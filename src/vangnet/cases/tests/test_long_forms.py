@@ -24,7 +24,11 @@ def test_registration_reports_all_errors_at_once_with_a_linked_summary(world, ve
     assert re.search(r"Toestemming voor aanmelding gegeven door \*", page)  # visibly required
     response = client.post("/casussen/aanmelden/", {"patient_name": "Jan de Vries"})
     html = response.content.decode()
-    summary = html[html.index('data-testid="error-summary"') : html.index("</ul>", html.index('data-testid="error-summary"'))]
+    summary = html[
+        html.index('data-testid="error-summary"') : html.index(
+            "</ul>", html.index('data-testid="error-summary"')
+        )
+    ]
     for field in ("id_consent_by", "id_stuck_description", "id_best_solution"):
         assert f'href="#{field}"' in summary, field
     assert "Zonder toestemming" in summary
@@ -51,10 +55,17 @@ def test_returned_triage_is_prefilled_with_the_previous_verdicts_and_the_screene
         membership=ms(world.screener, Role.SECOND_SCREENER),
         note="Criterium 3 eerst navragen bij de verwijzer.",
     )
-    html = verified_client(world.coordinator).get(f"/casussen/{case.reference}/triage/").content.decode()
+    html = (
+        verified_client(world.coordinator)
+        .get(f"/casussen/{case.reference}/triage/")
+        .content.decode()
+    )
     assert "Criterium 3 eerst navragen bij de verwijzer." in html
     assert "Net buiten criterium 3, toch toelaten.</textarea>" in html
-    assert re.search(r'value="not_met"[^>]*name="criterion_3"[^>]*checked|name="criterion_3" value="not_met"[^>]*checked', html)
+    assert re.search(
+        r'value="not_met"[^>]*name="criterion_3"[^>]*checked|name="criterion_3" value="not_met"[^>]*checked',
+        html,
+    )
     assert 'value="Geen crisis"' in html
     assert re.search(r'name="decision" value="admit"[^>]*checked', html)
     assert case.stuck_description[:40] in html  # the registration text beside the criteria

@@ -59,5 +59,7 @@ def test_public_table_page_offers_the_registration_form_only_to_referrers(
 ):
     url = "/tafels/3/"
     assert "/casussen/aanmelden/" not in client.get(url).content.decode()
-    assert "/casussen/aanmelden/" not in verified_client(world.coordinator).get(url).content.decode()
+    assert (
+        "/casussen/aanmelden/" not in verified_client(world.coordinator).get(url).content.decode()
+    )
     assert "/casussen/aanmelden/" in verified_client(world.referrer).get(url).content.decode()

@@ -42,7 +42,12 @@ def _triage(world, case, decision: str, **extra):
 
 
 def test_referred_case_is_an_outcome_not_ongoing(world, django_capture_on_commit_callbacks):
-    case = _decided(world, django_capture_on_commit_callbacks, Decision.REFER, refer_to="Regionaal consultatieoverleg")
+    case = _decided(
+        world,
+        django_capture_on_commit_callbacks,
+        Decision.REFER,
+        refer_to="Regionaal consultatieoverleg",
+    )
     record = MonitorRecord.objects.get(case=case)
     assert record.outcome != "ongoing"
     assert record.outcome == "not_suitable"
@@ -52,7 +57,12 @@ def test_referred_case_is_an_outcome_not_ongoing(world, django_capture_on_commit
 def test_consultation_only_case_is_counted_as_a_consultation_not_a_registered_case(
     world, django_capture_on_commit_callbacks
 ):
-    case = _decided(world, django_capture_on_commit_callbacks, Decision.CONSULTATION, advice="Advies: ambulant FACT-team.")
+    case = _decided(
+        world,
+        django_capture_on_commit_callbacks,
+        Decision.CONSULTATION,
+        advice="Advies: ambulant FACT-team.",
+    )
     assert not MonitorRecord.objects.filter(case=case).exists()
     year = timezone.localdate().year
     counts = selectors.consultation_counts(year_from=year, year_to=year)

@@ -120,6 +120,9 @@ def test_coordinator_edits_reassigns_stops_and_removes_goals(world, partners, ve
 
     # a partner may not change goals
     member = verified_client(a.user)
-    assert _post(member, case, "doel-status", {"goal": goal.pk, "status": "achieved"}).status_code == 403
+    assert (
+        _post(member, case, "doel-status", {"goal": goal.pk, "status": "achieved"}).status_code
+        == 403
+    )
     case.refresh_from_db()
     assert case.state == State.PLAN
