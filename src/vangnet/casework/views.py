@@ -32,6 +32,7 @@ from vangnet.cases.views import PUBLIC_EVENTS, _access, case_or_404
 from vangnet.cases.workflow import ACTIVE_STATES, State, allowed_transitions
 from vangnet.casework import selectors as casework_selectors
 from vangnet.common.errors import DomainError, NotAllowed
+from vangnet.directory.models import Organisation
 from vangnet.followup import actions as followup_actions
 from vangnet.followup import forms as followup_forms
 from vangnet.meetings import actions as meeting_actions
@@ -114,6 +115,7 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
         **casework_selectors.case_workspace(case),
     }
     _goal_forms(context["goals"], membership.organisation_id)
+    context["named_parties"] = _named_parties(case, context["parties"])
     # Only meetings this reader may open are links (a referrer sees the date, not a 403).
     context["open_meetings"] = {
         item.meeting_id
@@ -122,6 +124,22 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
     }
     _restore_failed_form(request, case, context)
     return render(request, "casework/detail.html", context)
+
+
+def _named_parties(case: Case, parties: Any) -> list[Any]:
+    """Parties the referrer named at registration that are not yet Betrokken partijen, each with
+    the directory organisation of the same name when there is one (to add it with one click)."""
+    involved = {p.organisation.name.casefold() for p in parties}
+    named = [
+        pa for pa in case.party_actions.all() if pa.organisation_name.casefold() not in involved
+    ]
+    by_name = {
+        o.name.casefold(): o
+        for o in Organisation.objects.filter(name__in=[pa.organisation_name for pa in named])
+    }
+    for pa in named:
+        pa.match = by_name.get(pa.organisation_name.casefold())
+    return named
 
 
 def _goal_forms(goals: list[Any], own_organisation_id: int) -> None:
