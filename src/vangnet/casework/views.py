@@ -4,6 +4,7 @@ which shows every stage's section (each app's actions, forms and data).
 
 from __future__ import annotations
 
+from functools import partial
 from types import SimpleNamespace
 from typing import Any
 
@@ -111,7 +112,9 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
         and case.state in {State.REGISTERED, State.TRIAGE_PROPOSED},
         "active": case.state in ACTIVE_STATES,
         "f": FORMS,
-        "close_form": case_forms.CloseForm() if case.state in ACTIVE_STATES else None,
+        "close_form": case_forms.CloseForm(auto_id="close_%s")
+        if case.state in ACTIVE_STATES
+        else None,
         **casework_selectors.case_workspace(case),
     }
     _goal_forms(context["goals"], membership.organisation_id)
@@ -150,7 +153,7 @@ def _goal_forms(goals: list[Any], own_organisation_id: int) -> None:
         ).values_list("organisation_id", flat=True)
     )
     for g in goals:
-        auto_id = f"goal{g.pk}_%s"
+        auto_id = f"goal{g.pk}_{{}}_%s"
         g.edit_form = plan_forms.GoalEditForm(
             initial={
                 "goal": g.pk,
@@ -160,15 +163,21 @@ def _goal_forms(goals: list[Any], own_organisation_id: int) -> None:
                 "contact": g.contact,
                 "financing": g.financing,
             },
-            auto_id=auto_id,
+            auto_id=auto_id.format("edit_form"),
         )
-        g.status_form = plan_forms.GoalStatusForm(initial={"goal": g.pk}, auto_id=auto_id)
-        g.remove_form = plan_forms.GoalRemoveForm(initial={"goal": g.pk}, auto_id=auto_id)
+        g.status_form = plan_forms.GoalStatusForm(
+            initial={"goal": g.pk}, auto_id=auto_id.format("status_form")
+        )
+        g.remove_form = plan_forms.GoalRemoveForm(
+            initial={"goal": g.pk}, auto_id=auto_id.format("remove_form")
+        )
         g.needs_confirm = g.organisation_id not in with_users and g.status in {
             "proposed",
             "declined",
         }
-        g.confirm_form = plan_forms.GoalConfirmForm(initial={"goal": g.pk}, auto_id=auto_id)
+        g.confirm_form = plan_forms.GoalConfirmForm(
+            initial={"goal": g.pk}, auto_id=auto_id.format("confirm_form")
+        )
 
 
 # Which per-goal form attribute a goal action's bound form replaces on the page.
@@ -192,14 +201,17 @@ def _restore_failed_form(request: HttpRequest, case: Case, context: dict[str, An
     if action is None or action.form is None:
         return
     data = MultiValueDict(failed["data"])
-    auto_id = "id_%s"
     goal_attr = GOAL_FORMS.get(failed["action"])
     goal = None
     if goal_attr:
         goal = next((g for g in context["goals"] if str(g.pk) == data.get("goal")), None)
         if goal is None:
             return
-        auto_id = f"goal{goal.pk}_%s"
+        auto_id = f"goal{goal.pk}_{goal_attr}_%s"
+    elif action.form is case_forms.CloseForm:
+        auto_id = "close_%s"
+    else:
+        auto_id = _on_page(action.form).keywords["auto_id"]
     form = action.form(data, auto_id=auto_id)
     form.is_valid()
     for field, message in failed.get("errors", []):
@@ -211,7 +223,7 @@ def _restore_failed_form(request: HttpRequest, case: Case, context: dict[str, An
         return
     forms_on_page = dict(vars(context["f"]))
     for attr, cls in forms_on_page.items():
-        if cls is action.form:
+        if getattr(cls, "func", None) is action.form:
             forms_on_page[attr] = form
     context["f"] = SimpleNamespace(**forms_on_page)
     if action.form is case_forms.CloseForm:
@@ -238,19 +250,30 @@ def case_open(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 # The case page's forms, one namespace for the template (`f.PlanForm`): each app owns its forms.
+def _on_page(cls: type[Any]) -> Any:
+    """A form class whose instances have ids of their own on the case page: several forms have a
+    `reason`, `description` or `organisation` field, and ids must be unique (axe, labels)."""
+    return partial(cls, auto_id=cls.__name__.removesuffix("Form").lower() + "_%s")
+
+
 FORMS = SimpleNamespace(
-    TimelineForm=case_forms.TimelineForm,
-    PartyForm=case_forms.PartyForm,
-    ConsentForm=case_forms.ConsentForm,
-    QuestionForm=case_forms.QuestionForm,
-    DocumentForm=case_forms.DocumentForm,
-    ReasonForm=case_forms.ReasonForm,
-    PlanForm=plan_forms.PlanForm,
-    GoalForm=plan_forms.GoalForm,
-    FinancingRequestForm=plan_forms.FinancingRequestForm,
-    PhaseForm=followup_forms.PhaseForm,
-    SuspendForm=followup_forms.SuspendForm,
-    EscalateForm=followup_forms.EscalateForm,
+    **{
+        cls.__name__: _on_page(cls)
+        for cls in (
+            case_forms.TimelineForm,
+            case_forms.PartyForm,
+            case_forms.ConsentForm,
+            case_forms.QuestionForm,
+            case_forms.DocumentForm,
+            case_forms.ReasonForm,
+            plan_forms.PlanForm,
+            plan_forms.GoalForm,
+            plan_forms.FinancingRequestForm,
+            followup_forms.PhaseForm,
+            followup_forms.SuspendForm,
+            followup_forms.EscalateForm,
+        )
+    }
 )
 
 

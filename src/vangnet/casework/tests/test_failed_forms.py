@@ -65,3 +65,18 @@ def test_text_over_the_limit_is_reported_at_the_field_not_cut(world, case, verif
     section = page[page.index("Gebeurtenis toevoegen") :]
     assert "201" in section and "200" in section  # how long it is, and the limit, at the field
     assert f'value="{too_long}"' in section
+
+
+def test_case_page_has_no_duplicate_ids(world, partners, verified_client):
+    import re
+    from collections import Counter
+
+    from vangnet.testing import followup as fu
+
+    case = fu.plan_case(world)
+    fu.add_goal(world, case, world.coordinator_org)
+    page = verified_client(world.coordinator).get(f"/casussen/{case.reference}/").content.decode()
+    ids = Counter(re.findall(r'\bid="([^"]+)"', page))
+    assert [i for i, n in ids.items() if n > 1] == []
+    for target in re.findall(r'aria-describedby="([^"]+)"', page):
+        assert all(ids[t] for t in target.split()), target
