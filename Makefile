@@ -42,6 +42,7 @@ check-openapi:
 
 bench: setup
 	uv run --frozen python bench/waitcount.py
+	uv run --frozen python bench/matching.py
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

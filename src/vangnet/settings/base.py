@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "vangnet.consultations",
     "vangnet.monitor",
     "vangnet.waitlists",
+    "vangnet.transfers",
     "vangnet.ops",
 ]
 
