@@ -19,7 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from .decorators import verified_required
 from .models import ApiToken, Notification
 from .selectors import current_user
-from .services import api_token_issue, notification_mark_read
+from .services import api_token_issue, notification_mark_all_read, notification_mark_read
 
 
 class LoginView(auth_views.LoginView):
@@ -80,6 +80,16 @@ def notifications(request: HttpRequest) -> HttpResponse:
 @verified_required
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     notification_mark_read(user=current_user(request), notification_id=pk)
+    return redirect("accounts:notifications")
+
+
+@require_POST
+@verified_required
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    count = notification_mark_all_read(user=current_user(request))
+    messages.success(
+        request, f"{count} melding{'' if count == 1 else 'en'} als gelezen gemarkeerd."
+    )
     return redirect("accounts:notifications")
 
 
