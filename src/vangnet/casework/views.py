@@ -9,6 +9,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.contrib import messages
+from django.forms import Form
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -141,7 +142,7 @@ def _named_parties(case: Case, parties: Any) -> list[Any]:
         for o in Organisation.objects.filter(name__in=[pa.organisation_name for pa in named])
     }
     for pa in named:
-        pa.match = by_name.get(pa.organisation_name.casefold())
+        pa.match = by_name.get(pa.organisation_name.casefold())  # type: ignore[attr-defined]
     return named
 
 
@@ -250,7 +251,7 @@ def case_open(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 # The case page's forms, one namespace for the template (`f.PlanForm`): each app owns its forms.
-def _on_page(cls: type[Any]) -> Any:
+def _on_page(cls: type[Form]) -> partial[Form]:
     """A form class whose instances have ids of their own on the case page: several forms have a
     `reason`, `description` or `organisation` field, and ids must be unique (axe, labels)."""
     return partial(cls, auto_id=cls.__name__.removesuffix("Form").lower() + "_%s")
