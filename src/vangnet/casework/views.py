@@ -9,8 +9,8 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.contrib import messages
-from django.forms import Form
 from django.core.exceptions import PermissionDenied
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.datastructures import MultiValueDict
