@@ -43,6 +43,8 @@ check-openapi:
 bench: setup
 	uv run --frozen python bench/waitcount.py
 	uv run --frozen python bench/matching.py
+	uv run --frozen python bench/simulation.py
+	uv run --frozen python bench/sociale_kaart.py
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -23,6 +23,8 @@ urlpatterns = [
     path("besprekingen/", include("vangnet.meetings.urls")),
     path("monitor/", include("vangnet.monitor.urls")),
     path("wachtlijsten/", include("vangnet.waitlists.urls")),
+    path("scenarios/", include("vangnet.scenarios.urls")),
+    path("sociale-kaart/", include("vangnet.directory.urls")),
     path("beheer/", admin.site.urls),
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<path>.*)$", api_errors.not_found),

@@ -23,6 +23,7 @@ class Role(models.TextChoices):
     PRIVACY_OFFICER = "privacy_officer", "Privacy officer"
     DATA_OFFICER = "data_officer", "Datafunctionaris aanbieder"
     PROCESS_OWNER = "process_owner", "Proceseigenaar transfermechanisme"
+    DIRECTORY_EDITOR = "directory_editor", "Sociale kaart beheren"
     ADMINISTRATOR = "administrator", "Beheerder"
 
 

@@ -1,11 +1,22 @@
 """The API instance. Domain apps register their routers here; OpenAPI is committed to docs/."""
 
+from typing import Any
+
 from ninja import NinjaAPI
 
 from . import errors
 from .auth import AUTH
+from .contract import document_problems
 
-api = NinjaAPI(
+
+class VangnetAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI document also lists every problem+json answer (contract.py)."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        return document_problems(super().get_openapi_schema(*args, **kwargs))
+
+
+api = VangnetAPI(
     title="Vangnet API",
     version="1.0.0",
     description=(
@@ -21,14 +32,18 @@ errors.install(api)
 
 def _register() -> None:
     from vangnet.cases.api import router as cases_router
+    from vangnet.directory.api import router as directory_router
     from vangnet.monitor.api import router as monitor_router
     from vangnet.regions.api import router as regions_router
+    from vangnet.scenarios.api import router as scenarios_router
     from vangnet.waitlists.api import router as waitlists_router
 
     api.add_router("/cases", cases_router)
     api.add_router("/reference", regions_router)
     api.add_router("/waitlists", waitlists_router)
     api.add_router("/monitor", monitor_router)
+    api.add_router("/scenarios", scenarios_router)
+    api.add_router("/directory", directory_router)
 
 
 _register()

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.responses import NinjaJSONEncoder
 
 from vangnet.common.errors import DomainError
+from vangnet.common.middleware import TOO_BIG_MESSAGE
 
 TITLES = {
     400: "Ongeldige invoer",
@@ -17,6 +19,7 @@ TITLES = {
     403: "Geen toegang",
     404: "Niet gevonden",
     409: "Niet toegestaan in deze status",
+    413: "Te groot",
     422: "Ongeldige invoer",
 }
 
@@ -67,6 +70,11 @@ def install(api: NinjaAPI) -> None:
             detail = "De CSRF-controle is mislukt: vernieuw de pagina, of gebruik een API-token (Authorization: Bearer)."
         return problem(request, exc.status_code, detail)
 
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        # Django refuses bodies over DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) while reading them.
+        return problem(request, 413, TOO_BIG_MESSAGE)
+
     @api.exception_handler(Exception)
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         # Never a stack trace, SQL or personal data in a response.
@@ -78,6 +86,9 @@ def install(api: NinjaAPI) -> None:
 
 def _dutch(error: dict[str, Any]) -> str:
     kind = str(error.get("type", ""))
+    if kind == "value_error":
+        # Our own checks (common.schema) raise ValueError with a Dutch message.
+        return str(error.get("msg", "")).removeprefix("Value error, ") or "ongeldige waarde"
     if kind == "missing":
         return "dit veld is verplicht"
     if kind.startswith("date"):

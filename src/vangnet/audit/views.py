@@ -11,6 +11,7 @@ from django.shortcuts import render
 from vangnet.accounts.decorators import verified_required
 from vangnet.accounts.models import Role
 from vangnet.accounts.selectors import actor_for, current_user
+from vangnet.common.forms import PlausibleDateField
 
 from .models import Action, Outcome
 from .selectors import access_log_for_case
@@ -27,10 +28,10 @@ def _reference(value: str) -> str:
 
 class LogFilterForm(forms.Form):
     reference = forms.CharField(label="Casusreferentie", max_length=20)
-    start = forms.DateField(
+    start = PlausibleDateField(
         label="Vanaf", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    end = forms.DateField(
+    end = PlausibleDateField(
         label="Tot en met", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 

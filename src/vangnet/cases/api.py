@@ -7,7 +7,7 @@ per request, "denied" included.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
@@ -18,6 +18,7 @@ from vangnet.audit.models import Action
 from vangnet.audit.services import access_log_write
 from vangnet.cases.models import Case
 from vangnet.common.errors import DomainError, NotAllowed
+from vangnet.common.schema import Bsn, MunicipalityCode
 from vangnet.directory.models import Organisation
 from vangnet.regions.models import Table
 
@@ -27,12 +28,15 @@ from .workflow import State
 
 router = Router(tags=["casussen"])
 
-Text = Field(..., max_length=5000)
+Text = Field(..., min_length=1, max_length=5000)
+# A registration names what the parties already did: a handful, never thousands (issue 10 §4).
+MAX_PARTY_ACTIONS = 20
+CRITERIA = 7
 
 
 class PartyActionIn(Schema):
-    organisation_name: str = Field(..., max_length=200)
-    action: str = Field(..., max_length=5000)
+    organisation_name: str = Field(..., min_length=1, max_length=200)
+    action: str = Field(..., min_length=1, max_length=5000)
 
 
 class RegistrationIn(Schema):
@@ -46,11 +50,13 @@ class RegistrationIn(Schema):
         "addiction_or_chain_partner",
         "gp",
     ]
-    patient_name: str = Field(..., max_length=200)
-    patient_birth_date: date
-    patient_municipality: str = Field(..., description="Gemeentecode, bijvoorbeeld GM0363")
-    patient_insurer: str = Field(..., max_length=100)
-    patient_bsn: str = Field("", max_length=11)
+    patient_name: str = Field(..., min_length=1, max_length=200)
+    patient_birth_date: date = Field(
+        ..., description="Geboortedatum (JJJJ-MM-DD), niet vóór 1900 en niet in de toekomst"
+    )
+    patient_municipality: MunicipalityCode
+    patient_insurer: str = Field(..., min_length=1, max_length=100)
+    patient_bsn: Bsn = ""
     consent_by: Literal["patient", "representative"]
     stuck_description: str = Text
     best_solution: str = Text
@@ -59,9 +65,14 @@ class RegistrationIn(Schema):
     in_ggz_treatment: bool | None = Field(
         None, description="Nu in behandeling in de ggz (monitor vraag 7)"
     )
-    criteria: list[int] = Field(default_factory=list)
-    party_actions: list[PartyActionIn]
-    table: int | None = None
+    criteria: list[Annotated[int, Field(ge=1, le=CRITERIA)]] = Field(
+        default_factory=list, max_length=CRITERIA, description="Nummers van de criteria (1-7)"
+    )
+    # At least one is a domain rule (answered 400 with a Dutch message), stated in the schema too.
+    party_actions: list[PartyActionIn] = Field(
+        ..., max_length=MAX_PARTY_ACTIONS, json_schema_extra={"minItems": 1}
+    )
+    table: int | None = Field(None, ge=1, le=8)
     table_choice_reason: str = Field("", max_length=5000)
 
 
@@ -113,7 +124,10 @@ class CriterionIn(Schema):
 
 
 class TriageIn(Schema):
-    assessments: list[CriterionIn]
+    # All seven is a domain rule (400, "zeven criteria"); the schema states it too.
+    assessments: list[CriterionIn] = Field(
+        ..., max_length=CRITERIA, json_schema_extra={"minItems": CRITERIA}
+    )
     decision: Literal["admit", "consultation", "refer", "not_suitable"]
     reason: str = Field("", max_length=5000)
     advice: str = Field("", max_length=5000)

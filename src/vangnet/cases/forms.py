@@ -9,6 +9,7 @@ from django import forms
 
 from vangnet.cases.models import ConsentBy, CriterionAssessment, ReferrerType, Urgency
 from vangnet.common.errors import DomainError
+from vangnet.common.forms import BoundedFileField, PlausibleDateField
 from vangnet.common.validators import clean_bsn
 from vangnet.directory.models import Organisation
 from vangnet.reference import questionnaire as codes
@@ -25,7 +26,7 @@ class RegistrationForm(forms.Form):
     )
     referrer_type = forms.ChoiceField(label="Type verwijzer", choices=ReferrerType.choices)
     patient_name = forms.CharField(label="Naam patiënt", max_length=200)
-    patient_birth_date = forms.DateField(
+    patient_birth_date = PlausibleDateField(
         label="Geboortedatum", widget=forms.DateInput(attrs={"type": "date"})
     )
     patient_municipality = forms.ChoiceField(label="Woongemeente", choices=())
@@ -190,7 +191,7 @@ def organisations() -> forms.ModelChoiceField[Organisation]:
 
 
 class TimelineForm(forms.Form):
-    date = forms.DateField(label="Datum", widget=DATE)
+    date = PlausibleDateField(label="Datum", widget=DATE)
     organisation_name = forms.CharField(label="Organisatie", max_length=200)
     description = forms.CharField(
         label="Wat gebeurde er", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
@@ -214,8 +215,8 @@ class PartyForm(forms.Form):
 class ConsentForm(forms.Form):
     organisation = organisations()
     given_by = forms.ChoiceField(label="Toestemming gegeven door", choices=ConsentBy.choices)
-    valid_from = forms.DateField(label="Geldig vanaf", widget=DATE)
-    valid_until = forms.DateField(
+    valid_from = PlausibleDateField(label="Geldig vanaf", widget=DATE)
+    valid_until = PlausibleDateField(
         label="Geldig tot en met (optioneel)", widget=DATE, required=False
     )
 
@@ -227,7 +228,9 @@ class QuestionForm(forms.Form):
 
 
 class DocumentForm(forms.Form):
-    file = forms.FileField(label="Document (pdf, docx, odt, txt, png, jpg; max. 10 MB)")
+    file = BoundedFileField(
+        label="Document (pdf, docx, odt, txt, png, jpg; max. 10 MB)", max_bytes=10 * 1024 * 1024
+    )
 
 
 class CloseForm(forms.Form):

@@ -231,6 +231,13 @@ def run(*, today: date | None = None) -> RunReport:
             ),
         )
 
+    # 6b. Sociale kaart entries not confirmed for six months remind their organisation's editors.
+    from vangnet.directory import reminders as directory_reminders
+
+    stale_entries = directory_reminders.run(today=today)
+    if stale_entries:  # like the other kinds, a kind with nothing to report is not listed
+        report.add("sociale_kaart", stale_entries)
+
     # 7. Daily digest: one e-mail per user with the unread notifications since their previous
     #    digest (or of the last day for a first digest), so nothing is reported twice.
     fallback = timezone.now() - timedelta(days=1)

@@ -113,7 +113,10 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
         and case.state in {State.REGISTERED, State.TRIAGE_PROPOSED},
         "active": case.state in ACTIVE_STATES,
         "f": FORMS,
-        "close_form": case_forms.CloseForm(auto_id="close_%s")
+        # Shortages recorded from sociale kaart searches are the close form's starting point.
+        "close_form": case_forms.CloseForm(
+            initial={"shortages": case.shortages}, auto_id="close_%s"
+        )
         if case.state in ACTIVE_STATES
         else None,
         **casework_selectors.case_workspace(case),

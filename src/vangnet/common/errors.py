@@ -44,3 +44,12 @@ class NotFound(DomainError):
 
     def __init__(self, message: str = "Niet gevonden.") -> None:
         super().__init__(message, code="not_found")
+
+
+class TooLarge(DomainError):
+    """The request or an uploaded file exceeds a stated maximum (maps to 413)."""
+
+    status_code = 413
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message, field=field, code="too_large")

@@ -60,3 +60,36 @@ def check_past_date(
         raise DomainError(f"{label} ligt in de toekomst.", field=field)
     if not_before is not None and value < not_before:
         raise DomainError(f"{label} ligt vóór de geboortedatum.", field=field)
+
+
+# Plausibility bounds for every date a person types (issue 10 §4: a pause in the year 9999 was
+# accepted). Nothing in Vangnet lies before 1900 (birth dates included) or more than ten years
+# ahead (plans, pauses, reminders); domains narrow this further where they know better.
+EARLIEST_PLAUSIBLE_DATE = date(1900, 1, 1)
+PLAUSIBLE_YEARS_AHEAD = 10
+
+
+def years_later(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def plausible_date_message(value: date, *, today: date) -> str | None:
+    """Why `value` is implausible, in Dutch, or None when it lies within the general bounds."""
+    latest = years_later(today, PLAUSIBLE_YEARS_AHEAD)
+    if value < EARLIEST_PLAUSIBLE_DATE:
+        return f"Deze datum ligt vóór {EARLIEST_PLAUSIBLE_DATE:%Y}; controleer het jaar."
+    if value > latest:
+        return (
+            f"Deze datum ligt meer dan {PLAUSIBLE_YEARS_AHEAD} jaar in de toekomst; "
+            "controleer het jaar."
+        )
+    return None
+
+
+def check_plausible_date(value: date, *, field: str, label: str, today: date) -> None:
+    message = plausible_date_message(value, today=today)
+    if message is not None:
+        raise DomainError(f"{label}: {message[0].lower()}{message[1:]}", field=field)

@@ -13,6 +13,7 @@ from vangnet.accounts.selectors import actor_for, current_user
 from vangnet.audit.models import Action
 from vangnet.audit.services import access_log_write
 from vangnet.common.errors import DomainError
+from vangnet.common.forms import PlausibleDateField
 
 from . import services
 from .models import Consultation
@@ -25,7 +26,7 @@ class AnswerForm(forms.Form):
 
 
 class ConsultationForm(forms.Form):
-    requested_on = forms.DateField(
+    requested_on = PlausibleDateField(
         label="Datum van de vraag", widget=forms.DateInput(attrs={"type": "date"})
     )
     requester_type = forms.ChoiceField(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from vangnet.cases.forms import DATE
+from vangnet.common.forms import PlausibleDateField
 from vangnet.followup.models import EscalationLevel
 
 
@@ -19,8 +20,8 @@ class SuspendForm(forms.Form):
     reason = forms.CharField(
         label="Reden (bijv. elders opgenomen, toestemming wordt vernieuwd)", max_length=5000
     )
-    starts_on = forms.DateField(label="Vanaf", widget=DATE)
-    planned_end = forms.DateField(label="Gepland einde (optioneel)", widget=DATE, required=False)
+    starts_on = PlausibleDateField(label="Vanaf", widget=DATE)
+    planned_end = PlausibleDateField(label="Gepland einde (optioneel)", widget=DATE, required=False)
 
 
 class EscalateForm(forms.Form):

@@ -5,16 +5,17 @@ from __future__ import annotations
 from django import forms
 
 from vangnet.cases.forms import DATE, DATETIME
+from vangnet.common.forms import PlausibleDateField, PlausibleDateTimeField
 from vangnet.directory.models import Organisation
 from vangnet.meetings.models import Meeting, Participant
 
 
 class MeetingForm(forms.Form):
     kind = forms.ChoiceField(label="Soort", choices=Meeting.Kind.choices)
-    starts_at = forms.DateTimeField(
+    starts_at = PlausibleDateTimeField(
         label="Begint", widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"]
     )
-    ends_at = forms.DateTimeField(
+    ends_at = PlausibleDateTimeField(
         label="Eindigt", widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"]
     )
     location = forms.CharField(label="Plaats", max_length=200, required=False)
@@ -46,4 +47,4 @@ class MinutesForm(forms.Form):
     task_organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.all(), label="Actie: wie (organisatie)", required=False
     )
-    task_due_on = forms.DateField(label="Actie: uiterlijk", widget=DATE, required=False)
+    task_due_on = PlausibleDateField(label="Actie: uiterlijk", widget=DATE, required=False)

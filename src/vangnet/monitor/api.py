@@ -124,6 +124,19 @@ def import_records(request: HttpRequest, file: File[UploadedFile]):
     "/export",
     summary="De geanonimiseerde monitorregistraties als CSV of XLSX",
     description="Dezelfde kolommen als de import. Nooit de koppeling met een casus.",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "Het bestand (CSV of XLSX, naar `format`)",
+                "content": {
+                    "text/csv": {"schema": {"type": "string"}},
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                        "schema": {"type": "string", "format": "binary"}
+                    },
+                },
+            }
+        }
+    },
 )
 def export_records(
     request: HttpRequest,

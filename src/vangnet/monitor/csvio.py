@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from vangnet.common.csvtext import csv_error_message
+from vangnet.common.spreadsheet import escape_formula, unescape_formula
 from vangnet.reference import questionnaire as codes
 
 from .validation import Cleaned, clean_record
@@ -57,7 +58,7 @@ def parse(content: bytes, *, today: date) -> tuple[list[ParsedLine], list[LineEr
     except StopIteration:
         return [], [LineError(1, "", "het bestand is leeg")]
     except csv.Error as exc:
-        return [], [LineError(1, "", f"kopregel onleesbaar ({exc})")]
+        return [], [LineError(1, "", f"kopregel onleesbaar: {csv_error_message(exc)}")]
     errors: list[LineError] = []
     missing = [c for c in codes.CSV_COLUMNS if c not in header]
     unknown = [c for c in header if c not in codes.CSV_COLUMNS]
@@ -81,7 +82,7 @@ def parse(content: bytes, *, today: date) -> tuple[list[ParsedLine], list[LineEr
         except StopIteration:
             break
         except csv.Error as exc:
-            errors.append(LineError(line, "", f"onleesbare regel ({exc})"))
+            errors.append(LineError(line, "", csv_error_message(exc)))
             break
         if not fields or all(not f.strip() for f in fields):
             continue
@@ -158,20 +159,5 @@ def write_xlsx(rows: Iterable[Mapping[str, object]]) -> bytes:
 
 
 # Text a spreadsheet would run as a formula, possibly behind apostrophes we added before.
-_FORMULA_START = re.compile(r"'*[=+\-@]")
-_ESCAPED_FORMULA = re.compile(r"'+[=+\-@]")
-
-
-def escape_formula(text: str) -> str:
-    """Neutralise a spreadsheet formula in free text (CSV injection) by a leading apostrophe."""
-    return "'" + text if _FORMULA_START.match(text) else text
-
-
-def unescape_formula(text: str) -> str:
-    """Undo `escape_formula` on import (leading whitespace as the import ignores it)."""
-    stripped = text.strip()
-    return stripped[1:] if _ESCAPED_FORMULA.match(stripped) else text
-
-
 def _safe(cells: dict[str, str]) -> dict[str, str]:
     return {k: (escape_formula(v) if k in codes.OPEN_KEYS else v) for k, v in cells.items()}

@@ -10,6 +10,10 @@ variable appears in one cross-tabulation only, so no hidden cell can be rebuilt 
 another table. Multi-answer questions are not additive down a column (a case can give several
 answers) but are across years or regions, so their rows carry a published total and no column
 total. Internal version: exact counts.
+
+Across reports (ADR 0009): public figures exist per calendar year only. A public report over
+several years shows the sums of the yearly releases and hides a sum whenever a yearly release
+hides a part of it, so no two public reports can be set against each other to recover a cell.
 """
 
 from __future__ import annotations
@@ -138,14 +142,26 @@ BAR_HEIGHT = 22
 PALETTE = ("#00527a", "#4a90b8", "#8cbcd9", "#c06c00", "#6b6b6b", "#b0b0b0")
 
 
+FOOTER = "Totaal"
+
+
 class _Builder:
-    def __init__(self, *, public: bool, threshold: int, years: list[int]) -> None:
+    def __init__(
+        self,
+        *,
+        public: bool,
+        threshold: int,
+        years: list[int],
+        releases: dict[int, dict[str, Grid]] | None = None,
+    ) -> None:
         self.public = public
         self.threshold = threshold
         self.years = years
         self.year_labels = [str(y) for y in years]
         self.year_total_hidden: list[bool] = [False] * len(years)
         self.grand_hidden = False
+        # Public reports over several years: the fixed per-year releases, by grid key.
+        self.releases = releases
 
     @property
     def many_years(self) -> bool:
@@ -171,7 +187,10 @@ class _Builder:
     ) -> tuple[Grid, disclosure.Suppression | None]:
         table = disclosure.Table.of(matrix, row_totals=row_totals, col_totals=col_totals)
         result = None
-        if self.public:
+        hidden_in_releases: Callable[[tuple[int, int]], bool] | None = None
+        if self.public and self.releases is not None:
+            hidden_in_releases = self._release_lookup(key, row_labels, col_labels, table)
+        elif self.public:
             forced: set[disclosure.Position] = set()
             locked: set[disclosure.Position] = set()
             if shares_year_totals and col_totals:
@@ -185,6 +204,8 @@ class _Builder:
         def cell(pos: tuple[int, int], total: bool = False) -> Cell:
             value = table.value(pos)
             if result is not None and result.is_hidden(pos):
+                return Cell(HIDDEN, hidden=True, total=total)
+            if hidden_in_releases is not None and hidden_in_releases(pos):
                 return Cell(HIDDEN, hidden=True, total=total)
             return Cell(str(value), total=total)
 
@@ -200,11 +221,41 @@ class _Builder:
             cells = [cell((r, j), total=True) for j in range(c)]
             if row_totals:
                 cells.append(cell((r, c), total=True))
-            footer = ("Totaal", cells)
+            footer = (FOOTER, cells)
         return (
             Grid(key, title, row_header, self._columns(col_labels, row_totals), rows, footer, note),
             result,
         )
+
+    def _release_lookup(
+        self, key: str, row_labels: list[str], col_labels: list[str], table: disclosure.Table
+    ) -> Callable[[tuple[int, int]], bool]:
+        """Whether a position of a several-year public table is hidden: it is the sum of the same
+        position in the fixed per-year releases (a year column is one release's only column),
+        and it is shown only when every release shows its part (ADR 0009)."""
+        assert self.releases is not None
+        by_year = col_labels == self.year_labels
+        r, c = table.n_rows, table.n_cols
+
+        def part_hidden(year: int, label: str, column: int) -> bool:
+            grid = self.releases[year][key]  # type: ignore[index]
+            cells: list[Cell] | None
+            if label == FOOTER:
+                cells = grid.footer[1] if grid.footer else None
+            else:
+                cells = next((cs for lab, cs in grid.rows if lab == label), None)
+            # A row a release leaves out is zero there, and zero is published.
+            return cells is not None and cells[column].hidden
+
+        def hidden(pos: tuple[int, int]) -> bool:
+            i, j = pos
+            label = row_labels[i] if i < r else FOOTER
+            if by_year:
+                years = self.years if j == c else [self.years[j]]
+                return any(part_hidden(y, label, 0) for y in years)
+            return any(part_hidden(y, label, j) for y in self.years)
+
+        return hidden
 
 
 def _per_year(
@@ -270,7 +321,29 @@ def build_report(
         raise ValueError("per-table reports are internal only")
     rows = reporting.select(rows, year_from=year_from, year_to=year_to, table=table)
     years = reporting.years(year_from, year_to)
-    b = _Builder(public=public, threshold=threshold, years=years)
+    releases = None
+    if public and len(years) > 1:
+        # Public figures exist for one fixed set of non-overlapping periods, the calendar years
+        # (ADR 0009). A report over several years shows the sums of those releases and hides a
+        # sum when any release hides a part of it, so it tells nothing the yearly releases do
+        # not, and no two public reports can be set against each other to recover a hidden cell.
+        releases = {
+            y: {
+                g.key: g
+                for s in build_report(
+                    rows,
+                    year_from=y,
+                    year_to=y,
+                    table=None,
+                    public=True,
+                    threshold=threshold,
+                    consultations=consultations,
+                ).sections
+                for g in s.grids
+            }
+            for y in years
+        }
+    b = _Builder(public=public, threshold=threshold, years=years, releases=releases)
     many = b.many_years
     scope = f"Tafel {table} – {TABLE_NAMES.get(table, '')}" if table is not None else "Landelijk"
     period = f"{year_from}" if year_from == year_to else f"{year_from}–{year_to}"
@@ -508,7 +581,8 @@ def build_report(
     )
     lead.grids.append(grid)
     middle = reporting.median_days(days)
-    if middle is not None and (not public or len(days) >= threshold):
+    # A median over several years is not a sum of the yearly releases: public only per year.
+    if middle is not None and (not public or (len(days) >= threshold and not many)):
         lead.facts.append(("Mediane doorlooptijd", f"{middle:.0f} dagen"))
     sections.append(lead)
 

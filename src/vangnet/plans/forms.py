@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from vangnet.cases.forms import DATE
+from vangnet.common.forms import PlausibleDateField
 from vangnet.directory.models import Organisation, OrganisationType
 from vangnet.plans.models import ConfirmedVia, Financing, LifeDomain, PlanGoal
 
@@ -19,7 +20,7 @@ class PlanForm(forms.Form):
     procesregie = forms.CharField(label="Wie houdt procesregie", max_length=200, required=False)
     handover_from = forms.CharField(label="Warme overdracht van", max_length=200, required=False)
     handover_to = forms.CharField(label="Warme overdracht naar", max_length=200, required=False)
-    handover_on = forms.DateField(label="Datum warme overdracht", widget=DATE, required=False)
+    handover_on = PlausibleDateField(label="Datum warme overdracht", widget=DATE, required=False)
     takeover_goals = forms.CharField(
         label="Tijdelijke overname: doelen",
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -80,6 +80,10 @@ class PlanGoal(TimeStampedModel):
     )
     contact = models.CharField(max_length=200, blank=True)
     financing = models.CharField(max_length=20, choices=Financing.choices)
+    # The sociale kaart offer (at a location) that carries out this goal, when one was found.
+    offer = models.ForeignKey(
+        "directory.Offer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
     response_note = models.TextField(blank=True)
     responded_by = models.ForeignKey(

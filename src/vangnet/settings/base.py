@@ -62,17 +62,21 @@ INSTALLED_APPS = [
     "vangnet.waitlists",
     "vangnet.transfers",
     "vangnet.ops",
+    "vangnet.scenarios",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "vangnet.common.middleware.DropNulCookiesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Before any view: NUL characters and over-large bodies never reach a query (issue 10 §4).
+    "vangnet.common.middleware.HostileInputMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "vangnet.common.middleware.NoStoreMiddleware",

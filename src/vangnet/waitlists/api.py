@@ -15,10 +15,12 @@ from vangnet.accounts.models import Membership
 from vangnet.accounts.selectors import Actor, actor_for, current_user
 from vangnet.audit.models import Action
 from vangnet.audit.services import access_log_write
-from vangnet.common.errors import DomainError, NotAllowed, NotFound
+from vangnet.common.errors import DomainError, NotAllowed, NotFound, TooLarge
+from vangnet.common.schema import AgbCode, Month, PlausibleDate
 from vangnet.directory.models import Organisation
 
 from . import access, counting, selectors, services
+from .forms import MAX_UPLOAD_BYTES
 from .importers import FileProblem, parse_period
 from .models import Channel, DiagnosisGroup, RegistrationPause
 
@@ -29,14 +31,16 @@ Kind = Literal["province", "veiligheidsregio", "table"]
 
 class RangeQuery(Schema):
     regions: Kind = Field(..., description="Regio-indeling")
-    from_: str = Field(..., alias="from", description="Eerste maand, JJJJ-MM")
-    to: str = Field(..., description="Laatste maand, JJJJ-MM")
-    region: str | None = Field(None, description="Alleen deze regiocode, bijvoorbeeld VR13")
+    from_: Month = Field(..., alias="from", description="Eerste maand, JJJJ-MM")
+    to: Month = Field(..., description="Laatste maand, JJJJ-MM")
+    region: str | None = Field(
+        None, max_length=20, description="Alleen deze regiocode, bijvoorbeeld VR13"
+    )
 
 
 class ProviderRangeQuery(Schema):
-    from_: str = Field(..., alias="from", description="Eerste maand, JJJJ-MM")
-    to: str = Field(..., description="Laatste maand, JJJJ-MM")
+    from_: Month = Field(..., alias="from", description="Eerste maand, JJJJ-MM")
+    to: Month = Field(..., description="Laatste maand, JJJJ-MM")
 
 
 class CountOut(Schema):
@@ -102,11 +106,11 @@ class LargestBreachOut(Schema):
 
 
 class PauseIn(Schema):
-    provider_agb: str = Field(..., pattern=r"^\d{8}$")
-    diagnosis_group: str = Field(..., max_length=40)
-    starts_on: date
-    planned_end_on: date
-    reason: str = Field(..., max_length=1000)
+    provider_agb: AgbCode
+    diagnosis_group: str = Field(..., min_length=1, max_length=40)
+    starts_on: PlausibleDate
+    planned_end_on: PlausibleDate
+    reason: str = Field(..., min_length=1, max_length=1000)
 
 
 class PauseOut(Schema):
@@ -230,7 +234,12 @@ def _pause_out(p: RegistrationPause) -> PauseOut:
 
 
 @router.get("/pauses", response=list[PauseOut])
-def pauses(request: HttpRequest, regions: Kind, region: str, on: date | None = None):
+def pauses(
+    request: HttpRequest,
+    regions: Kind,
+    region: str = Query(..., max_length=20),
+    on: PlausibleDate | None = None,
+):
     """Active registration pauses of the providers in a region (readable by every user)."""
     actor = _actor(request)
     page = selectors.pause_page(actor, kind=regions, code=region, on=on or timezone.localdate())
@@ -271,7 +280,7 @@ def _rejected(request: HttpRequest, exc: services.ImportRejected) -> HttpRespons
 def submission_create(
     request: HttpRequest,
     file: File[UploadedFile],
-    period: Form[str],
+    period: Form[Month],
     organisation_agb: Form[str | None] = None,
 ):
     """Upload a month's waiting list (CSV or Parquet) for the data officer's organisation.
@@ -285,6 +294,12 @@ def submission_create(
             "Alleen datafunctionarissen van een aanbieder kunnen wachtlijsten aanleveren."
         )
     membership: Membership = memberships[0]
+    # Read nothing into memory before the size is known to be within the limit.
+    if file.size is None or file.size > MAX_UPLOAD_BYTES:
+        raise TooLarge(
+            f"Het bestand is te groot (maximaal {MAX_UPLOAD_BYTES // (1024 * 1024)} MB).",
+            field="file",
+        )
     try:
         month = parse_period(period)
     except FileProblem as exc:

@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from vangnet.accounts.models import Membership
+from vangnet.common.forms import PlausibleDateField
 from vangnet.directory.models import Organisation
 
 from .importers import FileProblem, parse_period
@@ -65,10 +66,10 @@ class PauseForm(forms.Form):
     diagnosis_group = forms.ModelChoiceField(
         queryset=DiagnosisGroup.objects.all(), label="Diagnosegroep"
     )
-    starts_on = forms.DateField(
+    starts_on = PlausibleDateField(
         label="Ingangsdatum", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
-    planned_end_on = forms.DateField(
+    planned_end_on = PlausibleDateField(
         label="Geplande einddatum",
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
@@ -88,6 +89,6 @@ class PauseForm(forms.Form):
 
 
 class EndPauseForm(forms.Form):
-    ended_on = forms.DateField(
+    ended_on = PlausibleDateField(
         label="Beëindigen per", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )

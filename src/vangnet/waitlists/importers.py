@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from vangnet.common.csvtext import csv_error_message
+
 from .pseudonymise import looks_like_bsn
 
 COLUMNS = (
@@ -195,7 +197,10 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, dict[str, str]]]:
     if "\x00" in text:
         raise FileProblem("Het bestand bevat binaire gegevens; lever een CSV- of Parquet-bestand.")
     first = text.split("\n", 1)[0].rstrip("\r")
-    header = [h.strip() for h in next(csv.reader([first]))]
+    try:
+        header = [h.strip() for h in next(csv.reader([first]))]
+    except csv.Error as exc:
+        raise FileProblem(f"De kopregel is onleesbaar: {csv_error_message(exc)}.") from None
     if len(header) == 1:
         for delimiter, label in ((";", "puntkomma"), ("\t", "tab"), ("|", "verticale streep")):
             if delimiter in first:
@@ -209,7 +214,17 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, dict[str, str]]]:
 def _csv_body(text: str, header: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
     reader = csv.reader(io.StringIO(text, newline=""))
     next(reader)
-    for row in reader:
+    while True:
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            # The reader cannot say where the broken field ends, so later lines are unreliable:
+            # report this line and stop (the import is refused as a whole anyway).
+            yield line, {"__line__": csv_error_message(exc)}
+            return
         if not row or not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
@@ -293,6 +308,9 @@ def check_rows(
     latest: date | None = None
     for line, values in rows:
         errors: list[LineError] = []
+        if "__line__" in values:
+            result.errors.append(LineError(line, "", values["__line__"]))
+            continue
         if "__width__" in values:
             result.errors.append(
                 LineError(line, "", "verkeerd aantal velden: " + values["__width__"])

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from vangnet.common.csvtext import csv_error_message
 from vangnet.common.validators import is_valid_bsn
 
 DOMAIN = b"vangnet/waitlists/person/v1\x00"
@@ -137,14 +138,23 @@ def pseudonymise_rows(
         raise ValueError("Het invoerbestand is leeg.")
     delimiter = _sniff_delimiter(first)
     reader = csv.reader(_chain(first, it), delimiter=delimiter)
-    header = [h.strip().lstrip("\ufeff") for h in next(reader)]
+    try:
+        header = [h.strip().lstrip("\ufeff") for h in next(reader)]
+    except csv.Error as exc:
+        raise ValueError(f"Regel 1: {csv_error_message(exc)}.") from None
     if "bsn" not in header:
         raise ValueError("Het invoerbestand heeft geen kolom 'bsn'.")
     if "person_pseudonym" in header:
         raise ValueError("Het invoerbestand heeft al een kolom 'person_pseudonym'.")
     col = header.index("bsn")
     yield [*header[:col], "person_pseudonym", *header[col + 1 :]]
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ValueError(f"Regel {reader.line_num}: {csv_error_message(exc)}.") from None
         if not any(cell.strip() for cell in row):
             continue
         report.rows += 1

@@ -36,6 +36,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from vangnet.common.csvtext import csv_error_message
+
 # Treeknorm ggz in weeks (NZa, Informatiekaart wachttijden ggz): registration to intake,
 # intake to treatment, and the two together.
 NORM_REGISTRATION_WEEKS = 4
@@ -213,7 +215,10 @@ def parse(
             "Het bestand is niet gescheiden door puntkomma's (NZa/MediQuest-formaat verwacht)."
         )
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=";")
-    columns = [c or "" for c in (reader.fieldnames or [])]
+    try:
+        columns = [c or "" for c in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise PublishedFileProblem(f"Regel 1: {csv_error_message(exc)}.") from None
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         raise PublishedFileProblem(
@@ -226,76 +231,82 @@ def parse(
     field_problems: dict[str, Counter[str]] = {"aanmeldtijd": Counter(), "behandeltijd": Counter()}
     notes: Counter[str] = Counter()
     total = 0
-    for record in reader:
-        total += 1
-        line = reader.line_num
+    try:
+        for record in reader:
+            total += 1
+            line = reader.line_num
 
-        def get(name: str, record: dict[str, Any] = record) -> str:
-            value = record.get(name)
-            return "" if value is None or value == "NA" else str(value).strip()
+            def get(name: str, record: dict[str, Any] = record) -> str:
+                value = record.get(name)
+                return "" if value is None or value == "NA" else str(value).strip()
 
-        reg = parse_weeks(get("Aanmeldtijd"))
-        treat = parse_weeks(get("Behandeltijd"))
-        if not reg.usable:
-            field_problems["aanmeldtijd"][reg.problem] += 1
-        if not treat.usable:
-            field_problems["behandeltijd"][treat.problem] += 1
-        if not reg.usable and not treat.usable:
-            unusable[
-                f"geen bruikbare wachttijd (aanmeldtijd {reg.problem}; behandeltijd {treat.problem})"
-            ] += 1
-            continue
-        municipality_id = None
-        gm = _gm_code(get("gm_code"))
-        if gm:
-            municipality_id = municipalities.get(gm)
-            if municipality_id is None:
-                notes["gemeentecode onbekend"] += 1
-        else:
-            municipality_id, how = _locate(
-                [get("Plaats.zorgaanbieder"), get("PLAATS")], municipality_names, places or {}
+            reg = parse_weeks(get("Aanmeldtijd"))
+            treat = parse_weeks(get("Behandeltijd"))
+            if not reg.usable:
+                field_problems["aanmeldtijd"][reg.problem] += 1
+            if not treat.usable:
+                field_problems["behandeltijd"][treat.problem] += 1
+            if not reg.usable and not treat.usable:
+                unusable[
+                    f"geen bruikbare wachttijd (aanmeldtijd {reg.problem}; behandeltijd {treat.problem})"
+                ] += 1
+                continue
+            municipality_id = None
+            gm = _gm_code(get("gm_code"))
+            if gm:
+                municipality_id = municipalities.get(gm)
+                if municipality_id is None:
+                    notes["gemeentecode onbekend"] += 1
+            else:
+                municipality_id, how = _locate(
+                    [get("Plaats.zorgaanbieder"), get("PLAATS")], municipality_names, places or {}
+                )
+                notes[how] += 1
+            group_id = None
+            if diag_column:
+                label = get(diag_column)
+                group_id = diagnosis_groups.get(label.lower()) or diagnosis_groups.get(
+                    normalise_name(label)
+                )
+                if label and group_id is None:
+                    notes["diagnosegroep onbekend"] += 1
+            circuit = get("Circuit") or UNKNOWN
+            care_type = get("Type.GGZ") or UNKNOWN
+            if circuit == UNKNOWN:
+                notes["circuit ontbreekt"] += 1
+            if care_type == UNKNOWN:
+                notes["type ggz ontbreekt"] += 1
+            peil_text = get("Peildatum")
+            peildatum = _parse_date(peil_text) if peil_text else None
+            if peil_text and peildatum is None:
+                notes["peildatum onleesbaar"] += 1
+            if reg.stop or treat.stop:
+                notes["patiëntenstop"] += 1
+            out.rows.append(
+                {
+                    "line": line,
+                    "row_id": get("ROW_ID")[:40],
+                    "provider_agb": re.sub(r"\D", "", get("AGBCODE_INDIENER"))[:8],
+                    "provider_name": (get("Naam.zorgaanbieder") or get("NAAM"))[:200],
+                    "location": get("Vestigingslocatie")[:200],
+                    "postcode": get("POSTCODE").replace(" ", "")[:7],
+                    "place": (get("Plaats.zorgaanbieder") or get("PLAATS"))[:100],
+                    "municipality_id": municipality_id,
+                    "care_type": care_type[:40],
+                    "circuit": circuit[:40],
+                    "diagnosis_group_id": group_id,
+                    "registration_weeks": reg.value,
+                    "treatment_weeks": treat.value,
+                    "registration_stop": reg.stop,
+                    "treatment_stop": treat.stop,
+                    "peildatum": peildatum,
+                }
             )
-            notes[how] += 1
-        group_id = None
-        if diag_column:
-            label = get(diag_column)
-            group_id = diagnosis_groups.get(label.lower()) or diagnosis_groups.get(
-                normalise_name(label)
-            )
-            if label and group_id is None:
-                notes["diagnosegroep onbekend"] += 1
-        circuit = get("Circuit") or UNKNOWN
-        care_type = get("Type.GGZ") or UNKNOWN
-        if circuit == UNKNOWN:
-            notes["circuit ontbreekt"] += 1
-        if care_type == UNKNOWN:
-            notes["type ggz ontbreekt"] += 1
-        peil_text = get("Peildatum")
-        peildatum = _parse_date(peil_text) if peil_text else None
-        if peil_text and peildatum is None:
-            notes["peildatum onleesbaar"] += 1
-        if reg.stop or treat.stop:
-            notes["patiëntenstop"] += 1
-        out.rows.append(
-            {
-                "line": line,
-                "row_id": get("ROW_ID")[:40],
-                "provider_agb": re.sub(r"\D", "", get("AGBCODE_INDIENER"))[:8],
-                "provider_name": (get("Naam.zorgaanbieder") or get("NAAM"))[:200],
-                "location": get("Vestigingslocatie")[:200],
-                "postcode": get("POSTCODE").replace(" ", "")[:7],
-                "place": (get("Plaats.zorgaanbieder") or get("PLAATS"))[:100],
-                "municipality_id": municipality_id,
-                "care_type": care_type[:40],
-                "circuit": circuit[:40],
-                "diagnosis_group_id": group_id,
-                "registration_weeks": reg.value,
-                "treatment_weeks": treat.value,
-                "registration_stop": reg.stop,
-                "treatment_stop": treat.stop,
-                "peildatum": peildatum,
-            }
-        )
+    except csv.Error as exc:
+        # A field over the size limit or broken quoting: name the line, import nothing.
+        raise PublishedFileProblem(
+            f"Regel {reader.line_num + 1}: {csv_error_message(exc)}."
+        ) from None
     if total == 0:
         raise PublishedFileProblem("Het bestand bevat alleen een kopregel.")
     out.report = {

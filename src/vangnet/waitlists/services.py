@@ -14,13 +14,14 @@ from typing import cast
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from vangnet.accounts.models import Membership, User
 from vangnet.accounts.selectors import Actor
 from vangnet.audit.models import Action
 from vangnet.audit.services import access_log_write
 from vangnet.common.errors import DomainError
-from vangnet.common.validators import clean_text
+from vangnet.common.validators import check_plausible_date, clean_text
 from vangnet.directory.models import Organisation
 from vangnet.regions.models import Municipality
 
@@ -272,6 +273,12 @@ def pause_record(
     """Record an aanmeldpauze for a provider × diagnosis group (seed 002, speerpunt 2)."""
     membership = access.require_pause_membership(actor, provider)
     reason = clean_text(reason, field="reason", label="De reden", max_length=1000, required=True)
+    # Every channel (form, API, command) passes here: a year like 9999 is a typing error.
+    today = timezone.localdate()
+    check_plausible_date(starts_on, field="starts_on", label="De ingangsdatum", today=today)
+    check_plausible_date(
+        planned_end_on, field="planned_end_on", label="De geplande einddatum", today=today
+    )
     if planned_end_on < starts_on:
         raise DomainError(
             "De geplande einddatum ligt vóór de ingangsdatum.", field="planned_end_on"

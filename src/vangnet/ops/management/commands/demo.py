@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from vangnet.accounts.demo import DEMO_PASSWORD, demo_user
 from vangnet.accounts.models import Membership, Role, User
 from vangnet.cases import services as case_services
 from vangnet.cases.models import Case, CriterionAssessment, ReferrerType
@@ -19,8 +20,6 @@ from vangnet.followup import services as followup_services
 from vangnet.meetings import services as meeting_services
 from vangnet.plans import services as plan_services
 from vangnet.regions.models import Table
-
-DEMO_PASSWORD = "vangnet-demo-2026"  # noqa: S105 - printed on purpose: demo only
 
 ORGS = [
     ("Arkin", OrganisationType.GGZ_INSTITUTION, "06290101"),
@@ -46,20 +45,6 @@ USERS: list[tuple[str, str, str, str, str | None]] = [
 ]
 
 
-def demo_user(username: str, full_name: str, *, staff: bool = False) -> User:
-    """A demo user with the printed demo password (created once; later runs leave it alone)."""
-    first, last = full_name.split(" ", 1)
-    user, created = User.objects.get_or_create(
-        username=username,
-        defaults={"first_name": first, "last_name": last, "email": f"{username}@demo.vangnet.nl"},
-    )
-    if created:
-        user.set_password(DEMO_PASSWORD)
-        user.is_staff = user.is_superuser = staff
-        user.save()
-    return user
-
-
 class Command(BaseCommand):
     help = "Laad demogegevens (idempotent) en toon de demo-logins."
 
@@ -83,6 +68,10 @@ class Command(BaseCommand):
         if not Case.objects.exists():
             self._cases(users, orgs)
         self._monitor_and_waitlists()
+        __import__("vangnet.scenarios.demo", fromlist=["load_demo"]).load_demo()
+        from vangnet.directory.demo import load_demo as load_sociale_kaart
+
+        load_sociale_kaart()
         self.stdout.write(
             self.style.SUCCESS(
                 "Demogegevens geladen. Inloggen op http://127.0.0.1:8000 met wachtwoord "
@@ -94,6 +83,7 @@ class Command(BaseCommand):
             where = f" (tafel {table})" if table else ""
             self.stdout.write(f"  {username:12} {Role(role).label}{where} – {org}")
         self.stdout.write(f"  {'data':12} {Role.DATA_OFFICER.label} – GGZ inGeest Amsterdam")
+        self.stdout.write(f"  {'kaart':12} {Role.DIRECTORY_EDITOR.label} – Arkin")
         self.stdout.write(f"  {'proces':12} {Role.PROCESS_OWNER.label} – Amsterdam-Amstelland")
 
     def _monitor_and_waitlists(self) -> None:
