@@ -3,6 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo uv)
 PY := uv run --frozen python
 PYTEST_ARGS ?=
+PORT ?= 8000
 
 .PHONY: run serve setup setup-test test test-fast lint bench openapi check-openapi clean
 
@@ -17,8 +18,8 @@ setup-test:
 run: setup
 	$(PY) -m vangnet migrate --noinput -v0
 	$(PY) -m vangnet demo
-	@echo "Vangnet draait op http://127.0.0.1:8000 (stoppen met Ctrl-C)"
-	$(PY) -m vangnet runserver 127.0.0.1:8000 --noreload
+	@echo "Vangnet draait op http://127.0.0.1:$(PORT) (stoppen met Ctrl-C)"
+	$(PY) -m vangnet runserver 127.0.0.1:$(PORT) --noreload
 
 # As in production: gunicorn (workers sized to the cores, scripts/gunicorn.conf.py), static
 # files by WhiteNoise, PostgreSQL. Needs DATABASE_URL=postgres://... and VANGNET_SECRET_KEY;

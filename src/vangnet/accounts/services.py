@@ -78,6 +78,13 @@ def notification_mark_read(*, user: User, notification_id: int) -> None:
     )
 
 
+def notification_mark_all_read(*, user: User) -> int:
+    """Mark every unread notification of `user` read; returns how many."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
 def api_token_issue(*, user: User, name: str) -> tuple[ApiToken, str]:
     return ApiToken.issue(user=user, name=name)
 

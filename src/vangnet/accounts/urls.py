@@ -9,6 +9,7 @@ urlpatterns = [
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("tweede-factor/", views.otp_view, name="otp"),
     path("meldingen/", views.notifications, name="notifications"),
+    path("meldingen/alles-gelezen/", views.notification_read_all, name="notification_read_all"),
     path("meldingen/<int:pk>/gelezen/", views.notification_read, name="notification_read"),
     path("api-tokens/", views.api_tokens, name="api_tokens"),
     path("api-tokens/<int:pk>/intrekken/", views.api_token_revoke_view, name="api_token_revoke"),

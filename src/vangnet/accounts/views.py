@@ -26,6 +26,7 @@ from .services import (
     account_activate,
     api_token_issue,
     api_token_revoke,
+    notification_mark_all_read,
     notification_mark_read,
     password_changed,
 )
@@ -153,6 +154,16 @@ def notifications(request: HttpRequest) -> HttpResponse:
 @verified_required
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     notification_mark_read(user=current_user(request), notification_id=pk)
+    return redirect("accounts:notifications")
+
+
+@require_POST
+@verified_required
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    count = notification_mark_all_read(user=current_user(request))
+    messages.success(
+        request, f"{count} melding{'' if count == 1 else 'en'} als gelezen gemarkeerd."
+    )
     return redirect("accounts:notifications")
 
 

@@ -3,10 +3,14 @@ hold the rules."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from vangnet.cases.models import ConsentBy, CriterionAssessment, ReferrerType, Urgency
+from vangnet.common.errors import DomainError
 from vangnet.common.forms import BoundedFileField, PlausibleDateField
+from vangnet.common.validators import clean_bsn
 from vangnet.directory.models import Organisation
 from vangnet.reference import questionnaire as codes
 from vangnet.regions.models import Criterion, Municipality, Table
@@ -36,7 +40,13 @@ class RegistrationForm(forms.Form):
     consent_by = forms.ChoiceField(
         label="Toestemming voor aanmelding gegeven door",
         choices=[("", "— kies —"), *ConsentBy.choices],
-        required=False,
+        # Required in the form too, so it is marked * and reported with the other missing fields
+        # at once (the service checks it again for the API).
+        required=True,
+        error_messages={
+            "required": "Zonder toestemming van de patiënt of een vertegenwoordiger kan de casus "
+            "niet worden aangemeld."
+        },
     )
     stuck_description = forms.CharField(
         label="Wat loopt er vast, en waarom?", widget=forms.Textarea, max_length=5000
@@ -259,3 +269,30 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         label="Reden", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
     )
+
+
+class CaseSearchForm(forms.Form):
+    """Search over the cases the user may see. Posted, never in the URL: it carries a name, a
+    birth date or a BSN."""
+
+    reference = forms.CharField(label="Referentie", required=False, max_length=20)
+    name = forms.CharField(label="Naam patiënt", required=False, max_length=200)
+    birth_date = forms.DateField(label="Geboortedatum", required=False, widget=DATE)
+    bsn = forms.CharField(label="BSN (exact)", required=False, max_length=11)
+    referrer = forms.CharField(
+        label="Verwijzer (organisatie of naam)", required=False, max_length=200
+    )
+    registered_from = forms.DateField(label="Aangemeld vanaf", required=False, widget=DATE)
+    registered_to = forms.DateField(label="Aangemeld tot en met", required=False, widget=DATE)
+
+    def clean_bsn(self) -> str:
+        try:
+            return clean_bsn(self.cleaned_data["bsn"])
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not any(data.get(k) for k in self.fields):
+            raise forms.ValidationError("Vul minstens één zoekveld in.")
+        return data

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from vangnet.accounts.models import Role
@@ -23,6 +23,51 @@ def case_list(actor: Actor, *, state: str = "", table_number: int | None = None)
         qs = qs.filter(state=state)
     if table_number:
         qs = qs.filter(table__number=table_number)
+    return qs.order_by("-registered_at")
+
+
+SORTS = {
+    "aangemeld": "registered_at",
+    "-aangemeld": "-registered_at",
+    "referentie": "reference",
+    "-referentie": "-reference",
+    "status": "state",
+    "-status": "-state",
+}
+
+
+def case_search(
+    actor: Actor,
+    *,
+    reference: str = "",
+    name: str = "",
+    birth_date: date | None = None,
+    bsn: str = "",
+    referrer: str = "",
+    registered_from: date | None = None,
+    registered_to: date | None = None,
+) -> QuerySet[Case]:
+    """Search only the cases `actor` may see. BSN matches exactly; name and referrer by part."""
+    qs = visible_cases(actor).select_related("table", "referrer_organisation")
+    if reference:
+        qs = qs.filter(reference__icontains=reference.strip())
+    if name:
+        for part in name.split():
+            qs = qs.filter(patient_name__icontains=part)
+    if birth_date:
+        qs = qs.filter(patient_birth_date=birth_date)
+    if bsn:
+        qs = qs.filter(patient_bsn=bsn)
+    if referrer:
+        qs = qs.filter(
+            Q(referrer_organisation__name__icontains=referrer)
+            | Q(referrer__last_name__icontains=referrer)
+            | Q(referrer__first_name__icontains=referrer)
+        )
+    if registered_from:
+        qs = qs.filter(registered_at__date__gte=registered_from)
+    if registered_to:
+        qs = qs.filter(registered_at__date__lte=registered_to)
     return qs.order_by("-registered_at")
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,7 +25,13 @@ from vangnet.cases import forms as case_forms
 from vangnet.cases import selectors, services
 from vangnet.cases.access import Permission, case_access, granting_membership, log_list
 from vangnet.cases.actions import form_errors
-from vangnet.cases.forms import MoveForm, RegistrationForm, ScreenForm, TriageForm
+from vangnet.cases.forms import (
+    CaseSearchForm,
+    MoveForm,
+    RegistrationForm,
+    ScreenForm,
+    TriageForm,
+)
 from vangnet.cases.models import Case, Document
 from vangnet.cases.workflow import Decision, State
 from vangnet.common.errors import DomainError, NotAllowed
@@ -70,15 +77,44 @@ def _form_error(form: Any, exc: DomainError) -> None:
 
 @verified_required
 def case_list(request: HttpRequest) -> HttpResponse:
+    """The cases the user may see: paginated and sortable; a posted search narrows them (its
+    terms never go into the URL, and every search is logged as one, NEN 7513)."""
     actor = actor_for(current_user(request))
     state = request.GET.get("status", "")
     if state and state not in State.values:
         state = ""
-    cases = selectors.case_list(actor, state=state)[:500]
-    log_list(actor, detail=f"casuslijst {state}".strip())
+    sort = request.GET.get("sorteer", "-aangemeld")
+    if sort not in selectors.SORTS:
+        sort = "-aangemeld"
+    search = CaseSearchForm(request.POST or None)
+    searched = request.method == "POST" and search.is_valid()
+    if searched:
+        cases = selectors.case_search(actor, **search.cleaned_data)
+        used = ", ".join(
+            str(search.fields[k].label).lower() for k, v in search.cleaned_data.items() if v
+        )
+        log_list(actor, action=Action.SEARCH, detail=f"casussen zoeken op {used}")
+    else:
+        cases = selectors.case_list(actor, state=state)
+        log_list(actor, detail=f"casuslijst {state}".strip())
+    cases = cases.order_by(selectors.SORTS[sort], "-pk")
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("pagina"))
     return render(
-        request, "cases/case_list.html", {"cases": cases, "states": State.choices, "state": state}
+        request,
+        "cases/case_list.html",
+        {
+            "cases": page.object_list,
+            "page": page,
+            "states": State.choices,
+            "state": state,
+            "sort": sort,
+            "search": search,
+            "searched": searched,
+        },
     )
+
+
+PAGE_SIZE = 50
 
 
 @verified_required
@@ -158,7 +194,10 @@ def triage(request: HttpRequest, reference: str) -> HttpResponse:
     case = case_or_404(reference)
     action = Action.UPDATE if request.method == "POST" else Action.READ
     _, membership = _access(request, case, Permission.TRIAGE, action)
-    form = TriageForm(request.POST or None)
+    last = selectors.latest_round(case)
+    returned = last if last and last.verdict == last.Verdict.DISAGREED else None
+    # A returned proposal starts from the coordinator's own earlier verdicts and reasons.
+    form = TriageForm(request.POST or None, initial=_triage_initial(returned) if returned else None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -187,13 +226,25 @@ def triage(request: HttpRequest, reference: str) -> HttpResponse:
                 request, "Het triagebesluit is voorgesteld en wacht op een tweede beoordelaar."
             )
             return redirect("cases:detail", reference=case.reference)
-    last = selectors.latest_round(case)
-    returned = last if last and last.verdict == last.Verdict.DISAGREED else None
     return render(
         request,
         "cases/triage.html",
         {"case": case, "form": form, "returned": returned, "decisions": Decision},
     )
+
+
+def _triage_initial(round_: Any) -> dict[str, Any]:
+    initial: dict[str, Any] = {
+        "decision": round_.decision,
+        "reason": round_.reason,
+        "advice": round_.advice,
+        "refer_to": round_.refer_to,
+        "menselijke_maat_reason": round_.menselijke_maat_reason,
+    }
+    for a in round_.assessments.select_related("criterion"):
+        initial[f"criterion_{a.criterion.number}"] = a.verdict
+        initial[f"criterion_{a.criterion.number}_note"] = a.note
+    return initial
 
 
 @require_POST

@@ -9,7 +9,7 @@ from vangnet.cases.views import (
     screen,
     triage,
 )
-from vangnet.casework.views import case_action, dashboard, detail
+from vangnet.casework.views import case_action, case_open, dashboard, detail
 from vangnet.plans.views import financing
 
 app_name = "cases"
@@ -18,6 +18,7 @@ urlpatterns = [
     path("", case_list, name="list"),
     path("aanmelden/", register, name="register"),
     path("<str:reference>/", detail, name="detail"),
+    path("<str:reference>/openen/", case_open, name="open"),
     path("<str:reference>/triage/", triage, name="triage"),
     path("<str:reference>/tweede-beoordeling/", screen, name="screen"),
     path("<str:reference>/verplaatsen/", move, name="move"),

@@ -4,17 +4,20 @@ which shows every stage's section (each app's actions, forms and data).
 
 from __future__ import annotations
 
+from functools import partial
 from types import SimpleNamespace
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_POST
 
 from vangnet.accounts.decorators import verified_required
-from vangnet.accounts.models import Role
+from vangnet.accounts.models import Membership, Role
 from vangnet.accounts.selectors import actor_for, current_user
 from vangnet.audit.models import Action
 from vangnet.cases import actions as case_actions
@@ -31,11 +34,14 @@ from vangnet.cases.views import PUBLIC_EVENTS, _access, case_or_404
 from vangnet.cases.workflow import ACTIVE_STATES, State, allowed_transitions
 from vangnet.casework import selectors as casework_selectors
 from vangnet.common.errors import DomainError, NotAllowed
+from vangnet.directory.models import Organisation
 from vangnet.followup import actions as followup_actions
 from vangnet.followup import forms as followup_forms
 from vangnet.meetings import actions as meeting_actions
+from vangnet.meetings.selectors import meeting_membership
 from vangnet.plans import actions as plan_actions
 from vangnet.plans import forms as plan_forms
+from vangnet.plans.models import FinancingDecision
 
 
 @verified_required
@@ -108,28 +114,170 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
         "active": case.state in ACTIVE_STATES,
         "f": FORMS,
         # Shortages recorded from sociale kaart searches are the close form's starting point.
-        "close_form": case_forms.CloseForm(initial={"shortages": case.shortages})
+        "close_form": case_forms.CloseForm(
+            initial={"shortages": case.shortages}, auto_id="close_%s"
+        )
         if case.state in ACTIVE_STATES
         else None,
         **casework_selectors.case_workspace(case),
     }
+    _goal_forms(context["goals"], membership.organisation_id)
+    context["named_parties"] = _named_parties(case, context["parties"])
+    # Only meetings this reader may open are links (a referrer sees the date, not a 403).
+    context["open_meetings"] = {
+        item.meeting_id
+        for item in context["agenda_items"]
+        if meeting_membership(current_user(request), item.meeting) is not None
+    }
+    _restore_failed_form(request, case, context)
     return render(request, "casework/detail.html", context)
 
 
+def _named_parties(case: Case, parties: Any) -> list[Any]:
+    """Parties the referrer named at registration that are not yet Betrokken partijen, each with
+    the directory organisation of the same name when there is one (to add it with one click)."""
+    involved = {p.organisation.name.casefold() for p in parties}
+    named = [
+        pa for pa in case.party_actions.all() if pa.organisation_name.casefold() not in involved
+    ]
+    by_name = {
+        o.name.casefold(): o
+        for o in Organisation.objects.filter(name__in=[pa.organisation_name for pa in named])
+    }
+    for pa in named:
+        pa.match = by_name.get(pa.organisation_name.casefold())  # type: ignore[attr-defined]
+    return named
+
+
+def _goal_forms(goals: list[Any], own_organisation_id: int) -> None:
+    """Each goal's own edit/status/remove/confirm forms, with ids unique on the page."""
+    with_users = set(
+        Membership.objects.filter(
+            organisation_id__in={g.organisation_id for g in goals}, active=True
+        ).values_list("organisation_id", flat=True)
+    )
+    for g in goals:
+        auto_id = f"goal{g.pk}_{{}}_%s"
+        g.edit_form = plan_forms.GoalEditForm(
+            initial={
+                "goal": g.pk,
+                "domain": g.domain,
+                "description": g.description,
+                "organisation": g.organisation_id,
+                "contact": g.contact,
+                "financing": g.financing,
+            },
+            auto_id=auto_id.format("edit_form"),
+        )
+        g.status_form = plan_forms.GoalStatusForm(
+            initial={"goal": g.pk}, auto_id=auto_id.format("status_form")
+        )
+        g.remove_form = plan_forms.GoalRemoveForm(
+            initial={"goal": g.pk}, auto_id=auto_id.format("remove_form")
+        )
+        g.needs_confirm = g.organisation_id not in with_users and g.status in {
+            "proposed",
+            "declined",
+        }
+        g.confirm_form = plan_forms.GoalConfirmForm(
+            initial={"goal": g.pk}, auto_id=auto_id.format("confirm_form")
+        )
+
+
+# Which per-goal form attribute a goal action's bound form replaces on the page.
+GOAL_FORMS = {
+    "doel-wijzigen": "edit_form",
+    "doel-status": "status_form",
+    "doel-verwijderen": "remove_form",
+    "doel-namens": "confirm_form",
+}
+SESSION_KEY = "case_form"
+
+
+def _restore_failed_form(request: HttpRequest, case: Case, context: dict[str, Any]) -> None:
+    """After a refused case-page post (redirect-after-post) show the same form again: bound to the
+    typed input, errors at the fields, its section open. The input lives only in the server-side
+    session, for the one page view that follows."""
+    failed = request.session.pop(SESSION_KEY, None)
+    if not failed or failed.get("reference") != case.reference:
+        return
+    action = ACTIONS.get(failed["action"])
+    if action is None or action.form is None:
+        return
+    data = MultiValueDict(failed["data"])
+    goal_attr = GOAL_FORMS.get(failed["action"])
+    goal = None
+    if goal_attr:
+        goal = next((g for g in context["goals"] if str(g.pk) == data.get("goal")), None)
+        if goal is None:
+            return
+        auto_id = f"goal{goal.pk}_{goal_attr}_%s"
+    elif action.form is case_forms.CloseForm:
+        auto_id = "close_%s"
+    else:
+        auto_id = _on_page(action.form).keywords["auto_id"]
+    form = action.form(data, auto_id=auto_id)
+    form.is_valid()
+    for field, message in failed.get("errors", []):
+        form.add_error(field if field in form.fields else None, message)
+    context["failed"] = failed["action"]
+    if goal is not None and goal_attr:
+        setattr(goal, goal_attr, form)
+        context["failed_goal"] = goal.pk
+        return
+    forms_on_page = dict(vars(context["f"]))
+    for attr, cls in forms_on_page.items():
+        if getattr(cls, "func", None) is action.form:
+            forms_on_page[attr] = form
+    context["f"] = SimpleNamespace(**forms_on_page)
+    if action.form is case_forms.CloseForm:
+        context["close_form"] = form
+
+
+@verified_required
+def case_open(request: HttpRequest, reference: str) -> HttpResponse:
+    """Where a link to a case (a notification, an e-mail) should land for this reader: the case
+    page if they may read it, the financing page for the insurer's medical adviser, and otherwise
+    the case page, which refuses and logs the refusal."""
+    case = case_or_404(reference)
+    actor = actor_for(current_user(request))
+    if granting_membership(actor, case, Permission.READ) is None:
+        insurers = [m.organisation_id for m in actor.memberships if m.role == Role.MEDICAL_ADVISER]
+        decision = (
+            FinancingDecision.objects.filter(case=case, insurer_id__in=insurers)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if decision is not None:
+            return redirect("cases:financing", reference=case.reference, pk=decision.pk)
+    return redirect("cases:detail", reference=case.reference)
+
+
 # The case page's forms, one namespace for the template (`f.PlanForm`): each app owns its forms.
+def _on_page(cls: type[Form]) -> partial[Form]:
+    """A form class whose instances have ids of their own on the case page: several forms have a
+    `reason`, `description` or `organisation` field, and ids must be unique (axe, labels)."""
+    return partial(cls, auto_id=cls.__name__.removesuffix("Form").lower() + "_%s")
+
+
 FORMS = SimpleNamespace(
-    TimelineForm=case_forms.TimelineForm,
-    PartyForm=case_forms.PartyForm,
-    ConsentForm=case_forms.ConsentForm,
-    QuestionForm=case_forms.QuestionForm,
-    DocumentForm=case_forms.DocumentForm,
-    ReasonForm=case_forms.ReasonForm,
-    PlanForm=plan_forms.PlanForm,
-    GoalForm=plan_forms.GoalForm,
-    FinancingRequestForm=plan_forms.FinancingRequestForm,
-    PhaseForm=followup_forms.PhaseForm,
-    SuspendForm=followup_forms.SuspendForm,
-    EscalateForm=followup_forms.EscalateForm,
+    **{
+        cls.__name__: _on_page(cls)
+        for cls in (
+            case_forms.TimelineForm,
+            case_forms.PartyForm,
+            case_forms.ConsentForm,
+            case_forms.QuestionForm,
+            case_forms.DocumentForm,
+            case_forms.ReasonForm,
+            plan_forms.PlanForm,
+            plan_forms.GoalForm,
+            plan_forms.FinancingRequestForm,
+            followup_forms.PhaseForm,
+            followup_forms.SuspendForm,
+            followup_forms.EscalateForm,
+        )
+    }
 )
 
 
@@ -161,12 +309,25 @@ def case_action(request: HttpRequest, reference: str, name: str) -> HttpResponse
         form = action.form(request.POST, request.FILES)
         if not form.is_valid():
             messages.error(request, f"Niet opgeslagen. {form_errors(form)}")
+            _keep_failed_form(request, case, name, [])
             return redirect("cases:detail", reference=case.reference)
         data = form.cleaned_data
     try:
         message = action.run(case, user, membership, data, request.POST)
     except DomainError as exc:
         messages.error(request, f"Niet opgeslagen. {exc.message}")
+        _keep_failed_form(request, case, name, [(exc.field, exc.message)])
     else:
         messages.success(request, message)
     return redirect("cases:detail", reference=case.reference)
+
+
+def _keep_failed_form(
+    request: HttpRequest, case: Case, name: str, errors: list[tuple[str | None, str]]
+) -> None:
+    request.session[SESSION_KEY] = {
+        "reference": case.reference,
+        "action": name,
+        "data": {k: request.POST.getlist(k) for k in request.POST if k != "csrfmiddlewaretoken"},
+        "errors": errors,
+    }

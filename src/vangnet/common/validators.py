@@ -7,9 +7,11 @@ from datetime import date
 
 from .errors import DomainError
 
-# A tag opener or a javascript: URL. Event-handler attributes (onclick=) only act inside a tag,
-# which the first alternative already catches; plain "respons=goed" is ordinary text.
-_MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?]|javascript\s*:", re.IGNORECASE)
+# Real markup only: a tag opener as a browser reads it ("<b", "</p", "<!--", "<?"), a spaced
+# opener that is closed again on the same stretch ("< img src=x>"), or a javascript: URL.
+# A comparison is ordinary text ("binnen < twee weken", "score < 5"): Django escapes it on output.
+# Event-handler attributes (onclick=) only act inside a tag, which the first alternatives catch.
+_MARKUP = re.compile(r"</?[a-zA-Z!?]|<\s*/?\s+[a-zA-Z][^<>]*>|javascript\s*:", re.IGNORECASE)
 
 
 def is_valid_bsn(value: str) -> bool:

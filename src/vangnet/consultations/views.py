@@ -70,7 +70,10 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
             },
             status=403,
         )
-    form = ConsultationForm(request.POST if request.POST.get("op") != "answer" else None)
+    # Bound only to a posted consultation: a GET binds nothing, so no "verplicht" before typing
+    # and the initial values (anonymous) show.
+    posted = request.method == "POST" and request.POST.get("op") != "answer"
+    form = ConsultationForm(request.POST if posted else None)
     if request.method == "POST" and request.POST.get("op") == "answer":
         # Advice given later for a consultation recorded without it.
         answer = AnswerForm(request.POST)

@@ -59,7 +59,8 @@ def plan_adopt(
     case = lock_case(case)
     check_transition("follow_up_start", case.state)
     plan = plan_for_update(case)
-    goals = list(plan.goals.all())
+    # A goal the coordinator stopped before adoption is history, not an open promise.
+    goals = list(plan.goals.exclude(status=PlanGoal.Status.STOPPED))
     if not goals:
         raise DomainError("Het plan heeft nog geen doelen.")
     open_goals = [g for g in goals if g.status != PlanGoal.Status.ACCEPTED]

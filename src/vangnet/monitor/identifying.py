@@ -168,3 +168,32 @@ def find_identifying(text: str) -> list[Finding]:
         if finding not in out:
             out.append(finding)
     return out
+
+
+_TUSSEN_WORDS = _words("van der den de te ten ter in t 't op uit el al la le von zu")
+
+
+def find_name_parts(text: str, name: str) -> list[Finding]:
+    """The patient's own name parts in `text`, in any case ("vries", "JAN"): the general check only
+    finds names that look like names, and the one name that must never reach the monitor is known.
+    Tussenvoegsels ("de", "van") and single letters are ordinary words, not name parts."""
+    if not text or not name:
+        return []
+    parts = {
+        p
+        for p in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", name)
+        if len(p) > 1 and p.lower() not in _TUSSEN_WORDS
+    }
+    found: list[Finding] = []
+    for m in sorted(
+        (
+            m
+            for p in parts
+            for m in re.finditer(rf"(?<!\w){re.escape(p)}(?!\w)", text, re.IGNORECASE)
+        ),
+        key=lambda m: m.start(),
+    ):
+        finding = Finding("name", m.group())
+        if finding not in found:
+            found.append(finding)
+    return found

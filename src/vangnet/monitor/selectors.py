@@ -134,7 +134,25 @@ def consultation_counts(
         .annotate(n=Count("id"))
         .order_by()
     )
-    return {(c["table__number"], c["year"]): c["n"] for c in counts}
+    result = {(c["table__number"], c["year"]): c["n"] for c in counts}
+    # Cases decided "alleen consultatie" at triage are consultations too (seed 001 figure 1 counts
+    # consultation apart from the registered cases), by the year they were registered.
+    cases = Case.objects.filter(
+        state=State.CONSULTATION,
+        registered_at__year__gte=year_from,
+        registered_at__year__lte=year_to,
+    )
+    if table is not None:
+        cases = cases.filter(table__number=table)
+    for c in (
+        cases.annotate(year=ExtractYear("registered_at"))
+        .values("table__number", "year")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        key = (c["table__number"], c["year"])
+        result[key] = result.get(key, 0) + c["n"]
+    return result
 
 
 @dataclass(frozen=True)
@@ -172,7 +190,11 @@ def age_cluster(birth_date: date, on: date) -> str:
 def prefill_from_case(case: Case) -> dict[str, object]:
     """What the case already knows, as questionnaire answers (seed 001 Bijlage 2 codes)."""
     registered = case.registered_at.date()
-    outcome = case.outcome or ("not_suitable" if case.state == State.NOT_SUITABLE else "ongoing")
+    # Seed 001 figure 1 knows no "referred": a referral at triage means the case did not fit this
+    # table's criteria, so it is counted with "not suitable" (an outcome), never as ongoing.
+    outcome = case.outcome or (
+        "not_suitable" if case.state in {State.NOT_SUITABLE, State.REFERRED} else "ongoing"
+    )
     obstacles = _known(case.obstacles, codes.OBSTACLES)
     if outcome == "not_suitable" and not obstacles:
         obstacles = ["not_admitted_after_triage"]

@@ -22,12 +22,13 @@ from vangnet.audit.models import Action, Outcome
 from vangnet.audit.services import access_log_write
 from vangnet.cases.access import Permission, case_access
 from vangnet.cases.models import Case
+from vangnet.cases.workflow import State
 from vangnet.common.errors import DomainError, NotAllowed
 from vangnet.reference import questionnaire as codes
 from vangnet.regions.models import Table
 
 from . import csvio, selectors
-from .identifying import Finding
+from .identifying import Finding, find_name_parts
 from .models import MonitorRecord, Source
 from .validation import Raw, clean_record
 
@@ -140,6 +141,12 @@ def monitor_record_save(
     cleaned = clean_record(answers, today=timezone.localdate(), require_identity=False)
     if cleaned.errors:
         raise RecordInvalid(cleaned.errors)
+    for column in codes.OPEN_KEYS:  # the patient's own name parts, whatever they look like
+        own = find_name_parts(str(cleaned.values.get(column) or ""), case.patient_name)
+        known = cleaned.findings.setdefault(column, [])
+        known.extend(f for f in own if f not in known)
+        if not known:
+            del cleaned.findings[column]
     if cleaned.findings and not confirm_identifying:
         raise IdentifyingText(cleaned.findings)
     with transaction.atomic():
@@ -209,7 +216,10 @@ def monitor_record_ensure_for_case(*, case: Case) -> MonitorRecord:
                 record.patient_agreed = str(prefill["patient_agreed"])
         record.registration_date = timezone.localdate(locked.registered_at)
         record.table_id = locked.table_id
-        record.outcome_date = timezone.localdate(locked.closed_at) if locked.closed_at else None
+        ended = locked.closed_at or (
+            locked.state_changed_at if locked.state == State.REFERRED else None
+        )  # a referral ends the case at this table on the day it was decided
+        record.outcome_date = timezone.localdate(ended) if ended else None
         if created or any(getattr(record, f) != v for f, v in before.items()):
             record.save()
     return record
@@ -218,9 +228,16 @@ def monitor_record_ensure_for_case(*, case: Case) -> MonitorRecord:
 _SYNCED_FIELDS = (*ANSWER_FIELDS, "registration_date", "table_id", "outcome_date")
 
 
-def monitor_record_sync_from_case(*, case: Case) -> MonitorRecord:
+def monitor_record_sync_from_case(*, case: Case) -> MonitorRecord | None:
     """Follow the case's closure (or reopening) in its monitor record, creating the record when
-    the case has none yet: see `monitor_record_ensure_for_case`."""
+    the case has none yet: see `monitor_record_ensure_for_case`.
+
+    A case decided "alleen consultatie" at triage is not a registered case of the monitor (seed 001
+    figure 1 counts consultation apart): its record, made at registration, goes, and the report
+    counts the case with the consultations (`selectors.consultation_counts`)."""
+    if Case.objects.filter(pk=case.pk, state=State.CONSULTATION).exists():
+        MonitorRecord.objects.filter(case_id=case.pk, source=Source.CASE).delete()
+        return None
     return monitor_record_ensure_for_case(case=case)
 
 

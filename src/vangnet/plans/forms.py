@@ -7,7 +7,7 @@ from django import forms
 from vangnet.cases.forms import DATE
 from vangnet.common.forms import PlausibleDateField
 from vangnet.directory.models import Organisation, OrganisationType
-from vangnet.plans.models import Financing, LifeDomain
+from vangnet.plans.models import ConfirmedVia, Financing, LifeDomain, PlanGoal
 
 
 class PlanForm(forms.Form):
@@ -75,3 +75,32 @@ class FinancingRequestForm(forms.Form):
         queryset=Organisation.objects.filter(organisation_type=OrganisationType.INSURER),
         label="Zorgverzekeraar",
     )
+
+
+class GoalEditForm(GoalForm):
+    goal = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class GoalStatusForm(forms.Form):
+    goal = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(
+        label="Nieuwe status",
+        choices=[
+            (PlanGoal.Status.IN_PROGRESS, "Loopt"),
+            (PlanGoal.Status.ACHIEVED, "Bereikt"),
+            (PlanGoal.Status.STOPPED, "Gestopt"),
+        ],
+    )
+
+
+class GoalRemoveForm(forms.Form):
+    goal = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label="Reden van verwijderen", max_length=5000)
+
+
+class GoalConfirmForm(forms.Form):
+    goal = forms.IntegerField(widget=forms.HiddenInput)
+    confirmed_by = forms.CharField(label="Wie bevestigde het (naam en functie)", max_length=200)
+    confirmed_via = forms.ChoiceField(label="Hoe", choices=ConfirmedVia.choices)
+    confirmed_on = forms.DateField(label="Wanneer", widget=DATE)
+    note = forms.CharField(label="Toelichting (optioneel)", required=False, max_length=5000)

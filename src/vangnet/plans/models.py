@@ -32,6 +32,13 @@ class Financing(models.TextChoices):
     MAATWERK = "maatwerk", "Maatwerkarrangement"
 
 
+class ConfirmedVia(models.TextChoices):
+    PHONE = "phone", "Telefonisch"
+    EMAIL = "email", "Per e-mail"
+    MEETING = "meeting", "In de bespreking"
+    LETTER = "letter", "Per brief"
+
+
 class Plan(TimeStampedModel):
     """The one integral plan of a case. Every change adds a PlanRevision (versioned)."""
 
@@ -83,6 +90,11 @@ class PlanGoal(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     responded_at = models.DateTimeField(null=True, blank=True)
+    # An organisation without Vangnet users cannot answer itself: the coordinator records who
+    # confirmed the goal for it, how and when (responded_by is then the coordinator).
+    confirmed_by_name = models.CharField(max_length=200, blank=True)
+    confirmed_via = models.CharField(max_length=20, choices=ConfirmedVia.choices, blank=True)
+    confirmed_on = models.DateField(null=True, blank=True)
 
     class Meta:
         db_table = "cases_plangoal"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.db import transaction
@@ -29,6 +30,7 @@ from vangnet.common.errors import DomainError, NotAllowed
 from vangnet.common.validators import clean_text
 from vangnet.directory.models import Organisation
 from vangnet.plans.models import (
+    ConfirmedVia,
     Financing,
     FinancingDecision,
     LifeDomain,
@@ -230,6 +232,176 @@ def goal_respond(
     return goal
 
 
+def _goal_for_update(goal: PlanGoal, action: str) -> PlanGoal:
+    goal = PlanGoal.objects.select_for_update().select_related("plan__case").get(pk=goal.pk)
+    require_state(goal.plan.case, State.PLAN, State.FOLLOW_UP, action=action)
+    return goal
+
+
+def _goal_line(goal: PlanGoal) -> str:
+    return (
+        f"{LifeDomain(goal.domain).label}: {goal.description} — {goal.organisation}, "
+        f"{Financing(goal.financing).label}"
+    )
+
+
+@transaction.atomic
+def goal_update(
+    *,
+    goal: PlanGoal,
+    actor: User,
+    membership: Membership,
+    domain: str,
+    description: str,
+    organisation: Organisation | None,
+    financing: str,
+    contact: str = "",
+) -> PlanGoal:
+    """The coordinator edits or reassigns a goal. A new organisation, or a new wording of the goal,
+    must be accepted again: what was accepted is no longer what is asked."""
+    require_plan_editor(membership, goal.plan.case)
+    goal = _goal_for_update(goal, "Een doel wijzigen")
+    if goal.status in {PlanGoal.Status.ACHIEVED, PlanGoal.Status.STOPPED}:
+        raise DomainError("Een bereikt of gestopt doel kan niet meer worden gewijzigd.")
+    if domain not in LifeDomain.values:
+        raise DomainError("Kies het levensdomein van het doel.", field="domain")
+    if organisation is None:
+        raise DomainError(
+            "Een doel heeft altijd een verantwoordelijke organisatie.", field="organisation"
+        )
+    if financing not in Financing.values:
+        raise DomainError("Kies de financiering van het doel.", field="financing")
+    description = clean_text(
+        description, field="description", label="Het doel", max_length=LONG, required=True
+    )
+    contact = clean_text(
+        contact, field="contact", label="De contactpersoon", max_length=SHORT, required=False
+    )
+    old_line, old_org, old_status = _goal_line(goal), goal.organisation, goal.status
+    changed = (
+        goal.domain != domain
+        or goal.description != description
+        or goal.organisation_id != organisation.pk
+        or goal.financing != financing
+        or goal.contact != contact
+    )
+    if not changed:
+        raise DomainError("Er is niets gewijzigd.")
+    must_accept_again = goal.organisation_id != organisation.pk or goal.description != description
+    goal.domain, goal.description, goal.organisation = domain, description, organisation
+    goal.financing, goal.contact = financing, contact
+    if must_accept_again and goal.plan.case.state == State.PLAN:
+        goal.status = PlanGoal.Status.PROPOSED
+        goal.response_note, goal.responded_by, goal.responded_at = "", None, None
+        goal.confirmed_by_name, goal.confirmed_via, goal.confirmed_on = "", "", None
+    goal.save()
+    changes = [{"field": f"Doel {goal.pk}", "old": old_line, "new": _goal_line(goal)}]
+    if goal.status != old_status:
+        changes.append(
+            {
+                "field": f"Status doel {goal.pk}",
+                "old": PlanGoal.Status(old_status).label,
+                "new": goal.get_status_display(),
+            }
+        )
+    summary = (
+        f"Doel {goal.pk} overgedragen van {old_org} aan {organisation}"
+        if old_org.pk != organisation.pk
+        else f"Doel {goal.pk} gewijzigd"
+    )
+    plan_revise(goal.plan, actor, summary, changes)
+    if goal.status == PlanGoal.Status.PROPOSED:
+        case = goal.plan.case
+        notification_send(
+            users=organisation_table_members(case, organisation.pk),
+            subject=f"Gewijzigd doel voor uw organisatie in casus {case.reference}",
+            body="Accepteer of weiger het doel in het integrale plan.",
+            case_reference=case.reference,
+        )
+    return goal
+
+
+@transaction.atomic
+def goal_remove(*, goal: PlanGoal, actor: User, membership: Membership, reason: str) -> None:
+    """Before the plan is adopted a goal can be removed; afterwards it is stopped (it has a
+    history of check-ins). The revision keeps what the goal was."""
+    require_plan_editor(membership, goal.plan.case)
+    goal = _goal_for_update(goal, "Een doel verwijderen")
+    if goal.plan.case.state != State.PLAN:
+        raise DomainError(
+            "Na het vaststellen van het plan kunt u een doel stoppen, niet verwijderen."
+        )
+    reason = clean_text(reason, field="reason", label="De reden", max_length=LONG, required=True)
+    plan, line, pk = goal.plan, _goal_line(goal), goal.pk
+    goal.delete()
+    plan_revise(
+        plan,
+        actor,
+        f"Doel {pk} verwijderd: {reason}",
+        [{"field": f"Doel {pk}", "old": line, "new": ""}],
+    )
+
+
+@transaction.atomic
+def goal_confirm_on_behalf(
+    *,
+    goal: PlanGoal,
+    actor: User,
+    membership: Membership,
+    confirmed_by: str,
+    confirmed_via: str,
+    confirmed_on: date,
+    note: str = "",
+) -> PlanGoal:
+    """The coordinator records the acceptance of an organisation that has no Vangnet users and so
+    can never answer itself: who confirmed it for the organisation, how, and when."""
+    require_plan_editor(membership, goal.plan.case)
+    goal = _goal_for_update(goal, "Een doel namens een organisatie accepteren")
+    if goal.status not in {PlanGoal.Status.PROPOSED, PlanGoal.Status.DECLINED}:
+        raise DomainError("Dit doel is al geaccepteerd.")
+    if Membership.objects.filter(organisation_id=goal.organisation_id, active=True).exists():
+        raise DomainError(
+            f"{goal.organisation} heeft gebruikers in Vangnet en accepteert het doel zelf."
+        )
+    confirmed_by = clean_text(
+        confirmed_by,
+        field="confirmed_by",
+        label="Wie bevestigde het",
+        max_length=SHORT,
+        required=True,
+    )
+    if confirmed_via not in ConfirmedVia.values:
+        raise DomainError("Kies hoe de organisatie het bevestigde.", field="confirmed_via")
+    if confirmed_on > timezone.localdate():
+        raise DomainError("De datum van de bevestiging ligt in de toekomst.", field="confirmed_on")
+    old = goal.status
+    goal.status = PlanGoal.Status.ACCEPTED
+    goal.response_note = clean_text(
+        note, field="note", label="De toelichting", max_length=LONG, required=False
+    )
+    goal.responded_by, goal.responded_at = actor, timezone.now()
+    goal.confirmed_by_name, goal.confirmed_via, goal.confirmed_on = (
+        confirmed_by,
+        confirmed_via,
+        confirmed_on,
+    )
+    goal.save()
+    plan_revise(
+        goal.plan,
+        actor,
+        f"Doel {goal.pk} geaccepteerd namens {goal.organisation} "
+        f"({confirmed_by}, {ConfirmedVia(confirmed_via).label.lower()}, {confirmed_on:%d-%m-%Y})",
+        [
+            {
+                "field": f"Status doel {goal.pk}",
+                "old": PlanGoal.Status(old).label,
+                "new": goal.get_status_display(),
+            }
+        ],
+    )
+    return goal
+
+
 @transaction.atomic
 def goal_set_status(
     *, goal: PlanGoal, actor: User, membership: Membership, status: str
@@ -244,7 +416,12 @@ def goal_set_status(
         PlanGoal.Status.STOPPED,
     }:
         raise DomainError("Kies een geldige status.")
-    if goal.status in {PlanGoal.Status.PROPOSED, PlanGoal.Status.DECLINED}:
+    if goal.status == status:
+        raise DomainError("Het doel heeft deze status al.")
+    if status != PlanGoal.Status.STOPPED and goal.status in {
+        PlanGoal.Status.PROPOSED,
+        PlanGoal.Status.DECLINED,
+    }:
         raise DomainError("Een doel dat niet is geaccepteerd kan niet lopen of bereikt zijn.")
     old = goal.status
     goal.status = status

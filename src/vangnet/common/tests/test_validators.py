@@ -165,13 +165,26 @@ def test_accepted_text_never_carries_markup_and_is_idempotent(value):
     except DomainError:
         return
     assert not contains_markup(cleaned)
-    assert not re.search(r"<\s*/?\s*[a-zA-Z!]", cleaned)
+    # no tag as a browser reads it, and no spaced opener closed again (issue 11: a bare "<" before
+    # a word, as in "binnen < twee weken", is a comparison, not markup)
+    assert not re.search(r"</?[a-zA-Z!]", cleaned)
+    assert not re.search(r"<\s*/?\s+[a-zA-Z][^<>]*>", cleaned)
     assert cleaned == cleaned.strip()
     assert _clean(cleaned, max_length=80, required=False) == cleaned
 
 
 @pytest.mark.parametrize(
-    "value", ["score < 5", "3 > 2", "GAF-score=40", "zie: dossier", "a <= b", "e-mail@x.nl"]
+    "value",
+    [
+        "score < 5",
+        "3 > 2",
+        "GAF-score=40",
+        "zie: dossier",
+        "a <= b",
+        "e-mail@x.nl",
+        "binnen < twee weken",
+        "wachttijd < 6 weken, liefst < een maand",
+    ],
 )
 def test_ordinary_clinical_text_is_accepted(value):
     assert _clean(value) == value

@@ -1,0 +1,53 @@
+"""Issue 11 §3: search over the cases the user may see (reference, name, birth date, BSN exact,
+referrer, period), posted so no personal data enters the URL, every search logged; the list is
+paginated and sortable with no hard cap."""
+
+from __future__ import annotations
+
+import pytest
+
+from vangnet.audit.models import AccessLogEntry
+from vangnet.cases.models import Case
+from vangnet.testing import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_search_finds_only_visible_cases_and_is_logged_without_the_terms(world, verified_client):
+    mine = factories.register_case(world.referrer)  # table 3
+    Case.objects.filter(pk=mine.pk).update(patient_name="Johanna Brouwer", patient_bsn="111222333")
+    other = factories.register_case(world.referrer)
+    Case.objects.filter(pk=other.pk).update(
+        patient_name="Piet Brouwer", table=world.other_table_coordinator.memberships.first().table
+    )
+    client = verified_client(world.coordinator)
+    response = client.post("/casussen/", {"name": "brouwer"})
+    html = response.content.decode()
+    assert mine.reference in html
+    assert other.reference not in html  # another table's case stays invisible
+    response = client.post("/casussen/", {"bsn": "111222333"})
+    assert mine.reference in response.content.decode()
+    response = client.post("/casussen/", {"bsn": "11122233"})  # 11-proef checked, no search run
+    html = response.content.decode()
+    assert "11-proef" in html and 'data-testid="search-count"' not in html
+    entry = AccessLogEntry.objects.filter(action="search").latest("pk")
+    assert (
+        "naam patiënt"
+        in AccessLogEntry.objects.filter(action="search").order_by("pk").first().detail
+    )
+    assert "111222333" not in entry.detail and "brouwer" not in entry.detail.lower()
+    assert (
+        AccessLogEntry.objects.filter(action="search").count() == 2
+    )  # the invalid one ran no search
+
+
+def test_case_list_is_paginated_and_sortable_beyond_fifty(world, verified_client):
+    for _ in range(51):
+        factories.register_case(world.referrer)
+    client = verified_client(world.coordinator)
+    first = client.get("/casussen/").content.decode()
+    assert "Pagina 1 van 2" in first
+    oldest = Case.objects.order_by("registered_at", "pk").first()
+    assert oldest.reference not in first
+    assert oldest.reference in client.get("/casussen/?pagina=2").content.decode()
+    assert oldest.reference in client.get("/casussen/?sorteer=aangemeld").content.decode()
