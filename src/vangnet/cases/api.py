@@ -194,7 +194,9 @@ def _summary(case: Case) -> CaseSummaryOut:
     )
 
 
-def _detail(case: Case) -> CaseOut:
+def _detail(case: Case, *, table_view: bool = False) -> CaseOut:
+    """The case as the API shows it; `linked_cases` (the same patient's other cases) only to
+    the table's coordinator and screener (issue 10 §1)."""
     final = selectors.final_round(case)
     return CaseOut(
         **_summary(case).dict(),
@@ -213,7 +215,7 @@ def _detail(case: Case) -> CaseOut:
             PartyActionOut(organisation_name=p.organisation_name, action=p.action)
             for p in case.party_actions.all()
         ],
-        linked_cases=[c.reference for c in case.linked_cases.all()],
+        linked_cases=[c.reference for c in case.linked_cases.all()] if table_view else [],
         decision=DecisionOut(
             decision=final.decision,
             decision_label=final.get_decision_display(),
@@ -322,8 +324,9 @@ def register(request: HttpRequest, payload: RegistrationIn):
 
 @router.get("/{reference}", response=CaseOut, summary="Casus inzien")
 def read_case(request: HttpRequest, reference: str):
-    case, _ = _channel_access(request, reference, Permission.READ, Action.READ)
-    return _detail(case)
+    case, membership = _channel_access(request, reference, Permission.READ, Action.READ)
+    table_view = membership.role in {Role.COORDINATOR, Role.SECOND_SCREENER}
+    return _detail(case, table_view=table_view)
 
 
 @router.post(

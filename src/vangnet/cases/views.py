@@ -180,11 +180,6 @@ def register(request: HttpRequest) -> HttpResponse:
                 request,
                 f"Uw aanmelding is ontvangen onder referentie {case.reference} bij {case.table}. U ontvangt ook een bevestiging per e-mail.",
             )
-            for other in result.linked:
-                messages.warning(
-                    request,
-                    f"Deze patiënt heeft al een lopende casus ({other.reference}, {other.table}). De casussen zijn gekoppeld; de coördinator is op de hoogte.",
-                )
             return redirect("cases:detail", reference=case.reference)
     return render(request, "cases/register.html", {"form": form})
 

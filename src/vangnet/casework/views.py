@@ -105,7 +105,8 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
         and "table_move" in allowed_transitions(case.state),
         "screen_form": ScreenForm(),
         "move_form": MoveForm(),
-        "linked": case.linked_cases.select_related("table"),
+        # Links to the same patient's other cases are for the table only (issue 10 §1).
+        "linked": case.linked_cases.select_related("table") if is_table else [],
         "can_manage": granting_membership(actor, case, Permission.MANAGE) is not None,
         "can_respond": granting_membership(actor, case, Permission.GOAL_RESPOND) is not None,
         "can_check_in": granting_membership(actor, case, Permission.CHECK_IN) is not None,

@@ -122,6 +122,9 @@ def case_close(
         note=f"Uitkomst: {dict(_options('OUTCOMES'))[outcome]}",
     )
     _cancel_pending_rounds(case)
+    if outcome == "withdrawn":
+        # A withdrawn registration no longer ties the patient to the other cases (issue 10 §1).
+        case.linked_cases.clear()
     for s in case.suspensions.filter(ended_on__isnull=True):
         s.ended_on = timezone.localdate()
         s.save(update_fields=["ended_on"])

@@ -15,7 +15,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from vangnet.accounts.models import Membership, Role, User
+from vangnet.accounts.selectors import actor_for
 from vangnet.accounts.services import notification_send
+from vangnet.audit.models import Action
+from vangnet.audit.services import access_log_write
 from vangnet.cases.models import (
     Case,
     ConsentBy,
@@ -271,6 +274,8 @@ def case_register(
         .distinct()
     )
     if matches:
+        # Duplicate detection is for the tables only (issue 10 §1): the referrer learns nothing
+        # about another case, so registering cannot be used to probe whether a person is known.
         case.linked_cases.add(*matches)
         refs = ", ".join(f"{m.reference} ({m.table})" for m in matches)
         record_event(
@@ -281,7 +286,19 @@ def case_register(
             from_state=case.state,
             note=f"Gekoppeld aan lopende casus {refs}",
         )
+        searcher = actor_for(referrer)
         for other in matches:
+            # NEN 7513: the match is a search on the matched case, logged on that case.
+            access_log_write(
+                actor=searcher,
+                action=Action.SEARCH,
+                case_id=other.pk,
+                case_reference=other.reference,
+                membership=Membership.objects.filter(
+                    user=referrer, organisation=organisation, role=Role.REFERRER, active=True
+                ).first(),
+                detail="dubbele aanmelding gevonden",
+            )
             notification_send(
                 users=table_staff(other.table, Role.COORDINATOR),
                 subject=f"Nieuwe aanmelding {case.reference} voor dezelfde patiënt als {other.reference}",
@@ -289,23 +306,23 @@ def case_register(
                 case_reference=other.reference,
             )
 
-    linked_note = (
-        " Deze patiënt heeft al een lopende casus ("
-        + ", ".join(f"{m.reference} bij {m.table}" for m in matches)
-        + "); de casussen zijn gekoppeld en de coördinator is op de hoogte."
-        if matches
-        else ""
-    )
     notification_send(
         users=[referrer],
         subject=f"Aanmelding ontvangen: {case.reference}",
-        body=f"Uw aanmelding is ontvangen door {table}. U hoort binnen een week of de tafel de casus oppakt.{linked_note}",
+        body=f"Uw aanmelding is ontvangen door {table}. U hoort binnen een week of de tafel de casus oppakt.",
         case_reference=case.reference,
     )
     notification_send(
         users=table_staff(table, Role.COORDINATOR),
         subject=f"Nieuwe aanmelding {case.reference}",
-        body=f"Er staat een nieuwe aanmelding klaar voor triage bij {table}.",
+        body=f"Er staat een nieuwe aanmelding klaar voor triage bij {table}."
+        + (
+            " Dezelfde patiënt heeft een lopende casus ("
+            + ", ".join(f"{m.reference} bij {m.table}" for m in matches)
+            + "); de casussen zijn gekoppeld."
+            if matches
+            else ""
+        ),
         case_reference=case.reference,
     )
     return RegistrationResult(case=case, linked=matches)

@@ -173,11 +173,16 @@ def test_journey_with_disagreement_and_a_move(world, api_for):
     assert api_for(world.other_table_coordinator).get(f"{CASES}/{ref}").status_code == 200
 
 
-def test_linked_cases_are_reported_to_the_api_referrer(world):
+def test_linked_cases_are_shown_to_the_table_never_to_the_referrer(world):
+    """Issue 10 §1: registering must not tell a referrer whether a person already has a case."""
     first = factories.register_case(world.referrer, patient_bsn="123456782")
     r = token_api(world.other_referrer).post(CASES, REGISTRATION)
     assert r.status_code == 201
-    assert r.json()["linked_cases"] == [first.reference]
+    assert r.json()["linked_cases"] == []
+    second = r.json()["reference"]
+    assert token_api(world.other_referrer).get(f"{CASES}/{second}").json()["linked_cases"] == []
+    table = token_api(world.coordinator).get(f"{CASES}/{second}").json()
+    assert table["linked_cases"] == [first.reference]
 
 
 def test_referrer_with_two_organisations_chooses_one(world):

@@ -884,14 +884,57 @@ def test_registration_page_shows_dutch_errors_and_saves_nothing(
     assert rows() == before
 
 
-def test_registration_page_warns_about_a_linked_case(world, verified_client):
+def test_registration_page_tells_the_referrer_nothing_about_another_case(world, verified_client):
+    """Issue 10 §1: the page, the notification and the e-mail say nothing about a match; the
+    table's coordinators see the link on the case page."""
     first = register(world, patient_name="Piet Bakker", patient_birth_date=date(1975, 2, 3)).case
+    mail.outbox.clear()
     client = verified_client(world.referrer)
     form = {**PAGE_FORM, "organisation": world.referrer_org.pk}
     response = client.post(reverse("cases:register"), form, follow=True)
     html = response.content.decode()
-    assert f"Deze patiënt heeft al een lopende casus ({first.reference}" in html
-    assert "Gekoppeld aan lopende casus" in html
+    assert first.reference not in html
+    assert "lopende casus" not in html.lower()
+    second = Case.objects.exclude(pk=first.pk).get(patient_name="Piet Bakker")
+    notes = Notification.objects.filter(user=world.referrer, case_reference=second.reference)
+    assert notes.exists()
+    for note in notes:
+        assert first.reference not in note.subject + note.body
+        assert "lopende casus" not in note.body
+    for message in mail.outbox:
+        if world.referrer.email in message.to:
+            assert first.reference not in message.subject + message.body
+    table_page = verified_client(world.coordinator).get(
+        reverse("cases:detail", args=[second.reference])
+    )
+    assert first.reference in table_page.content.decode()
+
+
+def test_a_match_is_logged_as_a_search_on_the_matched_case_and_the_table_is_told(world):
+    from vangnet.audit.models import AccessLogEntry, Action
+
+    first = register(world, patient_bsn=VALID_BSN).case
+    second = register(world, patient_bsn=VALID_BSN, patient_name="Ander Naam").case
+    rows = AccessLogEntry.objects.filter(case_reference=first.reference, action=Action.SEARCH)
+    assert rows.count() == 1
+    assert rows.get().username == world.referrer.get_username()
+    told = Notification.objects.filter(user=world.coordinator, case_reference=second.reference)
+    assert any(first.reference in n.body for n in told)
+
+
+def test_a_withdrawn_registration_drops_its_links(world):
+    first = register(world, patient_bsn=VALID_BSN).case
+    second = register(world, patient_bsn=VALID_BSN, patient_name="Ander Naam").case
+    assert list(first.linked_cases.all()) == [second]
+    services.case_close(
+        case=second,
+        actor=world.referrer,
+        membership=membership(world.referrer, Role.REFERRER),
+        outcome="withdrawn",
+        note="Dubbel aangemeld.",
+    )
+    assert list(first.linked_cases.all()) == []
+    assert list(second.linked_cases.all()) == []
 
 
 @pytest.mark.parametrize(
