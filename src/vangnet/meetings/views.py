@@ -221,7 +221,7 @@ def meeting_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             detail=f"bespreking {meeting.pk} als pdf",
         )
     html = render_to_string(
-        "meetings/print.html",
+        "meetings/meeting_print.html",
         {"meeting": meeting, "items": items, "printed_at": timezone.now()},
         request=request,
     )

@@ -19,7 +19,7 @@ from typing import Any
 
 import polars as pl
 
-from vangnet.common.csvtext import csv_error_message
+from vangnet.common.csvtext import FIELD_LIMIT_BYTES, csv_error_message
 
 from .pseudonymise import PSEUDONYM_PATTERN, looks_like_bsn
 
@@ -315,6 +315,10 @@ def _check_one(
     """One row's problems (all but duplicates), the row if it has none, and whether its
     registration date is valid (a row takes part in the duplicate check only then)."""
     errors: list[LineError] = []
+    if any(len(v) > FIELD_LIMIT_BYTES for v in values.values()):
+        # The columnar reader has no field limit; say what the row-by-row reader would say.
+        too_long = csv_error_message(csv.Error("field larger than field limit"))
+        return [LineError(line, "", too_long)], None, False
     pseudonym = values["person_pseudonym"]
     if not pseudonym:
         errors.append(LineError(line, "person_pseudonym", "pseudoniem ontbreekt"))

@@ -67,7 +67,7 @@ def test_meeting_pdf_contains_only_cases_the_reader_may_see(
     items = readable_items(world.table_member, meeting)
     assert [i.case for i in items] == [visible]
     html = render_to_string(
-        "meetings/print.html",
+        "meetings/meeting_print.html",
         {"meeting": meeting, "items": items, "printed_at": timezone.now()},
         request=response.wsgi_request,
     )
