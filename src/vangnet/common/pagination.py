@@ -12,10 +12,11 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
 
-from django.db.models import Model, Q, QuerySet
+from django.db import connection
+from django.db.models import DateTimeField, F, FloatField, Func, Model, Q, QuerySet, Value
 
 from .errors import DomainError
 
@@ -61,12 +62,38 @@ def keyset_page(
     """Rows of `qs` ordered by (`field`, pk), descending by default, after `cursor`."""
     if cursor:
         value, pk = _decode(cursor)
+        if isinstance(value, datetime) and connection.vendor == "sqlite":
+            # SQLite keeps times as text: a database-set time has milliseconds ("05.123"), a
+            # Python one microseconds ("05.123000"), and text comparison then puts equal times
+            # apart. Compare them as Julian day numbers instead.
+            moment = value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+            qs = qs.annotate(
+                _keyset=Func(F(field), function="JULIANDAY", output_field=FloatField()),
+                _cut=Func(Value(moment), function="JULIANDAY", output_field=FloatField()),
+            )
+            field_key, cut = "_keyset", F("_cut")
+            if descending:
+                qs = qs.filter(Q(_keyset__lt=cut) | Q(_keyset=cut, pk__lt=pk))
+            else:
+                qs = qs.filter(Q(_keyset__gt=cut) | Q(_keyset=cut, pk__gt=pk))
+            sign = "-" if descending else ""
+            rows = list(qs.order_by(f"{sign}{field_key}", f"{sign}pk")[: size + 1])
+            return _page(rows, field=field, size=size)
         if descending:
             qs = qs.filter(Q(**{f"{field}__lt": value}) | Q(**{field: value, "pk__lt": pk}))
         else:
             qs = qs.filter(Q(**{f"{field}__gt": value}) | Q(**{field: value, "pk__gt": pk}))
     sign = "-" if descending else ""
-    rows = list(qs.order_by(f"{sign}{field}", f"{sign}pk")[: size + 1])
+    if connection.vendor == "sqlite" and isinstance(qs.model._meta.get_field(field), DateTimeField):
+        # Order as the cursor compares (see above), so ties of one moment stay together.
+        qs = qs.annotate(_keyset=Func(F(field), function="JULIANDAY", output_field=FloatField()))
+        rows = list(qs.order_by(f"{sign}_keyset", f"{sign}pk")[: size + 1])
+    else:
+        rows = list(qs.order_by(f"{sign}{field}", f"{sign}pk")[: size + 1])
+    return _page(rows, field=field, size=size)
+
+
+def _page(rows: list[M], *, field: str, size: int) -> Page[M]:
     if len(rows) <= size:
         return Page(rows, None)
     rows = rows[:size]
