@@ -51,7 +51,7 @@ def log_view(request: HttpRequest) -> HttpResponse:
             actor=actor,
             action=Action.LOG_VIEW,
             outcome=Outcome.DENIED,
-            case_reference=_reference(request.GET.get("reference", "")),
+            case_reference=_reference(request.POST.get("reference", "")),
         )
         return render(
             request,
@@ -62,7 +62,9 @@ def log_view(request: HttpRequest) -> HttpResponse:
             },
             status=403,
         )
-    form = LogFilterForm(request.GET or None)
+    # The case reference travels in the POST body, never in a URL (issue 10 §8): URLs end up in
+    # proxy logs and browser history.
+    form = LogFilterForm(request.POST if request.method == "POST" else None)
     entries = None
     more = None
     if form.is_bound and form.is_valid():
@@ -75,7 +77,7 @@ def log_view(request: HttpRequest) -> HttpResponse:
                     end=form.cleaned_data["end"],
                 ),
                 field="at",
-                cursor=request.GET.get("na") or None,
+                cursor=request.POST.get("na") or None,
                 size=PAGE_SIZE,
             )
         except DomainError as exc:
@@ -83,9 +85,8 @@ def log_view(request: HttpRequest) -> HttpResponse:
             return render(request, "audit/log.html", {"form": form, "entries": None})
         entries = page.rows
         if page.next_cursor:
-            query = request.GET.copy()
-            query["na"] = page.next_cursor
-            more = "?" + query.urlencode()
+            more = {**{k: request.POST.get(k, "") for k in ("reference", "start", "end")}}
+            more["na"] = page.next_cursor
         access_log_write(
             actor=actor,
             action=Action.LOG_VIEW,
@@ -94,7 +95,6 @@ def log_view(request: HttpRequest) -> HttpResponse:
             detail="toegangslog per casus",
         )
     return render(request, "audit/log.html", {"form": form, "entries": entries, "more": more})
-    return render(request, "audit/log.html", {"form": form, "entries": entries})
 
 
 @verified_required

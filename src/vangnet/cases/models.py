@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 
 from vangnet.cases.workflow import Decision, State
+from vangnet.common.fields import EncryptedTextField
 from vangnet.common.models import TimeStampedModel
 
 
@@ -60,7 +61,8 @@ class Case(TimeStampedModel):
         "regions.Municipality", on_delete=models.PROTECT, related_name="+"
     )
     patient_insurer = models.CharField(max_length=100)
-    patient_bsn = models.CharField(max_length=9, blank=True)
+    # Encrypted at rest (issue 10 §8); matching and search use patient_key_bsn.
+    patient_bsn = EncryptedTextField(blank=True)
     # Keyed hashes used only to find an open case of the same patient; never shown.
     patient_key_bsn = models.CharField(max_length=64, blank=True, db_index=True)
     patient_key_name = models.CharField(max_length=64, db_index=True)

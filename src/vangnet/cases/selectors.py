@@ -57,7 +57,10 @@ def case_search(
     if birth_date:
         qs = qs.filter(patient_birth_date=birth_date)
     if bsn:
-        qs = qs.filter(patient_bsn=bsn)
+        # The BSN is encrypted at rest: search by its keyed hash, never by decrypting.
+        from .services.registration import patient_bsn_key
+
+        qs = qs.filter(patient_key_bsn=patient_bsn_key(bsn))
     if referrer:
         qs = qs.filter(
             Q(referrer_organisation__name__icontains=referrer)

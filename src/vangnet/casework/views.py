@@ -90,6 +90,9 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
         "case": case,
         "membership": membership,
         "is_table": is_table,
+        # Invited organisations see name and birth date only; the BSN is for the table and the
+        # referrer (issue 10 §8).
+        "show_bsn": is_table or membership.role == Role.REFERRER,
         "rounds": rounds if is_table else [],
         "final_round": selectors.final_round(case),
         "pending": pending,

@@ -10,6 +10,7 @@ Documented variables (see README "Configuration"):
 - VANGNET_EMAIL_BACKEND / VANGNET_DEFAULT_FROM_EMAIL: outgoing mail.
 - VANGNET_SESSION_IDLE_SECONDS: session expiry after inactivity (default 1800).
 - VANGNET_PSEUDONYM_KEY: secret used to derive the internal patient-match key.
+- VANGNET_FIELD_KEYS: Fernet keys (comma-separated, newest first) that encrypt the BSN at rest.
 - VANGNET_DISCLOSURE_THRESHOLD: smallest published cell in monitor reports (default 5).
 - VANGNET_AUDIT_MAX_LAG_SECONDS: longest time between an access-log row and its seal (600).
 """
@@ -202,6 +203,9 @@ EMAIL_BACKEND = os.environ.get(
 )
 DEFAULT_FROM_EMAIL = os.environ.get("VANGNET_DEFAULT_FROM_EMAIL", "vangnet@example.org")
 VANGNET_PSEUDONYM_KEY = os.environ.get("VANGNET_PSEUDONYM_KEY", SECRET_KEY)
+# Keys for identifying numbers at rest (common/crypto.py): comma-separated Fernet keys, newest
+# first. Without them (demo, tests) one key is derived from the secret key.
+VANGNET_FIELD_KEYS = [k for k in os.environ.get("VANGNET_FIELD_KEYS", "").split(",") if k.strip()]
 
 # Monitor reports published outside the table suppress cells below this count.
 VANGNET_DISCLOSURE_THRESHOLD = int(os.environ.get("VANGNET_DISCLOSURE_THRESHOLD", "5"))

@@ -25,6 +25,11 @@ if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("dj
     )
 # The patient-match key defaults to the secret key, read here again: base saw no secret yet.
 VANGNET_PSEUDONYM_KEY = os.environ.get("VANGNET_PSEUDONYM_KEY", SECRET_KEY)
+if not VANGNET_FIELD_KEYS:  # noqa: F405
+    raise ImproperlyConfigured(
+        "VANGNET_FIELD_KEYS must be set in production: one or more Fernet keys, newest first "
+        "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
+    )
 DEBUG = False
 VANGNET_REQUIRE_2FA = True  # never configurable here: NEN 7510 requires two factors
 VANGNET_DEMO_BANNER = False

@@ -323,7 +323,10 @@ def _settings_of(module: str, tmp_path, **env) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize("requested", ["", "false", "0"])
 def test_production_settings_always_enforce_2fa(tmp_path, requested):
-    env = {"VANGNET_SECRET_KEY": "k3y-Zq8v!Lr2#Tw9$Xp4%Ny7&Mb1*Hc6(Jd0)Gf5-Zq8v!Lr2#Tw9"}  # strong
+    env = {
+        "VANGNET_SECRET_KEY": "k3y-Zq8v!Lr2#Tw9$Xp4%Ny7&Mb1*Hc6(Jd0)Gf5-Zq8v!Lr2#Tw9",  # strong
+        "VANGNET_FIELD_KEYS": "2hJ2Hd2bLqg2bXUXy0m0G5m0nHc8QG3-1v8j0w8m6dE=",
+    }
     if requested:
         env["VANGNET_REQUIRE_2FA"] = requested  # an attempt to switch it off has no effect
     result = _settings_of("vangnet.settings.production", tmp_path, **env)

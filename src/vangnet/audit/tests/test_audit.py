@@ -160,17 +160,17 @@ def test_privacy_officer_sees_the_cases_entries_for_a_period(world, verified_cli
     client = verified_client(world.privacy_officer)
     ref = accessed_case.reference
     today = database_now().astimezone(timezone.get_current_timezone()).date()
-    response = client.get(LOG, {"reference": ref, "start": str(today), "end": str(today)})
+    response = client.post(LOG, {"reference": ref, "start": str(today), "end": str(today)})
     assert response.status_code == 200
     rows = _log_rows(response.content.decode())
     assert len(rows) == 3
     assert world.other_table_coordinator.username in rows[0] and "Geweigerd" in rows[0]
     assert world.screener.username in rows[1] and "sessie" in rows[1]
     # A period before today holds none of them; another case's entries never appear.
-    earlier = client.get(LOG, {"reference": ref, "end": str(today - timedelta(days=1))})
+    earlier = client.post(LOG, {"reference": ref, "end": str(today - timedelta(days=1))})
     assert "Geen toegang in deze periode." in earlier.content.decode()
     factories.register_case(world.referrer, patient_name="Ander")
-    all_rows = _log_rows(client.get(LOG, {"reference": ref}).content.decode())
+    all_rows = _log_rows(client.post(LOG, {"reference": ref}).content.decode())
     assert len(all_rows) == 5  # three reads and the two previous log views
     assert "Toegangslog inzien" in all_rows[0]
 
@@ -186,7 +186,7 @@ def test_a_period_is_whole_days_in_amsterdam_time():
 def test_viewing_the_log_is_itself_logged(world, verified_client, accessed_case):
     client = verified_client(world.privacy_officer)
     before = set(AccessLogEntry.objects.values_list("pk", flat=True))
-    client.get(LOG, {"reference": accessed_case.reference, "start": "2026-01-01"})
+    client.post(LOG, {"reference": accessed_case.reference, "start": "2026-01-01"})
     [row] = AccessLogEntry.objects.exclude(pk__in=before)
     assert (row.action, row.outcome) == ("log_view", "allowed")
     assert row.user == world.privacy_officer and row.role == "privacy_officer"
@@ -197,12 +197,12 @@ def test_empty_or_invalid_filter_shows_no_entries_and_logs_nothing(world, verifi
     client = verified_client(world.privacy_officer)
     before = AccessLogEntry.objects.count()
     assert 'data-testid="log"' not in client.get(LOG).content.decode()
-    response = client.get(
+    response = client.post(
         LOG, {"reference": "VN-2026-00001", "start": "2026-03-01", "end": "2026-02-01"}
     )
     html = response.content.decode()
     assert "De begindatum ligt na de einddatum." in html and 'data-testid="log"' not in html
-    response = client.get(LOG, {"reference": "VN-2026-00001", "start": "gisteren"})
+    response = client.post(LOG, {"reference": "VN-2026-00001", "start": "gisteren"})
     assert 'data-testid="log"' not in response.content.decode()
     assert AccessLogEntry.objects.count() == before
 
@@ -213,7 +213,7 @@ def test_empty_or_invalid_filter_shows_no_entries_and_logs_nothing(world, verifi
 def test_others_get_403_and_a_denied_row(world, verified_client, accessed_case, role):
     user = getattr(world, role)
     before = set(AccessLogEntry.objects.values_list("pk", flat=True))
-    response = verified_client(user).get(LOG, {"reference": accessed_case.reference})
+    response = verified_client(user).post(LOG, {"reference": accessed_case.reference})
     assert response.status_code == 403
     assert "Alleen de privacy officer" in response.content.decode()
     assert 'data-testid="log"' not in response.content.decode()

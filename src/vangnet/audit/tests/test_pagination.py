@@ -76,11 +76,13 @@ def test_the_log_page_links_to_more_instead_of_stopping(
     monkeypatch.setattr(views, "PAGE_SIZE", 25)
     client = verified_client(world.privacy_officer)
     shown = []
-    url = f"/toegangslog/?reference={REF}"
-    while url:
-        html = client.get(url).content.decode()
+    data: dict[str, str] | None = {"reference": REF}
+    while data:
+        html = client.post("/toegangslog/", data).content.decode()
         table = re.search(r'<table data-testid="log">.*?</table>', html, re.S).group(0)
         shown += re.findall(r"lezen \d\.\d", table)
-        more = re.search(r'href="([^"]+)" data-testid="more"', html)
-        url = "/toegangslog/" + more.group(1).replace("&amp;", "&") if more else None
+        more = re.search(r'<form method="post" data-testid="more">(.*?)</form>', html, re.S)
+        data = dict(re.findall(r'name="(\w+)" value="([^"]*)"', more.group(1))) if more else None
+        if data:
+            data.pop("csrfmiddlewaretoken", None)
     assert len(shown) == len(set(shown)) == 63

@@ -77,6 +77,11 @@ def _patient_key(value: str) -> str:
     return hmac.new(key, f"vangnet-patient:{value}".encode(), hashlib.sha256).hexdigest()
 
 
+def patient_bsn_key(bsn: str) -> str:
+    """The keyed hash that matches and finds a BSN without decrypting any stored one."""
+    return _patient_key(f"bsn:{bsn}")
+
+
 def _normalise_name(name: str) -> str:
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return " ".join(folded.lower().split())
@@ -225,7 +230,7 @@ def case_register(
                 field="table_choice_reason",
             )
     bsn = v.patient_bsn
-    key_bsn = _patient_key(f"bsn:{bsn}") if bsn else ""
+    key_bsn = patient_bsn_key(bsn) if bsn else ""
     key_name = _patient_key(
         f"name:{_normalise_name(v.patient_name)}:{data.patient_birth_date.isoformat()}"
     )

@@ -83,6 +83,9 @@ def test_the_split_migrates_a_populated_database_without_losing_anything():
         for p in Permission.objects.filter(content_type__model__in=moved_names)
     }
     columns = table_columns()
+    # The BSN column is encrypted by a later migration (cases 0009, tokens differ per write); its
+    # round trip is tested in test_bsn_at_rest.py. Every other column must be untouched.
+    columns["cases_case"] = [c for c in columns["cases_case"] if c != "patient_bsn"]
     before = snapshot(columns)
     assert before["cases_meeting"][0] > 0 and before["cases_plangoal"][0] > 0  # demo data is there
 

@@ -35,7 +35,15 @@ PRODUCTION = {
     "DJANGO_SETTINGS_MODULE": "vangnet.settings.production",
     "VANGNET_SECRET_KEY": STRONG_KEY,
     "VANGNET_ALLOWED_HOSTS": "vangnet.example.nl",
+    "VANGNET_FIELD_KEYS": "2hJ2Hd2bLqg2bXUXy0m0G5m0nHc8QG3-1v8j0w8m6dE=",
 }
+
+
+def test_production_refuses_to_start_without_field_keys(tmp_path):
+    env = {k: v for k, v in PRODUCTION.items() if k != "VANGNET_FIELD_KEYS"}
+    result = run(["check"], tmp_path, **env)
+    assert result.returncode != 0
+    assert "VANGNET_FIELD_KEYS must be set in production" in result.stderr
 
 
 def test_check_deploy_with_production_settings_gives_no_warning(tmp_path):
