@@ -389,14 +389,16 @@ def test_link_notifies_the_coordinator_of_the_existing_case(world):
     ).exists()
 
 
-def test_link_is_told_to_the_new_registrations_referrer(world):
+def test_link_is_not_told_to_the_new_registrations_referrer(world):
+    """Issue 10 §1 reverses the earlier rule: the referrer learns nothing of another case."""
     first = register(world).case
     org = membership(world.other_referrer, Role.REFERRER).organisation
     second = services.case_register(
         referrer=world.other_referrer, organisation=org, data=registration()
     ).case
     notes = Notification.objects.filter(user=world.other_referrer, case_reference=second.reference)
-    assert any(first.reference in n.subject + n.body for n in notes)
+    assert notes.exists()
+    assert not any(first.reference in n.subject + n.body for n in notes)
 
 
 # --- confirmation: in the app and by e-mail, without the patient's name ----------------------
