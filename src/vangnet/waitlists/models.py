@@ -112,7 +112,7 @@ class WaitlistRegistration(models.Model):
         db_constraint=False,
     )
     person_pseudonym = models.CharField(max_length=100)
-    # The engine's integer person code, assigned at import (`importers.person_keys`): a 63-bit
+    # The engine's integer person code, assigned at import (`columnar.person_keys`): a 63-bit
     # digest of the pseudonym, so the same person has the same key in every month and file.
     person_key = models.BigIntegerField()
     municipality = models.ForeignKey(

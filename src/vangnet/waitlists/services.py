@@ -25,7 +25,7 @@ from vangnet.common.validators import check_plausible_date, clean_text
 from vangnet.directory.models import Organisation
 from vangnet.regions.models import Municipality
 
-from . import access, aggregates, importers, published
+from . import access, aggregates, columnar, importers, published
 from .importers import CheckResult, FileProblem, LineError, Vocabulary
 from .models import (
     Channel,
@@ -98,7 +98,7 @@ def check_file(
     """Check a whole file: by columns (`check_frame`) when its layout allows, else row by row;
     both give the same errors and a frame of the clean rows."""
     try:
-        read = importers.read_frame(data, name=name)
+        read = columnar.read_frame(data, name=name)
         if read is None:
             unit, rows = importers.read_rows(data, name=name)
             return importers.check_rows(
@@ -109,7 +109,7 @@ def check_file(
                 unit=unit,
             )
         unit, frame = read
-        return importers.check_frame(
+        return columnar.check_frame(
             frame, vocabulary(), period=period, allowed_provider_ids=allowed_provider_ids, unit=unit
         )
     except FileProblem as exc:
@@ -165,7 +165,7 @@ def submission_import(
     per_provider = frame.group_by("provider_id").agg(rows=pl.len(), kept=pl.col("kept").sum())
     totals = {int(p): (int(n), int(k)) for p, n, k in per_provider.iter_rows()}
     kept = frame.filter(pl.col("kept")).drop("kept")
-    hashes = importers.frame_content_hashes(kept, period_)
+    hashes = columnar.frame_content_hashes(kept, period_)
     empty_hash = importers.content_hash([], period_)
     user = actor.user if actor.user.is_authenticated else None
     provider_ids = sorted(totals)
@@ -219,7 +219,7 @@ def submission_import(
         Submission.objects.bulk_create(created)
         submission_ids = {s.provider_id: s.pk for s in (*replaced, *created)}
         if submission_ids:
-            kept = kept.with_columns(person_key=importers.person_keys(kept["person_pseudonym"]))
+            kept = kept.with_columns(person_key=columnar.person_keys(kept["person_pseudonym"]))
             _write_registrations(
                 kept.filter(pl.col("provider_id").is_in(list(submission_ids))).with_columns(
                     submission_id=pl.col("provider_id").replace_strict(

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from vangnet.waitlists import importers
+from vangnet.waitlists import columnar, importers
 from vangnet.waitlists.importers import COLUMNS, Vocabulary
 
 from .conftest import csv_bytes, row
@@ -78,10 +78,10 @@ def both(data: bytes, name: str, period: date | None, allowed: set[int] | None =
     slow = importers.check_rows(
         rows, VOCABULARY, period=period, allowed_provider_ids=allowed, unit=unit
     )
-    read = importers.read_frame(data, name=name)
+    read = columnar.read_frame(data, name=name)
     assert read is not None, "the columnar reader must take this file"
     unit, frame = read
-    fast = importers.check_frame(
+    fast = columnar.check_frame(
         frame, VOCABULARY, period=period, allowed_provider_ids=allowed, unit=unit
     )
     return slow, fast
@@ -96,7 +96,7 @@ def assert_same(slow, fast) -> None:
     )
     assert fast.frame.rows() == slow.frame.rows()
     if slow.period is not None:
-        assert importers.frame_content_hashes(fast.frame, slow.period) == {
+        assert columnar.frame_content_hashes(fast.frame, slow.period) == {
             p: importers.content_hash([r for r in slow.rows if r.provider_id == p], slow.period)
             for p in {r.provider_id for r in slow.rows}
         }
@@ -137,13 +137,13 @@ def test_layouts_the_columnar_reader_leaves_to_the_row_reader():
         f"{line},extra\n",  # too many fields
         f"{line.rsplit(',', 1)[0]}\n",  # too few fields
     ):
-        assert importers.read_frame(f"{header}\n{body}".encode(), name="x.csv") is None
-    assert importers.read_frame(good.replace(b"\n", b"\r\n"), name="x.csv") is not None
+        assert columnar.read_frame(f"{header}\n{body}".encode(), name="x.csv") is None
+    assert columnar.read_frame(good.replace(b"\n", b"\r\n"), name="x.csv") is not None
 
 
 def test_person_keys_are_stable_and_per_pseudonym():
     import polars as pl
 
-    keys = importers.person_keys(pl.Series(["v1:a", "v1:b", "v1:a"])).to_list()
+    keys = columnar.person_keys(pl.Series(["v1:a", "v1:b", "v1:a"])).to_list()
     assert keys[0] == keys[2] != keys[1]
-    assert keys[0] == importers.person_key("v1:a")
+    assert keys[0] == columnar.person_key("v1:a")
