@@ -30,7 +30,7 @@ from vangnet.regions.models import Table
 from . import csvio, selectors
 from .identifying import Finding, find_name_parts
 from .models import MonitorRecord, Source
-from .validation import Raw, clean_record
+from .validation import Raw, case_ref_problem, clean_record
 
 ANSWER_FIELDS = tuple(q.key for q in codes.QUESTIONS)
 
@@ -87,9 +87,14 @@ class ImportResult:
 
 
 def new_case_ref() -> str:
-    """A random code for a record completed in Vangnet: nothing links it to the case reference."""
+    """A random code for a record completed in Vangnet: nothing links it to the case reference.
+
+    Codes the import would refuse (digits that pass the BSN 11-proef, or read as a date or
+    phone number) are skipped, so an export can always be imported again."""
     while True:
         ref = f"M-{secrets.token_hex(5).upper()}"
+        if case_ref_problem(ref) is not None:
+            continue
         if not MonitorRecord.objects.filter(case_ref=ref).exists():
             return ref
 

@@ -102,17 +102,23 @@ def clean_record(raw: Raw, *, today: date, require_identity: bool = True) -> Cle
     return out
 
 
-def _clean_case_ref(value: str, out: Cleaned) -> None:
+def case_ref_problem(value: str) -> str | None:
+    """Why `value` cannot be a record's code, or None when it can."""
     if len(value) > CASE_REF_MAX:
-        out.errors.append(("case_ref", f"is te lang (maximaal {CASE_REF_MAX} tekens)"))
-    elif not _CASE_REF.fullmatch(value):
-        out.errors.append(
-            ("case_ref", "mag alleen letters, cijfers en . _ / - bevatten (geen spaties)")
-        )
-    elif any(f.kind in {"bsn", "date", "phone"} for f in find_identifying(value)):
-        out.errors.append(("case_ref", "lijkt een BSN, datum of telefoonnummer; gebruik een code"))
-    else:
+        return f"is te lang (maximaal {CASE_REF_MAX} tekens)"
+    if not _CASE_REF.fullmatch(value):
+        return "mag alleen letters, cijfers en . _ / - bevatten (geen spaties)"
+    if any(f.kind in {"bsn", "date", "phone"} for f in find_identifying(value)):
+        return "lijkt een BSN, datum of telefoonnummer; gebruik een code"
+    return None
+
+
+def _clean_case_ref(value: str, out: Cleaned) -> None:
+    problem = case_ref_problem(value)
+    if problem is None:
         out.values["case_ref"] = value
+    else:
+        out.errors.append(("case_ref", problem))
 
 
 def _clean_date(value: str, out: Cleaned, *, today: date) -> None:
