@@ -165,7 +165,9 @@ def submission_import(
     per_provider = frame.group_by("provider_id").agg(rows=pl.len(), kept=pl.col("kept").sum())
     totals = {int(p): (int(n), int(k)) for p, n, k in per_provider.iter_rows()}
     kept = frame.filter(pl.col("kept")).drop("kept")
-    hashes = columnar.frame_content_hashes(kept, period_)
+    kept = kept.with_columns(person_key=columnar.person_keys(kept["person_pseudonym"]))
+    # In provider order from here on: the COPY below is several times faster that way.
+    kept, hashes = columnar.by_provider_with_hashes(kept, period_)
     empty_hash = importers.content_hash([], period_)
     user = actor.user if actor.user.is_authenticated else None
     provider_ids = sorted(totals)
@@ -219,7 +221,6 @@ def submission_import(
         Submission.objects.bulk_create(created)
         submission_ids = {s.provider_id: s.pk for s in (*replaced, *created)}
         if submission_ids:
-            kept = kept.with_columns(person_key=columnar.person_keys(kept["person_pseudonym"]))
             _write_registrations(
                 kept.filter(pl.col("provider_id").is_in(list(submission_ids))).with_columns(
                     submission_id=pl.col("provider_id").replace_strict(
