@@ -13,13 +13,17 @@ from datetime import date
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from .importers import (
     CLEAN_SCHEMA,
     COLUMNS,
+    CONTENT_HASH_VERSION,
     DATE_COLUMNS,
     EARLIEST_DATE,
+    HASHED_IDS,
     LABELS,
+    NO_DATE,
     CheckResult,
     FileProblem,
     LineError,
@@ -78,7 +82,10 @@ def read_frame(data: bytes, *, name: str) -> tuple[str, pl.DataFrame] | None:
             for h in header
         ]
     ).with_columns(line=pl.int_range(2, frame.height + 2, dtype=pl.Int64))
-    # The csv module skips lines without any value; so does the row-by-row reader.
+    # The csv module skips lines without any value; so does the row-by-row reader. Only a line
+    # whose first value is empty can be one: most files have none, and skip the filter.
+    if not (frame[header[0]] == "").any():
+        return "regel", frame
     return "regel", frame.filter(pl.any_horizontal([pl.col(h) != "" for h in header]))
 
 
@@ -255,39 +262,36 @@ def by_provider_with_hashes(
     One sort serves both: the hash needs each provider's rows in a canonical order, and COPY
     into the registration table is several times faster in provider order, because its index
     (period, provider) then grows at one end instead of at 1,500 places (ADR 0010). The order is
-    by integers (a sort of 3 M pseudonym strings takes seconds); the hashes are taken over
-    slices of one joined buffer, so no per-provider strings are built."""
+    by integers (a sort of 3 M pseudonym strings takes seconds), and the hash is fed with
+    slices of two contiguous buffers (the integer columns, the pseudonyms' bytes), so no text
+    is built per row."""
     if "person_key" not in frame.columns:
         frame = frame.with_columns(person_key=person_keys(frame["person_pseudonym"]))
     if frame.height == 0:
         return frame, {}
-    text = [
-        pl.col(c).cast(pl.String).fill_null("")
-        for c in (
-            "person_pseudonym",
-            "provider_id",
-            "municipality_id",
-            "diagnosis_group_id",
-            *DATE_COLUMNS,
-        )
-    ]
-    canonical = pl.concat_str(
-        [*text, pl.col("preferred_provider").cast(pl.Int8).cast(pl.String)], separator="|"
-    )
     ordered = frame.sort(HASH_ORDER)
-    lines = ordered.select(canonical.alias("canonical"))["canonical"]
-    # Line k of the joined buffer ends at ends[k] - 1 and is followed by "\n".
-    ends = (lines.str.len_bytes().cast(pl.Int64) + 1).cum_sum().to_numpy()
-    buffer = memoryview(lines.str.join("\n").item().encode())
-    providers = ordered["provider_id"].to_numpy()
+    pseudonyms = ordered["person_pseudonym"]
+    numbers = ordered.select(
+        pseudonyms.str.len_bytes().cast(pl.Int64).alias("length"),
+        *(pl.col(c).cast(pl.Int64) for c in HASHED_IDS),
+        *(pl.col(c).cast(pl.Int32).cast(pl.Int64).fill_null(NO_DATE) for c in DATE_COLUMNS),
+        pl.col("preferred_provider").cast(pl.Int64),
+    ).to_numpy(order="c")
+    numbers = np.ascontiguousarray(numbers, dtype="<i8")
+    text = pa.chunked_array(pseudonyms.to_arrow()).cast(pa.large_string()).combine_chunks()
+    _, offsets_buffer, data_buffer = text.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[
+        text.offset : text.offset + len(text) + 1
+    ]
+    data = memoryview(data_buffer)
+    providers = numbers[:, 1]
     firsts = np.flatnonzero(np.r_[True, providers[1:] != providers[:-1]])
-    lasts = np.r_[firsts[1:], len(providers)] - 1
-    prefix = period.isoformat().encode()
+    stops = np.r_[firsts[1:], len(providers)]
     out = {}
-    for first, last in zip(firsts.tolist(), lasts.tolist(), strict=True):
-        begin = int(ends[first - 1]) if first else 0
-        digest = hashlib.sha256(prefix + b"\n")
-        digest.update(buffer[begin : int(ends[last]) - 1])
+    for first, stop in zip(firsts.tolist(), stops.tolist(), strict=True):
+        digest = hashlib.sha256(CONTENT_HASH_VERSION + period.isoformat().encode())
+        digest.update(numbers[first:stop].tobytes())
+        digest.update(data[int(offsets[first]) : int(offsets[stop])])
         out[int(providers[first])] = digest.hexdigest()
     return ordered, out
 

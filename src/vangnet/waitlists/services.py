@@ -288,8 +288,13 @@ def _write_registrations(frame: pl.DataFrame) -> None:
     columns = ", ".join(connection.ops.quote_name(c) for c in REGISTRATION_COLUMNS)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            from psycopg.copy import QueuedLibpqWriter
+
             sql = f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)"
-            with cursor.cursor.copy(sql) as copy:
+            # A queued writer sends from its own thread: Polars formats the next chunk while
+            # the server stores the last one.
+            raw = cursor.cursor
+            with raw.copy(sql, writer=QueuedLibpqWriter(raw)) as copy:
                 for offset in range(0, frame.height, COPY_CHUNK_ROWS):
                     chunk = frame.slice(offset, COPY_CHUNK_ROWS)
                     copy.write(chunk.write_csv(include_header=False, null_value=""))

@@ -147,3 +147,52 @@ def test_person_keys_are_stable_and_per_pseudonym():
     keys = columnar.person_keys(pl.Series(["v1:a", "v1:b", "v1:a"])).to_list()
     assert keys[0] == keys[2] != keys[1]
     assert keys[0] == columnar.person_key("v1:a")
+
+
+def _hashes(rows: list[dict[str, str]]) -> dict[int, str]:
+    _, fast = both(csv_bytes(rows), "lijst.csv", date(2024, 3, 1))
+    assert fast.ok, fast.errors
+    return columnar.frame_content_hashes(fast.frame, date(2024, 3, 1))
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("person_pseudonym", "v1:anders"),
+        ("municipality_code", "GM0599"),
+        ("intake_date", "2024-03-29"),
+        ("treatment_start_date", "2024-03-30"),
+        ("exit_date", "2024-03-31"),
+        ("preferred_provider", "flip"),
+    ],
+)
+def test_content_hash_ignores_line_order_and_sees_every_field(column, value):
+    """The unchanged-file check rests on this hash: the same rows in another order are
+    unchanged, a change in any field of one row changes that provider's hash only."""
+    rng = random.Random(3)
+    rows = [
+        row(
+            person_pseudonym=f"v1:p{i // 3}",
+            provider_agb=rng.choice(list(VOCABULARY.providers)),
+            municipality_code=rng.choice(["GM0363", "GM0479"]),
+            diagnosis_group=rng.choice(list(VOCABULARY.diagnosis_groups)),
+            registration_date=date(2024, rng.randint(1, 3), rng.randint(1, 28)).isoformat(),
+            preferred_provider=rng.choice("01"),
+        )
+        for i in range(60)
+    ]
+    base = _hashes(rows)
+    shuffled = rows[:]
+    random.Random(4).shuffle(shuffled)
+    assert _hashes(shuffled) == base
+    changed = [dict(r) for r in rows]
+    target = changed[len(changed) // 2]
+    if value == "flip":
+        value = "1" if target["preferred_provider"] == "0" else "0"
+    target[column] = value
+    after = _hashes(changed)
+    provider = VOCABULARY.providers[target["provider_agb"]]
+    assert after[provider] != base[provider]
+    assert {p: h for p, h in after.items() if p != provider} == {
+        p: h for p, h in base.items() if p != provider
+    }
