@@ -10,7 +10,8 @@ the database is created and migrated when missing):
    table of the file's nine columns with their types, no index: the peer at its best.
 3. ``import``: ``services.submission_import`` of the same bytes, as ``python -m vangnet
    waitlists import`` runs it: columnar check of every line, one submission per provider,
-   COPY of the rows, the month's stored figures recomputed, access log; one transaction.
+   COPY of the rows in provider order, the month's stored figures recomputed from the rows
+   in memory, access log; one transaction.
    Before it the month's earlier submissions are removed, so every provider is "nieuw".
 4. The parts measured on their own: ``check_alone`` (``services.check_file``) and
    ``figures_alone_reading_the_month_back`` (``aggregates.refresh_months`` as the ``refresh``
@@ -118,6 +119,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", default=str(REPO / "bench" / "results" / "import.json"))
     args = parser.parse_args()
+    load_at_start = os.getloadavg()
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
     if not url.startswith("postgres"):
         sys.exit("bench/import.py needs PostgreSQL: set DATABASE_URL=postgres://...")
@@ -174,7 +176,8 @@ def main() -> None:
         "machine": {
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
-            "load_average_at_start": os.getloadavg(),
+            "load_average_at_start": load_at_start,
+            "load_average_at_end": os.getloadavg(),
         },
         "file": {"lines": args.rows, "bytes": len(data), "providers": len(report.submissions)},
         "rows_stored": stored,
