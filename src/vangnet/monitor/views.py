@@ -93,21 +93,46 @@ def _report_params(request: HttpRequest, actor: Actor) -> dict[str, Any]:
     }
 
 
-def _build(params: dict[str, Any]) -> presentation.ReportView:
+def _cache_key(kind: str, params: dict[str, Any], version: str) -> str:
+    """One key per report choice and records version: a record added, changed or deleted
+    changes the version, so nothing cached outlives the records it was made from."""
+    choice = (params["year_from"], params["year_to"], params["table"], params["public"])
+    digest = hashlib.sha256(repr((version, choice, threshold())).encode()).hexdigest()
+    return f"monitor-{kind}:{digest}"
+
+
+def _build(params: dict[str, Any], version: str | None = None) -> presentation.ReportView:
     """The report for this choice, from the cache while no record changed (one aggregate query)
     or counted afresh."""
-    choice = (params["year_from"], params["year_to"], params["table"], params["public"])
-    key = (
-        "monitor-report:"
-        + hashlib.sha256(
-            repr((selectors.report_version(), choice, threshold())).encode()
-        ).hexdigest()
-    )
+    key = _cache_key("report", params, version or selectors.report_version())
     view: presentation.ReportView | None = cache.get(key)
     if view is None:
         view = _count(params)
         cache.set(key, view, REPORT_CACHE_SECONDS)
     return view
+
+
+def _pdf(request: HttpRequest, params: dict[str, Any]) -> bytes:
+    """The report as PDF, rendered once per report choice and records version.
+
+    WeasyPrint takes seconds for the report with its charts (bench/monitor_pdf.py), far more
+    than counting: the rendered bytes are cached beside the counted report, so only the first
+    request after a change waits. Its "generated" time is when the figures were rendered, which
+    is what the reader needs: they are the same until a record changes."""
+    from weasyprint import HTML
+
+    version = selectors.report_version()
+    key = _cache_key("pdf", params, version)
+    pdf: bytes | None = cache.get(key)
+    if pdf is None:
+        html = render_to_string(
+            "monitor/report_pdf.html",
+            {"view": _build(params, version), "generated": timezone.localtime()},
+            request=request,
+        )
+        pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+        cache.set(key, pdf, REPORT_CACHE_SECONDS)
+    return pdf
 
 
 def _count(params: dict[str, Any]) -> presentation.ReportView:
@@ -151,19 +176,11 @@ def report(request: HttpRequest) -> HttpResponse:
 
 @verified_required
 def report_pdf(request: HttpRequest) -> HttpResponse:
-    from weasyprint import HTML
-
     actor = _actor(request)
     params = _report_params(request, actor)
     if not params["valid"]:
         return render(request, "monitor/report.html", {"form": params["form"]}, status=400)
-    view = _build(params)
-    html = render_to_string(
-        "monitor/report_pdf.html",
-        {"view": view, "generated": timezone.localtime()},
-        request=request,
-    )
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    pdf = _pdf(request, params)
     access_log_write(actor=actor, action=Action.EXPORT, detail=f"{_describe(params)} (pdf)")
     where = f"tafel-{params['table']}" if params["table"] else "landelijk"
     version = "openbaar" if params["public"] else "intern"

@@ -145,6 +145,42 @@ def test_the_pdf_is_the_same_report(world, seeded, verified_client):
     ).exists()
 
 
+def _one_more_record() -> None:
+    header, first = SEED_FILE.read_text(encoding="utf-8").splitlines()[:2]
+    line = "EXTRA-2021-001," + first.split(",", 1)[1]
+    result = services.monitor_import(content=f"{header}\n{line}\n".encode())
+    assert result.created == 1, result
+
+
+def test_the_pdf_is_rendered_once_per_records_version(world, seeded, verified_client):
+    """The PDF is cached per report choice until a record changes: a second request is served
+    the stored bytes (WeasyPrint takes seconds at national size), a new record renders anew,
+    and every request is still checked and logged."""
+    from django.core.cache import cache
+
+    from vangnet.monitor import selectors, views
+
+    client = verified_client(world.monitor_analyst)
+    url = "/monitor/rapport.pdf?van=2020&tot=2021"
+    params = {"year_from": 2020, "year_to": 2021, "table": None, "public": True}
+    first = client.get(url).content
+    assert cache.get(views._cache_key("pdf", params, selectors.report_version())) == first
+    assert client.get(url).content == first
+    assert (
+        AccessLogEntry.objects.filter(
+            user=world.monitor_analyst, action=Action.EXPORT, detail__contains="pdf"
+        ).count()
+        == 2
+    )
+    _one_more_record()
+    after = client.get(url).content
+    assert after.startswith(b"%PDF") and after != first
+    assert cache.get(views._cache_key("pdf", params, selectors.report_version())) == after
+    # Another choice is another PDF, and a user without access gets none of them.
+    assert client.get("/monitor/rapport.pdf?van=2020&tot=2021&versie=intern").content != after
+    assert verified_client(world.referrer).get(url).status_code == 403
+
+
 def test_a_bad_year_range_is_a_clear_error(world, verified_client, db):
     response = verified_client(world.monitor_analyst).get("/monitor/rapport/?van=2022&tot=2020")
     assert response.status_code == 400

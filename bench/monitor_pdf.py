@@ -1,0 +1,153 @@
+"""Benchmark: the monitor report and its PDF at national size (10,000 monitor records).
+
+Steps, on PostgreSQL (``DATABASE_URL``, default ``postgres://vangnet@127.0.0.1:5432/vangnet_bench``;
+created and migrated when missing):
+
+1. Load 10,000 monitor records through ``services.monitor_import`` (the 77 records of the seed
+   file's monitor, SiRM 2020-2021, repeated over 2020-2025 under new codes; skipped when the
+   database holds them already).
+2. Time, for the national public report and one table's internal report, what the views do:
+   ``count`` (records counted into the report, cache empty), ``pdf_first`` (the first PDF
+   request after a change: count and WeasyPrint render), ``pdf_render`` (the render alone, the
+   counted report cached), ``pdf_cached`` (a later request: the records version query and the
+   cached bytes) and ``version_query`` (what every request pays to know the records version).
+
+Writes ``bench/results/monitor_pdf.json``. Goal (issue 12 §3): a PDF request within a second,
+or rendered outside the request.
+Usage: ``uv run python bench/monitor_pdf.py [--records N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import io
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+from statistics import median
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(REPO / "bench"))
+SEED = REPO / "src/vangnet/monitor/fixtures/testdata/seed001_2020_2021.csv"
+PREFIX = "BENCH-"
+
+
+def records_csv(n: int) -> list[bytes]:
+    """`n` records as import files of at most 5,000 lines (the import takes up to 5 MB)."""
+    seed = list(csv.DictReader(io.StringIO(SEED.read_text(encoding="utf-8"))))
+    files = []
+    for start in range(0, n, 5000):
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(seed[0]), lineterminator="\n")
+        writer.writeheader()
+        for i in range(start, min(n, start + 5000)):
+            row = dict(seed[i % len(seed)])
+            day = dt.date.fromisoformat(row["registration_date"])
+            row["registration_date"] = day.replace(year=2020 + i % 6).isoformat()
+            row["case_ref"] = f"{PREFIX}{i:05d}"
+            writer.writerow(row)
+        files.append(out.getvalue().encode())
+    return files
+
+
+def timed(fn: Any, repeat: int = 1) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--records", type=int, default=10_000)
+    parser.add_argument("--out", default=str(REPO / "bench" / "results" / "monitor_pdf.json"))
+    args = parser.parse_args()
+    load_at_start = os.getloadavg()
+    url = os.environ.get("DATABASE_URL", "postgres://vangnet@127.0.0.1:5432/vangnet_bench")
+    if not url.startswith("postgres"):
+        sys.exit("bench/monitor_pdf.py needs PostgreSQL: set DATABASE_URL=postgres://...")
+    from importlib import import_module
+
+    bench_import = import_module("import")  # bench/import.py: database set-up
+    bench_import.ensure_database(url)
+    bench_import.setup_django(url)
+    os.environ.setdefault("VANGNET_ALLOWED_HOSTS", "testserver")
+
+    from django.core.cache import cache
+    from django.test import RequestFactory
+
+    from vangnet.monitor import selectors, services, views
+    from vangnet.monitor.models import MonitorRecord
+
+    have = MonitorRecord.objects.filter(case_ref__startswith=PREFIX).count()
+    if have != args.records:
+        MonitorRecord.objects.filter(case_ref__startswith=PREFIX).delete()
+        for data in records_csv(args.records):
+            result = services.monitor_import(content=data)
+            assert result.created + result.updated + result.unchanged > 0, result
+    total = MonitorRecord.objects.count()
+    print(f"{total:,} monitor records", flush=True)
+    request = RequestFactory().get("/monitor/rapport.pdf", SERVER_NAME="localhost")
+    choices = {
+        "national_public": {"year_from": 2020, "year_to": 2025, "table": None, "public": True},
+        "table_internal": {"year_from": 2020, "year_to": 2025, "table": 4, "public": False},
+    }
+    seconds: dict[str, dict[str, float]] = {}
+    sizes = {}
+    for name, params in choices.items():
+        cache.clear()
+        count_s = timed(lambda p=params: views._build(p))
+        cache.clear()
+        first_s = timed(lambda p=params: views._pdf(request, p))
+        render = []
+        for _ in range(3):
+            cache.clear()
+            views._build(params)
+            render.append(timed(lambda p=params: views._pdf(request, p)))
+        cached_s = timed(lambda p=params: views._pdf(request, p), repeat=5)
+        sizes[name] = len(views._pdf(request, params))
+        seconds[name] = {
+            "count": round(count_s, 3),
+            "pdf_first": round(first_s, 3),
+            "pdf_render": round(median(render), 3),
+            "pdf_cached": round(cached_s, 4),
+        }
+        print(name, seconds[name], flush=True)
+    version_s = timed(selectors.report_version, repeat=5)
+    result = {
+        "benchmark": "monitor report PDF at national size",
+        "command": "uv run --frozen python bench/monitor_pdf.py",
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_average_at_start": load_at_start,
+            "load_average_at_end": os.getloadavg(),
+        },
+        "monitor_records": total,
+        "pdf_bytes": sizes,
+        "seconds": seconds,
+        "version_query_seconds": round(version_s, 4),
+        "goal": {
+            "pdf_request_seconds_max": 1.0,
+            "met_when_cached": all(s["pdf_cached"] <= 1.0 for s in seconds.values()),
+            "met_first_after_change": all(s["pdf_first"] <= 1.0 for s in seconds.values()),
+        },
+    }
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result["goal"]))
+
+
+if __name__ == "__main__":
+    main()
