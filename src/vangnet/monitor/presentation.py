@@ -18,6 +18,7 @@ hides a part of it, so no two public reports can be set against each other to re
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 
 from vangnet.reference import questionnaire as codes
@@ -164,12 +165,14 @@ def _per_year(
     rows: Sequence[Row], years: list[int], key: str, options: codes.Options
 ) -> tuple[list[str], list[list[int]]]:
     """Single-answer counts: one row per option plus 'niet ingevuld', one column per year."""
-    matrix = []
-    for code, _ in options:
-        matrix.append(
-            [sum(1 for r in rows if r.year == y and r.given(key) == [code]) for y in years]
-        )
-    matrix.append([sum(1 for r in rows if r.year == y and not r.given(key)) for y in years])
+    # One pass over the records (a count per option and year would read them 50 times over).
+    counts: Counter[tuple[str | None, int]] = Counter()
+    for r in rows:
+        given = r.given(key)
+        if len(given) <= 1:
+            counts[(given[0] if given else None, r.year)] += 1
+    matrix = [[counts[(code, y)] for y in years] for code, _ in options]
+    matrix.append([counts[(None, y)] for y in years])
     labels = [label for _, label in options] + ["Niet ingevuld"]
     if sum(matrix[-1]) == 0:
         return labels[:-1], matrix[:-1]
@@ -180,12 +183,13 @@ def _multi_per(
     rows: Sequence[Row], key: str, groups: list[int], group_of: Callable[[Row], int]
 ) -> list[list[int]]:
     question = codes.QUESTION_BY_KEY[key]
-    matrix = []
-    for code in question.codes:
-        matrix.append(
-            [sum(1 for r in rows if group_of(r) == g and code in r.given(key)) for g in groups]
-        )
-    return matrix
+    # One pass: a case counts once per answer it gave, in its own group.
+    counts: Counter[tuple[str, int]] = Counter()
+    for r in rows:
+        group = group_of(r)
+        for code in set(r.given(key)):
+            counts[(code, group)] += 1
+    return [[counts[(code, g)] for g in groups] for code in question.codes]
 
 
 def _hbar_chart(key: str, title: str, items: list[tuple[str, int | None]], note: str = "") -> Chart:
@@ -254,9 +258,8 @@ def build_report(
     # Registrations per region and year (figure 5). Its year totals are the base every other
     # per-year table shares.
     tables = [table] if table is not None else list(reporting.TABLES)
-    base_matrix = [
-        [sum(1 for r in rows if r.table == t and r.year == y) for y in years] for t in tables
-    ]
+    per_table_year = Counter((r.table, r.year) for r in rows)
+    base_matrix = [[per_table_year[(t, y)] for y in years] for t in tables]
     base, base_result = b.grid(
         "per_table",
         "Aanmeldingen per tafel en jaar",

@@ -234,3 +234,38 @@ def test_consultations_are_counted_when_the_app_provides_them():
     )
     grid = next(g for s in view.sections for g in s.grids if g.key == "consultations")
     assert grid.footer[1][0].text == "15"
+
+
+_AGE = codes.QUESTION_BY_KEY["age_cluster"]
+_DSM = codes.QUESTION_BY_KEY["dsm_groups"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(2019, 2022),
+            st.sampled_from(["", *_AGE.codes, "unknown"]),
+            st.lists(st.sampled_from([*_DSM.codes, "unknown"]), max_size=4),
+        ),
+        max_size=40,
+    )
+)
+def test_one_pass_counts_equal_counting_each_cell(drawn):
+    """The report counts every question in one pass over the records (issue 12 §3); it must
+    give what counting each cell over all records gives, duplicates and unknown codes included."""
+    rows = [row(year, age_cluster=age, dsm_groups=dsm) for year, age, dsm in drawn]
+    years = [2019, 2020, 2021, 2022]
+    labels, matrix = presentation._per_year(rows, years, "age_cluster", _AGE.options)
+    expected = [
+        [sum(1 for r in rows if r.year == y and r.given("age_cluster") == [c]) for y in years]
+        for c, _ in _AGE.options
+    ]
+    empty = [sum(1 for r in rows if r.year == y and not r.given("age_cluster")) for y in years]
+    if sum(empty):
+        expected.append(empty)
+    assert matrix == expected and len(labels) == len(expected)
+    assert presentation._multi_per(rows, "dsm_groups", years, lambda r: r.year) == [
+        [sum(1 for r in rows if r.year == y and c in r.given("dsm_groups")) for y in years]
+        for c in _DSM.codes
+    ]
