@@ -353,7 +353,13 @@ def _restore_failed_form(request: HttpRequest, case: Case, context: dict[str, An
         auto_id = "close_%s"
     else:
         auto_id = _on_page(action.form).keywords["auto_id"]
-    form = action.form(data, auto_id=auto_id)
+    # The ladder's choices stay limited to the next levels when the form comes back.
+    extra = (
+        {"levels": next_levels(case.escalation_level)}
+        if action.form is followup_forms.EscalateForm
+        else {}
+    )
+    form = action.form(data, auto_id=auto_id, **extra)
     form.is_valid()
     for field, message in failed.get("errors", []):
         form.add_error(field if field in form.fields else None, message)

@@ -260,3 +260,16 @@ def test_referrer_section_pages_hide_internal_triage_rounds(world, verified_clie
     assert "Besluit van de tafel" in referrer and "Triagerondes" not in referrer
     coordinator = verified_client(world.coordinator).get(_url(case, "triage")).content.decode()
     assert "Triagerondes" in coordinator
+
+
+def test_a_refused_escalation_comes_back_with_only_the_next_levels(world, case, verified_client):
+    client = verified_client(world.coordinator)
+    response = client.post(
+        reverse("cases:action", args=[case.reference, "escaleren"]),
+        {"to_level": "3", "reason": "Te traag."},
+        HTTP_REFERER="http://testserver" + _url(case, "follow-up"),
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert "Escaleer één niveau tegelijk" in page
+    assert _options(page) == ["1"]
+    assert "Te traag.</textarea>" in page
