@@ -354,7 +354,7 @@ def _restore_failed_form(request: HttpRequest, case: Case, context: dict[str, An
     else:
         auto_id = _on_page(action.form).keywords["auto_id"]
     # The ladder's choices stay limited to the next levels when the form comes back.
-    extra = (
+    extra: dict[str, Any] = (
         {"levels": next_levels(case.escalation_level)}
         if action.form is followup_forms.EscalateForm
         else {}
