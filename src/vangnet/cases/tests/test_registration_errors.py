@@ -79,3 +79,18 @@ def test_consent_is_marked_required(world, verified_client):
     select = page[page.index('name="consent_by"') - 200 : page.index('name="consent_by"') + 200]
     assert 'aria-required="true"' in select and "required" in select
     assert "Verplicht: zonder toestemming" in page
+
+
+def test_the_api_answers_every_problem_in_one_problem_json(world):
+    from vangnet.cases.tests.test_api import CASES, REGISTRATION, assert_problem, token_api
+
+    api = token_api(world.referrer)
+    body = {
+        **REGISTRATION,
+        "stuck_description": "<script>x</script>",
+        "best_solution": "<b>y</b>",
+    }
+    response = api.post(CASES, body)
+    problem = assert_problem(response, 400)
+    assert {e["field"] for e in problem["errors"]} == {"stuck_description", "best_solution"}
+    assert Case.objects.count() == 0
