@@ -273,3 +273,20 @@ def test_a_refused_escalation_comes_back_with_only_the_next_levels(world, case, 
     assert "Escaleer één niveau tegelijk" in page
     assert _options(page) == ["1"]
     assert "Te traag.</textarea>" in page
+
+
+def test_overview_after_the_term_passed_advises_the_next_rung_first(world, case, verified_client):
+    from vangnet.cases.models import Case
+
+    term = case.table.offer_term_days
+    Case.objects.filter(pk=case.pk).update(
+        admitted_on=timezone.localdate() - timedelta(days=term + 5)
+    )
+    page = verified_client(world.coordinator).get(_url(case, "overzicht")).content.decode()
+    overview = page[page.index('data-testid="overview"') :]
+    assert "verstreken (-5 dagen)" in overview
+    steps = overview[overview.index('data-testid="next-steps"') :]
+    steps = steps[: steps.index("</ul>")]
+    first = steps[steps.index("<li>") + 4 : steps.index("</li>")]
+    assert first.startswith("De termijn is verstreken (5 dagen): escaleer naar niveau 1")
+    assert "Voeg de betrokken partijen toe" in steps and "Agendeer de casus" in steps
