@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from vangnet.cases.models import Case
 from vangnet.casework.casefile import SECTIONS
 from vangnet.followup import services as followup_services
 from vangnet.followup.models import CheckIn
@@ -276,8 +277,6 @@ def test_a_refused_escalation_comes_back_with_only_the_next_levels(world, case, 
 
 
 def test_overview_after_the_term_passed_advises_the_next_rung_first(world, case, verified_client):
-    from vangnet.cases.models import Case
-
     term = case.table.offer_term_days
     Case.objects.filter(pk=case.pk).update(
         admitted_on=timezone.localdate() - timedelta(days=term + 5)
