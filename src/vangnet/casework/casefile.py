@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.utils.formats import date_format
+
 from vangnet.accounts.models import Role
 from vangnet.cases.models import Case, TriageRound
 from vangnet.cases.workflow import FINAL_TRIAGE_STATES, State
@@ -45,6 +47,11 @@ BY_SLUG = {s.slug: s for s in SECTIONS}
 
 def visible_sections(role: str) -> list[Section]:
     return [s for s in SECTIONS if role in s.roles]
+
+
+def _day(d: date) -> str:
+    """A date written the way the pages write it ("6 jan. 2027")."""
+    return date_format(d, "j M Y")
 
 
 TRIAGE_WITHIN_DAYS = 7  # new registrations are looked at within a week (DOMAIN.md)
@@ -129,7 +136,7 @@ def next_steps(
         else:
             steps.append(
                 f"Trieer de aanmelding aan de hand van de zeven criteria (binnen een week, uiterlijk "
-                f"{due:%d-%m-%Y}{late})."
+                f"{_day(due)}{late})."
             )
         return steps
     if state == State.TRIAGE_PROPOSED:
@@ -150,7 +157,7 @@ def next_steps(
             steps.append(f"De termijn verstrijkt over {term.days_left} dagen: overweeg escalatie.")
     if overview.checkin_overdue and overview.next_checkin_on:
         steps.append(
-            f"De check-in van {overview.next_checkin_on:%d-%m-%Y} is te laat: leg de voortgang vast."
+            f"De check-in van {_day(overview.next_checkin_on)} is te laat: leg de voortgang vast."
         )
     if overview.overdue_tasks:
         steps.append(
@@ -193,7 +200,7 @@ def next_steps(
             steps.append("Alle doelen zijn afgerond: sluit de casus af met een uitkomst.")
         elif not overview.checkin_overdue:
             if overview.next_checkin_on:
-                steps.append(f"Volgende check-in op {overview.next_checkin_on:%d-%m-%Y}.")
+                steps.append(f"Volgende check-in op {_day(overview.next_checkin_on)}.")
             else:
                 steps.append("Er is geen check-in gepland: voeg een volgende fase toe.")
     return steps

@@ -10,6 +10,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from vangnet.cases.models import Case
 from vangnet.casework.casefile import SECTIONS
@@ -207,7 +208,7 @@ def test_overview_shows_state_term_checkin_actions_lead_and_next_step(
     assert "Woonplek navragen" in overview and "1 te laat" in overview
     assert "Dr. A. Regie" in overview
     steps = overview[overview.index('data-testid="next-steps"') :]
-    assert f"De check-in van {late:%d-%m-%Y} is te laat" in steps
+    assert f"De check-in van {date_format(late, 'j M Y')} is te laat" in steps
     assert "actie(s) uit de bespreking zijn over de datum" in steps
 
 
