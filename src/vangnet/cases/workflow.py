@@ -55,15 +55,16 @@ QUEUE_STATES = {State.REGISTERED, State.TRIAGE_PROPOSED}
 FINAL_TRIAGE_STATES = {State.CONSULTATION, State.REFERRED, State.NOT_SUITABLE}
 
 
-# Which forms of the case file are open in which state (issue 11 §2): a form shows only where its
-# step can be taken. Preparation ends a case only as a withdrawal ("end"); closing with an outcome
-# ("close") follows the table's discussion, once there is a plan.
+# Which of the case file's closing and term forms are open in which state (issue 11 §2); the
+# triage, preparation, plan and follow-up forms follow ACTIVE_STATES and the transitions above.
+# Preparation ends a case only as a withdrawal ("end"); closing with an outcome ("close") follows
+# the table's discussion, once there is a plan.
 OPEN_FORMS: dict[str, frozenset[str]] = {
-    State.REGISTERED: frozenset({"triage", "move", "withdraw"}),
-    State.TRIAGE_PROPOSED: frozenset({"screen", "withdraw"}),
-    State.ADMITTED: frozenset({"preparation", "term", "end"}),
-    State.PLAN: frozenset({"preparation", "plan", "adopt", "term", "close"}),
-    State.FOLLOW_UP: frozenset({"preparation", "plan", "phase", "checkin", "term", "close"}),
+    State.REGISTERED: frozenset({"withdraw"}),
+    State.TRIAGE_PROPOSED: frozenset({"withdraw"}),
+    State.ADMITTED: frozenset({"term", "end"}),
+    State.PLAN: frozenset({"term", "close"}),
+    State.FOLLOW_UP: frozenset({"term", "close"}),
     State.CONSULTATION: frozenset({"reopen"}),
     State.REFERRED: frozenset({"reopen"}),
     State.NOT_SUITABLE: frozenset({"reopen"}),
