@@ -10,7 +10,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.responses import NinjaJSONEncoder
 
-from vangnet.common.errors import DomainError
+from vangnet.common.errors import DomainError, DomainErrors
 from vangnet.common.middleware import TOO_BIG_MESSAGE
 
 TITLES = {
@@ -46,7 +46,9 @@ def _location(loc: list[Any]) -> str:
 def install(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-        extra = {"field": exc.field} if exc.field else {}
+        extra: dict[str, Any] = {"field": exc.field} if exc.field else {}
+        if isinstance(exc, DomainErrors):
+            extra["errors"] = [{"field": e.field or "", "detail": e.message} for e in exc.errors]
         return problem(request, exc.status_code, exc.message, code=exc.code, **extra)
 
     @api.exception_handler(ValidationError)

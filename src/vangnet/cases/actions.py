@@ -24,6 +24,7 @@ from vangnet.cases.forms import (
     TimelineForm,
 )
 from vangnet.cases.models import Case, CaseParty, Consent
+from vangnet.cases.workflow import State
 from vangnet.common.errors import DomainError
 
 
@@ -101,6 +102,14 @@ def _withdraw(case: Case, user: User, m: Membership, d: dict[str, Any], post: An
     return "Uw aanmelding is ingetrokken."
 
 
+def _end(case: Case, user: User, m: Membership, d: dict[str, Any], post: Any) -> str:
+    """During preparation the table ends a case only as a withdrawal, with the reason why."""
+    if case.state != State.ADMITTED:
+        raise DomainError("Beëindigen kan alleen tijdens de voorbereiding; sluit anders af.")
+    services.case_close(case=case, actor=user, membership=m, outcome="withdrawn", note=d["reason"])
+    return "De casus is beëindigd (teruggetrokken of afgebroken)."
+
+
 def _reopen(case: Case, user: User, m: Membership, d: dict[str, Any], post: Any) -> str:
     services.case_reopen(case=case, actor=user, membership=m, reason=d["reason"])
     return "De casus is heropend; de verwijzer is op de hoogte gebracht."
@@ -115,6 +124,7 @@ ACTIONS: dict[str, CaseAction] = {
     "vraag": CaseAction(Permission.MANAGE, QuestionForm, _question),
     "afsluiten": CaseAction(Permission.MANAGE, CloseForm, _close),
     "intrekken": CaseAction(Permission.REFERRER_ACT, ReasonForm, _withdraw),
+    "beeindigen": CaseAction(Permission.MANAGE, ReasonForm, _end),
     "heropenen": CaseAction(Permission.MANAGE, ReasonForm, _reopen),
 }
 

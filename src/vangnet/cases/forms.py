@@ -43,6 +43,9 @@ class RegistrationForm(forms.Form):
         # Required in the form too, so it is marked * and reported with the other missing fields
         # at once (the service checks it again for the API).
         required=True,
+        widget=forms.Select(attrs={"aria-required": "true"}),
+        help_text="Verplicht: zonder toestemming van de patiënt of een vertegenwoordiger neemt de "
+        "tafel de aanmelding niet in behandeling.",
         error_messages={
             "required": "Zonder toestemming van de patiënt of een vertegenwoordiger kan de casus "
             "niet worden aangemeld."

@@ -34,7 +34,7 @@ from vangnet.cases.forms import (
 )
 from vangnet.cases.models import Case, Document
 from vangnet.cases.workflow import Decision, State
-from vangnet.common.errors import DomainError, NotAllowed
+from vangnet.common.errors import DomainError, DomainErrors, NotAllowed
 from vangnet.directory.models import Organisation
 
 PUBLIC_EVENTS = [
@@ -71,8 +71,9 @@ def _access(
 
 
 def _form_error(form: Any, exc: DomainError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
+    for error in exc.errors if isinstance(exc, DomainErrors) else [exc]:
+        field = error.field if error.field in form.fields else None
+        form.add_error(field, error.message)
 
 
 @verified_required

@@ -55,6 +55,27 @@ QUEUE_STATES = {State.REGISTERED, State.TRIAGE_PROPOSED}
 FINAL_TRIAGE_STATES = {State.CONSULTATION, State.REFERRED, State.NOT_SUITABLE}
 
 
+# Which of the case file's closing and term forms are open in which state (issue 11 §2); the
+# triage, preparation, plan and follow-up forms follow ACTIVE_STATES and the transitions above.
+# Preparation ends a case only as a withdrawal ("end"); closing with an outcome ("close") follows
+# the table's discussion, once there is a plan.
+OPEN_FORMS: dict[str, frozenset[str]] = {
+    State.REGISTERED: frozenset({"withdraw"}),
+    State.TRIAGE_PROPOSED: frozenset({"withdraw"}),
+    State.ADMITTED: frozenset({"term", "end"}),
+    State.PLAN: frozenset({"term", "close"}),
+    State.FOLLOW_UP: frozenset({"term", "close"}),
+    State.CONSULTATION: frozenset({"reopen"}),
+    State.REFERRED: frozenset({"reopen"}),
+    State.NOT_SUITABLE: frozenset({"reopen"}),
+    State.CLOSED: frozenset({"reopen"}),
+}
+
+
+def open_forms(current: str) -> frozenset[str]:
+    return OPEN_FORMS.get(current, frozenset())
+
+
 @dataclass(frozen=True)
 class Transition:
     name: str

@@ -9,7 +9,7 @@ from vangnet.cases.views import (
     screen,
     triage,
 )
-from vangnet.casework.views import case_action, case_open, dashboard, detail
+from vangnet.casework.views import case_action, case_open, case_pdf, dashboard, detail, section
 from vangnet.plans.views import financing
 
 app_name = "cases"
@@ -19,6 +19,8 @@ urlpatterns = [
     path("aanmelden/", register, name="register"),
     path("<str:reference>/", detail, name="detail"),
     path("<str:reference>/openen/", case_open, name="open"),
+    path("<str:reference>/dossier/pdf/", case_pdf, name="pdf"),
+    path("<str:reference>/dossier/<slug:name>/", section, name="section"),
     path("<str:reference>/triage/", triage, name="triage"),
     path("<str:reference>/tweede-beoordeling/", screen, name="screen"),
     path("<str:reference>/verplaatsen/", move, name="move"),

@@ -7,19 +7,24 @@ from __future__ import annotations
 from functools import partial
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_POST
 
 from vangnet.accounts.decorators import verified_required
 from vangnet.accounts.models import Membership, Role
 from vangnet.accounts.selectors import actor_for, current_user
-from vangnet.audit.models import Action
+from vangnet.audit.models import Action, Outcome
+from vangnet.audit.services import access_log_write
 from vangnet.cases import actions as case_actions
 from vangnet.cases import forms as case_forms
 from vangnet.cases import selectors
@@ -31,12 +36,14 @@ from vangnet.cases.actions import (
 from vangnet.cases.forms import MoveForm, ScreenForm
 from vangnet.cases.models import Case
 from vangnet.cases.views import PUBLIC_EVENTS, _access, case_or_404
-from vangnet.cases.workflow import ACTIVE_STATES, State, allowed_transitions
+from vangnet.cases.workflow import ACTIVE_STATES, allowed_transitions, open_forms
+from vangnet.casework import casefile
 from vangnet.casework import selectors as casework_selectors
 from vangnet.common.errors import DomainError, NotAllowed
 from vangnet.directory.models import Organisation
 from vangnet.followup import actions as followup_actions
 from vangnet.followup import forms as followup_forms
+from vangnet.followup.workflow import next_levels, running_suspension
 from vangnet.meetings import actions as meeting_actions
 from vangnet.meetings.selectors import meeting_membership
 from vangnet.plans import actions as plan_actions
@@ -74,8 +81,73 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @verified_required
 def detail(request: HttpRequest, reference: str) -> HttpResponse:
+    """The whole case file: the overview and every section the reader may see, with the section
+    menu to each section's own page. Links from notifications and e-mails land here."""
     case = case_or_404(reference)
     actor, membership = _access(request, case, Permission.READ, Action.READ)
+    context = _case_file(request, case, actor, membership, section=None)
+    return render(request, "casework/detail.html", context)
+
+
+@verified_required
+def section(request: HttpRequest, reference: str, name: str) -> HttpResponse:
+    """One section of the case file on its own page, logged as a read of the case. A section the
+    reader's role may not open is refused and the refusal logged."""
+    wanted = casefile.BY_SLUG.get(name)
+    if wanted is None:
+        raise Http404
+    case = case_or_404(reference)
+    actor = actor_for(current_user(request))
+    detail = f"dossier {wanted.slug}"
+    granted = granting_membership(actor, case, Permission.READ)
+    if granted is not None and granted.role not in wanted.roles:
+        access_log_write(
+            actor=actor,
+            action=Action.READ,
+            outcome=Outcome.DENIED,
+            case_id=case.pk,
+            case_reference=case.reference,
+            membership=granted,
+            detail=detail,
+        )
+        raise PermissionDenied
+    try:
+        membership = case_access(
+            actor, case, permission=Permission.READ, action=Action.READ, detail=detail
+        )
+    except NotAllowed as exc:
+        raise PermissionDenied from exc
+    context = _case_file(request, case, actor, membership, section=wanted.slug)
+    return render(request, "casework/detail.html", context)
+
+
+@verified_required
+def case_pdf(request: HttpRequest, reference: str) -> HttpResponse:
+    """The case file as this reader may see it, as a PDF for the table meeting or a transfer of
+    care: the same sections, without forms; logged like any read (as an export)."""
+    from weasyprint import HTML
+
+    case = case_or_404(reference)
+    actor = actor_for(current_user(request))
+    try:
+        membership = case_access(
+            actor, case, permission=Permission.READ, action=Action.EXPORT, detail="dossier als pdf"
+        )
+    except NotAllowed as exc:
+        raise PermissionDenied from exc
+    context = _case_file(request, case, actor, membership, section=None)
+    context["printed_at"] = timezone.now()
+    html = render_to_string("casework/case_print.html", context, request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="casus-{case.reference}.pdf"'
+    return response
+
+
+def _case_file(
+    request: HttpRequest, case: Case, actor: Any, membership: Membership, *, section: str | None
+) -> dict[str, Any]:
+    """Everything the case file shows this reader; `section` limits the page to one section."""
     is_table = membership.role in {Role.COORDINATOR, Role.SECOND_SCREENER}
     rounds = list(
         case.triage_rounds.select_related(
@@ -86,10 +158,18 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
         ).prefetch_related("assessments__criterion")
     )
     pending = next((r for r in rounds if r.verdict == r.Verdict.PENDING), None)
-    context = {
+    can_manage = granting_membership(actor, case, Permission.MANAGE) is not None
+    forms_open = open_forms(case.state)
+    sections = casefile.visible_sections(membership.role)
+    show = {s.slug.replace("-", "_"): section in (None, s.slug) for s in sections}
+    workspace = casework_selectors.case_workspace(case)
+    context: dict[str, Any] = {
         "case": case,
         "membership": membership,
         "is_table": is_table,
+        "sections": sections,
+        "section": section,
+        "show": show,
         # Invited organisations see name and birth date only; the BSN is for the table and the
         # referrer (issue 10 §8).
         "show_bsn": is_table or membership.role == Role.REFERRER,
@@ -110,21 +190,42 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
         "move_form": MoveForm(),
         # Links to the same patient's other cases are for the table only (issue 10 §1).
         "linked": case.linked_cases.select_related("table") if is_table else [],
-        "can_manage": granting_membership(actor, case, Permission.MANAGE) is not None,
+        "can_manage": can_manage,
         "can_respond": granting_membership(actor, case, Permission.GOAL_RESPOND) is not None,
         "can_check_in": granting_membership(actor, case, Permission.CHECK_IN) is not None,
-        "can_withdraw": membership.role == Role.REFERRER
-        and case.state in {State.REGISTERED, State.TRIAGE_PROPOSED},
+        "can_withdraw": membership.role == Role.REFERRER and "withdraw" in forms_open,
         "active": case.state in ACTIVE_STATES,
-        "f": FORMS,
+        "open_forms": forms_open,
+        # Term forms follow the ladder and the running suspension (issue 11 §2).
+        "can_suspend": can_manage and "term" in forms_open and not running_suspension(case),
+        "can_escalate": can_manage and "term" in forms_open,
+        "can_end": can_manage and "end" in forms_open,
+        "f": SimpleNamespace(
+            **{
+                **vars(FORMS),
+                "EscalateForm": partial(
+                    followup_forms.EscalateForm,
+                    auto_id="escalate_%s",
+                    levels=next_levels(case.escalation_level),
+                ),
+            }
+        ),
         # Shortages recorded from sociale kaart searches are the close form's starting point.
         "close_form": case_forms.CloseForm(
             initial={"shortages": case.shortages}, auto_id="close_%s"
         )
-        if case.state in ACTIVE_STATES
+        if "close" in forms_open
         else None,
-        **casework_selectors.case_workspace(case),
+        **workspace,
     }
+    if show.get("overzicht"):
+        context["overview"] = casefile.case_overview(
+            case,
+            workspace=workspace,
+            rounds=rounds,
+            now=timezone.now(),
+            today=workspace["today"],  # type: ignore[arg-type]
+        )
     _goal_forms(context["goals"], membership.organisation_id)
     context["named_parties"] = _named_parties(case, context["parties"])
     # Only meetings this reader may open are links (a referrer sees the date, not a 403).
@@ -134,7 +235,39 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
         if meeting_membership(current_user(request), item.meeting) is not None
     }
     _restore_failed_form(request, case, context)
-    return render(request, "casework/detail.html", context)
+    if section is not None:
+        context["section_empty"] = _empty_note(section, context)
+    return context
+
+
+def _empty_note(section: str, c: dict[str, Any]) -> str:
+    """What a section page says when the case has not reached that part (yet)."""
+    has_content = {
+        "triage": c["final_round"] or c["pending"] or c["can_triage"] or c["rounds"],
+        "voorbereiding": c["active"] or c["timeline"] or c["parties"],
+        "besprekingen": c["active"] or c["agenda_items"],
+        "plan": c["plan"],
+        "follow-up": c["term"] or c["phases"],
+        "afsluiting": c["case"].outcome
+        or c["close_form"]
+        or c["can_end"]
+        or c["can_withdraw"]
+        or (c["can_manage"] and "reopen" in c["open_forms"]),
+    }
+    if has_content.get(section, True):
+        return ""
+    return EMPTY_NOTES[section]
+
+
+EMPTY_NOTES = {
+    "triage": "De tafel heeft de aanmelding nog niet beoordeeld.",
+    "voorbereiding": "De voorbereiding begint als de tafel de casus toelaat.",
+    "besprekingen": "De casus is nog niet geagendeerd voor een bespreking.",
+    "plan": "Er is nog geen integraal plan; dat volgt op de bespreking van de casus.",
+    "follow-up": "De termijn loopt vanaf de toelating; de follow-up begint als het plan is "
+    "vastgesteld.",
+    "afsluiting": "Hier is in deze fase niets af te sluiten.",
+}
 
 
 def _named_parties(case: Case, parties: Any) -> list[Any]:
@@ -220,7 +353,13 @@ def _restore_failed_form(request: HttpRequest, case: Case, context: dict[str, An
         auto_id = "close_%s"
     else:
         auto_id = _on_page(action.form).keywords["auto_id"]
-    form = action.form(data, auto_id=auto_id)
+    # The ladder's choices stay limited to the next levels when the form comes back.
+    extra: dict[str, Any] = (
+        {"levels": next_levels(case.escalation_level)}
+        if action.form is followup_forms.EscalateForm
+        else {}
+    )
+    form = action.form(data, auto_id=auto_id, **extra)
     form.is_valid()
     for field, message in failed.get("errors", []):
         form.add_error(field if field in form.fields else None, message)
@@ -314,7 +453,7 @@ def case_action(request: HttpRequest, reference: str, name: str) -> HttpResponse
         if not form.is_valid():
             messages.error(request, f"Niet opgeslagen. {form_errors(form)}")
             _keep_failed_form(request, case, name, [])
-            return redirect("cases:detail", reference=case.reference)
+            return _back(request, case)
         data = form.cleaned_data
     try:
         message = action.run(case, user, membership, data, request.POST)
@@ -323,7 +462,7 @@ def case_action(request: HttpRequest, reference: str, name: str) -> HttpResponse
         _keep_failed_form(request, case, name, [(exc.field, exc.message)])
     else:
         messages.success(request, message)
-    return redirect("cases:detail", reference=case.reference)
+    return _back(request, case)
 
 
 def _keep_failed_form(
@@ -335,3 +474,15 @@ def _keep_failed_form(
         "data": {k: request.POST.getlist(k) for k in request.POST if k != "csrfmiddlewaretoken"},
         "errors": errors,
     }
+
+
+def _back(request: HttpRequest, case: Case) -> HttpResponse:
+    """After a post, back to the page it came from: the section's own page when the form was
+    posted there (only a section URL of this case is followed, never a foreign address)."""
+    referer = urlsplit(request.META.get("HTTP_REFERER", ""))
+    if not referer.netloc or referer.netloc == request.get_host():
+        for s in casefile.SECTIONS:
+            url = reverse("cases:section", args=[case.reference, s.slug])
+            if referer.path == url:
+                return redirect(url)
+    return redirect("cases:detail", reference=case.reference)

@@ -19,6 +19,23 @@ class DomainError(Exception):
         self.code = code
 
 
+class DomainErrors(DomainError):
+    """Several rule violations of one input, reported together (a form shows them all at once
+    instead of one per submit). The message joins them; `errors` keeps each with its field."""
+
+    def __init__(self, errors: list[DomainError]) -> None:
+        super().__init__(" ".join(e.message for e in errors), field=errors[0].field)
+        self.errors = errors
+
+
+def raise_all(errors: list[DomainError]) -> None:
+    """Raise nothing, the one error, or all of them as one DomainErrors."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise DomainErrors(errors)
+
+
 class NotAllowed(DomainError):
     """The acting user may not do this (maps to 403)."""
 

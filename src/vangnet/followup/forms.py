@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from vangnet.cases.forms import DATE
@@ -34,3 +36,11 @@ class EscalateForm(forms.Form):
         max_length=5000,
     )
     result = forms.CharField(label="Resultaat (kan later)", required=False, max_length=5000)
+
+    def __init__(self, *args: Any, levels: list[int] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if levels is not None:
+            # The case file offers only the rungs the ladder allows next (issue 11 §2).
+            field = self.fields["to_level"]
+            assert isinstance(field, forms.TypedChoiceField)
+            field.choices = [(v, label) for v, label in EscalationLevel.choices if v in levels]

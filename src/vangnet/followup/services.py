@@ -44,6 +44,7 @@ from vangnet.followup.models import (
     GoalProgress,
     TermSuspension,
 )
+from vangnet.followup.workflow import next_levels, running_suspension
 from vangnet.plans.models import (
     PlanGoal,
 )
@@ -214,7 +215,7 @@ def term_suspend(
 ) -> TermSuspension:
     require_plan_editor(membership, case)
     require_state(case, *ACTIVE_STATES, action="De termijn opschorten")
-    if case.suspensions.filter(ended_on__isnull=True).exists():
+    if running_suspension(case):
         raise DomainError("De termijn is al opgeschort.")
     if planned_end is not None and planned_end <= starts_on:
         raise DomainError("De geplande einddatum ligt niet na de begindatum.", field="planned_end")
@@ -277,7 +278,7 @@ def escalate(
         raise DomainError("Kies een escalatieniveau van 0 tot en met 4.", field="to_level")
     if to_level == case.escalation_level:
         raise DomainError("De casus staat al op dit niveau.", field="to_level")
-    if to_level > case.escalation_level + 1:
+    if to_level not in next_levels(case.escalation_level):
         raise DomainError(
             "Escaleer één niveau tegelijk, zodat elke stap een kans krijgt.", field="to_level"
         )

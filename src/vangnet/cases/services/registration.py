@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import transaction
@@ -33,7 +34,7 @@ from vangnet.cases.workflow import (
     OPEN_STATES,
     State,
 )
-from vangnet.common.errors import DomainError, NotAllowed
+from vangnet.common.errors import DomainError, NotAllowed, raise_all
 from vangnet.common.validators import check_past_date, clean_bsn, clean_text
 from vangnet.directory.models import Organisation
 from vangnet.regions.models import Criterion, Municipality, Table
@@ -108,94 +109,119 @@ class _Valid:
     patient_bsn: str
 
 
-def _validate_registration(data: RegistrationInput, today: date) -> _Valid:
+_T = TypeVar("_T")
+
+
+class _Errors:
+    """Collects every rule violation of a registration, so the referrer sees them all at once."""
+
+    def __init__(self) -> None:
+        self.found: list[DomainError] = []
+
+    def add(self, message: str, field: str) -> None:
+        self.found.append(DomainError(message, field=field))
+
+    def check(self, call: Callable[[], _T]) -> _T | None:
+        try:
+            return call()
+        except DomainError as exc:
+            self.found.append(exc)
+            return None
+
+
+def _validate_registration(data: RegistrationInput, today: date, errors: _Errors) -> _Valid | None:
     if data.referrer_type not in ReferrerType.values:
-        raise DomainError("Kies het type verwijzer.", field="referrer_type")
+        errors.add("Kies het type verwijzer.", "referrer_type")
     if data.consent_by not in ConsentBy.values:
-        raise DomainError(
+        errors.add(
             "Zonder toestemming van de patiënt of een vertegenwoordiger kan de casus niet worden aangemeld.",
-            field="consent_by",
+            "consent_by",
         )
     if data.urgency not in Urgency.values:
-        raise DomainError("Kies de urgentie.", field="urgency")
+        errors.add("Kies de urgentie.", "urgency")
     birth = data.patient_birth_date
-    check_past_date(birth, field="patient_birth_date", label="De geboortedatum", today=today)
+    errors.check(
+        lambda: check_past_date(
+            birth, field="patient_birth_date", label="De geboortedatum", today=today
+        )
+    )
     if birth.year < 1900:
-        raise DomainError("De geboortedatum is niet geldig.", field="patient_birth_date")
-    try:
-        municipality = Municipality.objects.get(code=data.patient_municipality_code)
-    except Municipality.DoesNotExist as exc:
-        raise DomainError("Deze woongemeente is onbekend.", field="patient_municipality") from exc
+        errors.add("De geboortedatum is niet geldig.", "patient_birth_date")
+    municipality = Municipality.objects.filter(code=data.patient_municipality_code).first()
+    if municipality is None:
+        errors.add("Deze woongemeente is onbekend.", "patient_municipality")
     criteria = list(Criterion.objects.filter(number__in=data.criteria))
     if len(criteria) != len(set(data.criteria)):
-        raise DomainError("Onbekend criterium gekozen.", field="criteria")
-    valid_texts = dict(
-        patient_name=clean_text(
-            data.patient_name,
-            field="patient_name",
-            label="De naam van de patiënt",
-            max_length=SHORT,
-            required=True,
-        ),
-        patient_insurer=clean_text(
-            data.patient_insurer,
-            field="patient_insurer",
-            label="De zorgverzekeraar",
-            max_length=100,
-            required=True,
-        ),
-        stuck_description=clean_text(
-            data.stuck_description,
-            field="stuck_description",
-            label="Wat er vastloopt en waarom",
-            max_length=LONG,
-            required=True,
-        ),
-        best_solution=clean_text(
-            data.best_solution,
-            field="best_solution",
-            label="De beste oplossing volgens de verwijzer",
-            max_length=LONG,
-            required=True,
-        ),
-        timeline=clean_text(
-            data.timeline,
-            field="timeline",
-            label="De tijdlijn van de zorg",
-            max_length=LONG,
-            required=True,
-        ),
-        table_choice_reason=clean_text(
-            data.table_choice_reason,
-            field="table_choice_reason",
-            label="De reden voor een andere tafel",
-            max_length=LONG,
-            required=False,
-        ),
-        patient_bsn=clean_bsn(data.patient_bsn, field="patient_bsn"),
+        errors.add("Onbekend criterium gekozen.", "criteria")
+    texts = {
+        "patient_name": ("De naam van de patiënt", SHORT, True),
+        "patient_insurer": ("De zorgverzekeraar", 100, True),
+        "stuck_description": ("Wat er vastloopt en waarom", LONG, True),
+        "best_solution": ("De beste oplossing volgens de verwijzer", LONG, True),
+        "timeline": ("De tijdlijn van de zorg", LONG, True),
+        "table_choice_reason": ("De reden voor een andere tafel", LONG, False),
+    }
+    valid_texts: dict[str, Any] = {
+        name: errors.check(
+            lambda name=name, label=label, size=size, required=required: clean_text(  # type: ignore[misc]
+                getattr(data, name), field=name, label=label, max_length=size, required=required
+            )
+        )
+        for name, (label, size, required) in texts.items()
+    }
+    valid_texts["patient_bsn"] = errors.check(
+        lambda: clean_bsn(data.patient_bsn, field="patient_bsn")
     )
     actions = []
     for i, pa in enumerate(data.party_actions, start=1):
-        org = clean_text(
-            pa.organisation_name,
-            field="party_actions",
-            label=f"Organisatie bij actie {i}",
-            max_length=SHORT,
-            required=True,
+        org = errors.check(
+            lambda i=i, pa=pa: clean_text(  # type: ignore[misc]
+                pa.organisation_name,
+                field="party_actions",
+                label=f"Organisatie bij actie {i}",
+                max_length=SHORT,
+                required=True,
+            )
         )
-        what = clean_text(
-            pa.action,
-            field="party_actions",
-            label=f"Wat organisatie {i} deed",
-            max_length=LONG,
-            required=True,
+        what = errors.check(
+            lambda i=i, pa=pa: clean_text(  # type: ignore[misc]
+                pa.action,
+                field="party_actions",
+                label=f"Wat organisatie {i} deed",
+                max_length=LONG,
+                required=True,
+            )
         )
-        actions.append(PartyAction(organisation_name=org, action=what))
-    if not actions:
-        raise DomainError(
-            "Vermeld wat elke partij al heeft gedaan (minstens één).", field="party_actions"
-        )
+        if org is not None and what is not None:
+            actions.append(PartyAction(organisation_name=org, action=what))
+    if not data.party_actions:
+        errors.add("Vermeld wat elke partij al heeft gedaan (minstens één).", "party_actions")
+    if errors.found or municipality is None:
+        return None
     return _Valid(municipality=municipality, criteria=criteria, actions=actions, **valid_texts)
+
+
+def _chosen_table(
+    data: RegistrationInput, municipality: Municipality, reason: str, today: date, errors: _Errors
+) -> tuple[Table | None, Table | None]:
+    """The proposed table (from the municipality) and the one registered at."""
+    proposed = table_for_municipality(municipality=municipality, on=today)
+    if proposed is None:
+        errors.add("Voor deze gemeente is geen tafel ingedeeld.", "patient_municipality")
+        return None, None
+    table = proposed
+    if data.table_number and data.table_number != proposed.number:
+        chosen = Table.objects.filter(number=data.table_number).first()
+        if chosen is None:
+            errors.add("Deze tafel bestaat niet.", "table")
+            return proposed, None
+        table = chosen
+        if not reason.strip():
+            errors.add(
+                f"Geef een reden waarom u aanmeldt bij {table} in plaats van {proposed}.",
+                "table_choice_reason",
+            )
+    return proposed, table
 
 
 @transaction.atomic
@@ -211,24 +237,17 @@ def case_register(
         )
     now = timezone.now()
     today = timezone.localdate()
-    v = _validate_registration(data, today)
+    errors = _Errors()
+    v = _validate_registration(data, today, errors)
+    proposed = table = None
+    municipality = Municipality.objects.filter(code=data.patient_municipality_code).first()
+    if municipality is not None:
+        reason = v.table_choice_reason if v else data.table_choice_reason
+        proposed, table = _chosen_table(data, municipality, reason, today, errors)
+    # Every problem at once: the referrer fixes them in one go (issue 11 §1).
+    raise_all(errors.found)
+    assert v is not None and proposed is not None and table is not None
     municipality = v.municipality
-    proposed = table_for_municipality(municipality=municipality, on=today)
-    if proposed is None:
-        raise DomainError(
-            "Voor deze gemeente is geen tafel ingedeeld.", field="patient_municipality"
-        )
-    table = proposed
-    if data.table_number and data.table_number != proposed.number:
-        try:
-            table = Table.objects.get(number=data.table_number)
-        except Table.DoesNotExist as exc:
-            raise DomainError("Deze tafel bestaat niet.", field="table") from exc
-        if not v.table_choice_reason:
-            raise DomainError(
-                f"Geef een reden waarom u aanmeldt bij {table} in plaats van {proposed}.",
-                field="table_choice_reason",
-            )
     bsn = v.patient_bsn
     key_bsn = patient_bsn_key(bsn) if bsn else ""
     key_name = _patient_key(

@@ -14,6 +14,7 @@ from vangnet.cases.models import Case, CaseEvent, TriageRound
 from vangnet.cases.workflow import (
     DECISION_TARGET,
     FINAL_TRIAGE_STATES,
+    OPEN_FORMS,
     OPEN_STATES,
     QUEUE_STATES,
     TRANSITIONS,
@@ -21,6 +22,7 @@ from vangnet.cases.workflow import (
     State,
     allowed_transitions,
     check_transition,
+    open_forms,
 )
 from vangnet.common.errors import InvalidTransition
 from vangnet.conftest import membership
@@ -200,3 +202,15 @@ def test_services_enforce_the_state_machine(world, name, state):
         assert case.table_id == table_id
         assert CaseEvent.objects.filter(case=case).count() == events
         assert list(case.triage_rounds.values_list("pk", "verdict")) == rounds
+
+
+def test_open_forms_cover_every_state_and_agree_with_the_transitions():
+    assert set(OPEN_FORMS) == set(State.values)
+    for state in State.values:
+        forms = open_forms(state)
+        allowed = allowed_transitions(state)
+        # Every form that ends a case needs the close transition; reopening needs reopen.
+        if forms & {"close", "end", "withdraw"}:
+            assert "close" in allowed, state
+        assert ("reopen" in forms) == ("reopen" in allowed), state
+    assert "close" not in open_forms(State.ADMITTED)  # no closure form during preparation
