@@ -12,6 +12,8 @@ from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,7 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .decorators import verified_required
 from .models import ActivationLink, ApiToken
-from .selectors import actor_for, current_user, notifications_visible
+from .selectors import actor_for, current_user, notifications_visible_qs
 from .services import (
     account_activate,
     api_token_issue,
@@ -144,10 +146,27 @@ def notifications(request: HttpRequest) -> HttpResponse:
     from vangnet.cases.access import log_list
 
     actor = actor_for(current_user(request))
-    notes = notifications_visible(actor)
+    sort = request.GET.get("sorteer", "-datum")
+    if sort not in NOTIFICATION_SORTS:
+        sort = "-datum"
+    notes = notifications_visible_qs(actor).order_by(*NOTIFICATION_SORTS[sort], "-pk")
+    page = Paginator(notes, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("pagina"))
     # The page lists case references: a list event in the access log (NEN 7513).
     log_list(actor, detail="meldingen")
-    return render(request, "accounts/notifications.html", {"notes": notes})
+    return render(
+        request,
+        "accounts/notifications.html",
+        {"notes": page.object_list, "page": page, "sort": sort},
+    )
+
+
+NOTIFICATIONS_PER_PAGE = 50
+NOTIFICATION_SORTS: dict[str, tuple[Any, ...]] = {
+    "-datum": ("-created_at",),
+    "datum": ("created_at",),
+    "ongelezen": (F("read_at").asc(nulls_first=True), "-created_at"),
+    "casus": ("case_reference", "-created_at"),
+}
 
 
 @require_POST

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -70,16 +71,35 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
                         messages.warning(request, w)
                     messages.success(request, "De bespreking is gepland.")
                     return redirect("meetings:detail", pk=meeting.pk)
+    sort = request.GET.get("sorteer", "-wanneer")
+    if sort not in MEETING_SORTS:
+        sort = "-wanneer"
     meetings = (
         Meeting.objects.filter(table_id__in=tables)
         .select_related("table")
-        .order_by("-starts_at")[:100]
+        .order_by(MEETING_SORTS[sort], "-pk")
     )
+    page = Paginator(meetings, MEETINGS_PER_PAGE).get_page(request.GET.get("pagina"))
     return render(
         request,
         "meetings/list.html",
-        {"meetings": meetings, "form": form if coordinator else None, "now": timezone.now()},
+        {
+            "meetings": page.object_list,
+            "page": page,
+            "sort": sort,
+            "form": form if coordinator else None,
+            "now": timezone.now(),
+        },
     )
+
+
+MEETINGS_PER_PAGE = 50
+MEETING_SORTS = {
+    "-wanneer": "-starts_at",
+    "wanneer": "starts_at",
+    "soort": "kind",
+    "tafel": "table__number",
+}
 
 
 @verified_required
