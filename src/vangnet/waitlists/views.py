@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,7 +27,7 @@ from vangnet.common.errors import DomainError, NotAllowed, NotFound
 
 from . import access, counting, exports, published, selectors, services
 from .forms import EndPauseForm, PauseForm, UploadForm
-from .models import Channel, DiagnosisGroup, RegionKind, RegistrationPause
+from .models import Channel, DiagnosisGroup, RegionKind, RegistrationPause, Submission
 
 DEFAULT_MONTHS = 12
 
@@ -313,11 +314,37 @@ def upload(request: HttpRequest) -> HttpResponse:
             lines = exc.lines()
             problem_count = len(lines)
             problems = lines[:500]
+    sort = request.GET.get("sorteer", "-periode")
+    if sort not in UPLOAD_SORTS:
+        sort = "-periode"
+    past = (
+        Submission.objects.filter(provider_id__in={m.organisation_id for m in memberships})
+        .select_related("provider", "submitted_by")
+        .order_by(*UPLOAD_SORTS[sort], "-pk")
+    )
+    page = Paginator(past, UPLOADS_PER_PAGE).get_page(request.GET.get("pagina"))
     return render(
         request,
         "waitlists/upload.html",
-        {"form": form, "report": report, "problems": problems, "problem_count": problem_count},
+        {
+            "form": form,
+            "report": report,
+            "problems": problems,
+            "problem_count": problem_count,
+            "uploads": page.object_list,
+            "page": page,
+            "sort": sort,
+        },
     )
+
+
+UPLOADS_PER_PAGE = 50
+UPLOAD_SORTS = {
+    "-periode": ("-period", "provider__name"),
+    "periode": ("period", "provider__name"),
+    "aanbieder": ("provider__name", "-period"),
+    "-aangeleverd": ("-updated_at",),
+}
 
 
 @verified_required

@@ -283,3 +283,43 @@ def test_providers_with_submissions_but_no_municipality_are_listed(
     assert "Aanbieders zonder vestigingsgemeente" not in (
         verified_client(world.monitor_analyst).get(DASHBOARD).content.decode()
     )
+
+
+def test_upload_page_lists_every_earlier_upload_paged_and_sorted(
+    providers, world, verified_client, monkeypatch
+):
+    """Issue 11 §3: the data officer's earlier uploads, paginated and sortable, no cap; only
+    their own organisation's."""
+    import re
+
+    from vangnet.waitlists import views
+
+    monkeypatch.setattr(views, "UPLOADS_PER_PAGE", 4)
+    officer = factories.member(Role.DATA_OFFICER, organisation=providers.a)
+    Submission.objects.bulk_create(
+        [
+            Submission(
+                provider=providers.a,
+                period=date(2020 + i // 12, i % 12 + 1, 1),
+                content_sha256=f"{i:064d}",
+                row_count=i,
+            )
+            for i in range(10)
+        ]
+        + [
+            Submission(
+                provider=providers.b, period=date(2024, 1, 1), content_sha256="b" * 64, row_count=1
+            )
+        ]
+    )
+    client = verified_client(officer)
+    seen: list[str] = []
+    url = reverse("waitlists:upload") + "?sorteer=periode"
+    while url:
+        html = client.get(url).content.decode()
+        table = re.search(r'data-testid="uploads">.*?</table>', html, re.S).group(0)
+        seen += re.findall(r"<td>(\d{4}-\d\d)</td>", table)
+        assert providers.b.name not in table
+        nxt = re.search(r'<a href="(\?sorteer=[^"]+)">volgende</a>', html)
+        url = reverse("waitlists:upload") + nxt.group(1).replace("&amp;", "&") if nxt else ""
+    assert seen == [f"2020-{m:02d}" for m in range(1, 11)]
