@@ -219,6 +219,12 @@ def account_log_view(request: HttpRequest) -> HttpResponse:
             request, "errors/error.html", {"title": "Beheerlog", "message": exc.message}, status=400
         )
     access_log_write(actor=actor, action=Action.LOG_VIEW, membership=membership, detail="beheerlog")
-    return render(
-        request, "audit/account_log.html", {"entries": page.rows, "next": page.next_cursor}
-    )
+    # The log keeps usernames (it outlives accounts); the page shows full names beside them.
+    names = {e.actor for e in page.rows} | {e.subject for e in page.rows}
+    people = {
+        u.username: f"{u.get_full_name().strip()} ({u.username})"
+        for u in User.objects.filter(username__in=names)
+        if u.get_full_name().strip()
+    }
+    rows = [(e, people.get(e.actor, e.actor), people.get(e.subject, e.subject)) for e in page.rows]
+    return render(request, "audit/account_log.html", {"entries": rows, "next": page.next_cursor})

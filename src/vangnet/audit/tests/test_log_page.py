@@ -174,3 +174,15 @@ def test_account_log_is_paged_not_capped(world, verified_client, monkeypatch):
         more = re.search(r'href="(\?na=[^"]+)" data-testid="more"', html)
         url = "/toegangslog/beheer/" + more.group(1).replace("&amp;", "&") if more else ""
     assert sorted(seen) == [f"account{i:02d}" for i in range(9)]
+
+
+def test_account_log_shows_full_names_in_local_time(world, verified_client):
+    entry = AccountLogEntry.objects.create(
+        actor=world.administrator.username, subject=world.coordinator.username, action="x"
+    )
+    entry.refresh_from_db()
+    html = verified_client(world.privacy_officer).get("/toegangslog/beheer/").content.decode()
+    table = re.search(r'<table data-testid="account-log">.*?</table>', html, re.S).group(0)
+    assert f"{world.coordinator.get_full_name()} ({world.coordinator.username})" in table
+    assert f"{world.administrator.get_full_name()} ({world.administrator.username})" in table
+    assert timezone.localtime(entry.at).strftime("%H:%M:%S") in table
