@@ -4,6 +4,8 @@ pseudonym; only aggregates are computed for display."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 from datetime import date, timedelta
 from functools import wraps
@@ -24,6 +26,7 @@ from vangnet.accounts.selectors import Actor, actor_for, current_user
 from vangnet.audit.models import Action
 from vangnet.audit.services import access_log_write
 from vangnet.common.errors import DomainError, NotAllowed, NotFound
+from vangnet.common.spreadsheet import escape_formula
 
 from . import access, counting, exports, published, selectors, services
 from .forms import EndPauseForm, PauseForm, UploadForm
@@ -310,10 +313,12 @@ def upload(request: HttpRequest) -> HttpResponse:
                 membership=membership,
             )
         except services.ImportRejected as exc:
-            form.add_error(None, exc.message)
             lines = exc.lines()
+            if form.cleaned_data.get("problems_csv"):
+                return _problems_csv(exc.message, lines)
+            form.add_error(None, exc.message)
             problem_count = len(lines)
-            problems = lines[:500]
+            problems = lines[:PROBLEMS_SHOWN]
     sort = request.GET.get("sorteer", "-periode")
     if sort not in UPLOAD_SORTS:
         sort = "-periode"
@@ -336,6 +341,22 @@ def upload(request: HttpRequest) -> HttpResponse:
             "sort": sort,
         },
     )
+
+
+PROBLEMS_SHOWN = 500  # on the page; the CSV download has every one
+
+
+def _problems_csv(message: str, lines: list[str]) -> HttpResponse:
+    """Every problem of a rejected file, one per row, safe to open in a spreadsheet (a value
+    quoted from the file may start with = or +)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["Fout"])
+    writer.writerow([escape_formula(message)])
+    writer.writerows([escape_formula(line)] for line in lines)
+    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="foutenlijst.csv"'
+    return response
 
 
 UPLOADS_PER_PAGE = 50

@@ -323,3 +323,30 @@ def test_upload_page_lists_every_earlier_upload_paged_and_sorted(
         nxt = re.search(r'<a href="(\?sorteer=[^"]+)">volgende</a>', html)
         url = reverse("waitlists:upload") + nxt.group(1).replace("&amp;", "&") if nxt else ""
     assert seen == [f"2020-{m:02d}" for m in range(1, 11)]
+
+
+def test_rejected_upload_offers_every_problem_as_csv(providers, world, verified_client):
+    """Issue 11 §3: the page shows the first 500 problems; the CSV has all, formula-safe."""
+    import csv as csvlib
+
+    officer = factories.member(Role.DATA_OFFICER, organisation=providers.a)
+    rows = [row(person_pseudonym=f"v1:p{i}", municipality_code="GM0000") for i in range(520)]
+    bad = io.BytesIO(csv_bytes(rows))
+    bad.name = "lijst.csv"
+    response = verified_client(officer).post(
+        reverse("waitlists:upload"),
+        {
+            "membership": Membership.objects.get(user=officer).pk,
+            "period": "2024-03",
+            "file": bad,
+            "problems_csv": "on",
+        },
+    )
+    assert response["Content-Type"].startswith("text/csv")
+    lines = list(
+        csvlib.reader(io.StringIO(response.content.decode().lstrip("\ufeff")), delimiter=";")
+    )
+    gemeente = [r for r in lines if "onbekende gemeente GM0000" in r[0]]
+    assert len(gemeente) == 520
+    assert not any(r[0][:1] in "=+-@" for r in lines if r and r[0])
+    assert not Submission.objects.exists()
