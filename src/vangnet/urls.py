@@ -21,6 +21,7 @@ urlpatterns = [
     path("toegangslog/", include("vangnet.audit.urls")),
     path("consultaties/", include("vangnet.consultations.urls")),
     path("besprekingen/", include("vangnet.meetings.urls")),
+    path("financiering/", include("vangnet.plans.urls")),
     path("monitor/", include("vangnet.monitor.urls")),
     path("wachtlijsten/", include("vangnet.waitlists.urls")),
     path("scenarios/", include("vangnet.scenarios.urls")),

@@ -41,7 +41,21 @@ CASE_DATA_ROLES = {
 TABLE_ROLES = {Role.COORDINATOR, Role.SECOND_SCREENER, Role.TABLE_MEMBER}
 
 
+class EmailPreference(models.TextChoices):
+    EACH = "each", "Elke melding direct per e-mail, en een dagelijks overzicht"
+    DIGEST = "digest", "Alleen een dagelijks overzicht van wat nieuw is"
+    NONE = "none", "Geen e-mail; ik kijk zelf in Vangnet"
+
+
 class User(AbstractUser):
+    # How notifications reach the user by e-mail; in Vangnet they always appear.
+    email_preference = models.CharField(
+        "e-mail bij meldingen",
+        max_length=10,
+        choices=EmailPreference.choices,
+        default=EmailPreference.EACH,
+    )
+
     class Meta:
         verbose_name = "gebruiker"
         verbose_name_plural = "gebruikers"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from .models import CASE_DATA_ROLES, Membership, Notification, Role, User
@@ -61,16 +62,19 @@ def current_user(request: HttpRequest) -> User:
     return user
 
 
-def notifications_visible(actor: Actor, *, limit: int = 200) -> list[Notification]:
+def notifications_visible_qs(actor: Actor) -> QuerySet[Notification]:
     """The user's notifications, without those about a case they can no longer see (consent
-    withdrawn or expired, moved to another table): not even the reference is shown."""
+    withdrawn or expired, moved to another table): not even the reference is shown. A queryset,
+    so the page can paginate and sort it without a cap."""
     from vangnet.cases.access import visible_cases
     from vangnet.cases.models import Case
 
-    notes = list(Notification.objects.filter(user=actor.user)[:limit])
-    references = {n.case_reference for n in notes if n.case_reference}
+    mine = Notification.objects.filter(user=actor.user)
+    references = set(
+        mine.exclude(case_reference="").values_list("case_reference", flat=True).distinct()
+    )
     if not references:
-        return notes
+        return mine
     visible = set(
         visible_cases(actor).filter(reference__in=references).values_list("reference", flat=True)
     )
@@ -82,4 +86,10 @@ def notifications_visible(actor: Actor, *, limit: int = 200) -> list[Notificatio
                 reference__in=references, financing_decisions__insurer_id__in=insurers
             ).values_list("reference", flat=True)
         )
-    return [n for n in notes if not n.case_reference or n.case_reference in visible]
+    hidden = references - visible
+    return mine.exclude(case_reference__in=hidden) if hidden else mine
+
+
+def notifications_visible(actor: Actor, *, limit: int = 200) -> list[Notification]:
+    """The newest `limit` visible notifications (for callers that want a short list)."""
+    return list(notifications_visible_qs(actor)[:limit])

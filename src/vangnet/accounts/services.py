@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import ACTIVATION_HOURS, ActivationLink, ApiToken, Notification, User
+from vangnet.common.errors import DomainError
+
+from .models import (
+    ACTIVATION_HOURS,
+    ActivationLink,
+    ApiToken,
+    EmailPreference,
+    Notification,
+    User,
+)
 
 logger = logging.getLogger("vangnet.notifications")
 
@@ -53,16 +63,35 @@ def notification_send(
     return created
 
 
+def notification_link(note: Notification) -> str:
+    """The address of one notification: opening it marks it read and leads to the page it
+    concerns. It carries only the notification's number, never a name or other personal data."""
+    from django.urls import reverse
+
+    return settings.VANGNET_SITE_URL + reverse("accounts:notification_open", args=[note.pk])
+
+
+DIGEST_PREFIX = "digest:"
+MAIL_FOOTER = "Deze e-mail bevat bewust geen patiëntgegevens; u leest de details in Vangnet."
+
+
 def _email_notifications(ids: list[int]) -> None:
     for note in Notification.objects.filter(pk__in=ids, emailed_at__isnull=True).select_related(
         "user"
     ):
-        if not note.user.email:
+        # Without an address, or for a user who asked for the digest only (or no mail), the
+        # notification stays in Vangnet; the digest reports it.
+        wanted = (
+            note.user.email_preference != EmailPreference.NONE
+            if note.dedup_key.startswith(DIGEST_PREFIX)
+            else note.user.email_preference == EmailPreference.EACH
+        )
+        if not note.user.email or not wanted:
             continue
         try:
             send_mail(
                 subject=f"[Vangnet] {note.subject}",
-                message=f"{note.body}\n\nBekijk dit in Vangnet. Deze e-mail bevat bewust geen patiëntgegevens.",
+                message=f"{note.body}\n\nOpenen in Vangnet: {notification_link(note)}\n\n{MAIL_FOOTER}",
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 recipient_list=[note.user.email],
             )
@@ -70,6 +99,91 @@ def _email_notifications(ids: list[int]) -> None:
             logger.warning("e-mail for notification %s not sent: %s", note.pk, type(exc).__name__)
             continue
         Notification.objects.filter(pk=note.pk).update(emailed_at=timezone.now())
+
+
+DIGEST_LINES = 50  # more than this in one day: the mail says how many more, and links to all
+
+
+def digest_send(*, user: User, today: date) -> Notification | None:
+    """The daily digest of one user: one e-mail listing the notifications that are new since
+    their previous digest (the last day for a first one), each with its link, and no personal
+    data. Idempotent: at most one digest per user per day (its dedup key), and a notification
+    is never listed in two digests. Returns the digest, or None when there was nothing new or
+    the user wants no e-mail."""
+
+    from .selectors import actor_for, notifications_visible_qs
+
+    if user.email_preference == EmailPreference.NONE or not user.is_active:
+        return None
+    previous = (
+        Notification.objects.filter(user=user, dedup_key__startswith=DIGEST_PREFIX)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    since = previous or timezone.now() - timedelta(days=1)
+    new = (
+        notifications_visible_qs(actor_for(user))
+        .filter(read_at__isnull=True, created_at__gt=since)
+        .exclude(dedup_key__startswith=DIGEST_PREFIX)
+        .order_by("created_at", "pk")
+    )
+    count = new.count()
+    if count == 0:
+        return None
+    shown = list(new[:DIGEST_LINES])
+    created = notification_send(
+        users=[user],
+        subject=f"Dagoverzicht: {count} nieuwe melding{'' if count == 1 else 'en'}",
+        body="\n".join(n.subject for n in shown),
+        dedup_key=f"{DIGEST_PREFIX}{user.pk}:{today.isoformat()}",
+        email=False,
+    )
+    if not created:  # this day's digest exists already
+        return None
+    digest = created[0]
+    # The digest itself is no news: it is read at once, so it is never counted as new.
+    Notification.objects.filter(pk=digest.pk).update(read_at=timezone.now())
+    if user.email:
+        ids = [n.pk for n in shown]
+        # After commit, like every notification mail: a rolled-back run sends nothing, and a
+        # digest whose mail was not sent is flushed by the next run (see `_email_notifications`).
+        transaction.on_commit(lambda: _email_digest(digest.pk, ids, count), robust=True)
+    return digest
+
+
+def _email_digest(digest_id: int, ids: list[int], count: int) -> None:
+    from django.urls import reverse
+
+    digest = Notification.objects.select_related("user").get(pk=digest_id)
+    if digest.emailed_at is not None:
+        return
+    shown = Notification.objects.filter(pk__in=ids).order_by("created_at", "pk")
+    lines = [f"- {n.subject}\n  {notification_link(n)}" for n in shown]
+    if count > len(lines):
+        lines.append(
+            f"... en nog {count - len(lines)}: "
+            f"{settings.VANGNET_SITE_URL}{reverse('accounts:notifications')}"
+        )
+    message = "Nieuw in Vangnet sinds uw vorige overzicht:\n\n" + "\n".join(lines)
+    try:
+        send_mail(
+            subject=f"[Vangnet] {digest.subject}",
+            message=f"{message}\n\n{MAIL_FOOTER}",
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[digest.user.email],
+        )
+    except OSError as exc:  # SMTP down: the next run flushes it
+        logger.warning("digest %s not sent: %s", digest.pk, type(exc).__name__)
+        return
+    Notification.objects.filter(pk=digest.pk).update(emailed_at=timezone.now())
+
+
+def email_preference_set(*, user: User, preference: str) -> None:
+    if preference not in EmailPreference.values:
+        raise DomainError("Kies hoe u meldingen per e-mail wilt ontvangen.", field="preference")
+    user.email_preference = preference
+    user.save(update_fields=["email_preference"])
 
 
 def notification_mark_read(*, user: User, notification_id: int) -> None:

@@ -12,20 +12,23 @@ from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .decorators import verified_required
-from .models import ActivationLink, ApiToken
-from .selectors import actor_for, current_user, notifications_visible
+from .models import ActivationLink, ApiToken, EmailPreference, Notification
+from .selectors import actor_for, current_user, notifications_visible_qs
 from .services import (
     account_activate,
     api_token_issue,
     api_token_revoke,
+    email_preference_set,
     notification_mark_all_read,
     notification_mark_read,
     password_changed,
@@ -144,16 +147,65 @@ def notifications(request: HttpRequest) -> HttpResponse:
     from vangnet.cases.access import log_list
 
     actor = actor_for(current_user(request))
-    notes = notifications_visible(actor)
+    sort = request.GET.get("sorteer", "-datum")
+    if sort not in NOTIFICATION_SORTS:
+        sort = "-datum"
+    notes = notifications_visible_qs(actor).order_by(*NOTIFICATION_SORTS[sort], "-pk")
+    page = Paginator(notes, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("pagina"))
     # The page lists case references: a list event in the access log (NEN 7513).
     log_list(actor, detail="meldingen")
-    return render(request, "accounts/notifications.html", {"notes": notes})
+    preference = EmailPreferenceForm(initial={"preference": actor.user.email_preference})
+    return render(
+        request,
+        "accounts/notifications.html",
+        {"notes": page.object_list, "page": page, "sort": sort, "preference_form": preference},
+    )
+
+
+NOTIFICATIONS_PER_PAGE = 50
+NOTIFICATION_SORTS: dict[str, tuple[Any, ...]] = {
+    "-datum": ("-created_at",),
+    "datum": ("created_at",),
+    "ongelezen": (F("read_at").asc(nulls_first=True), "-created_at"),
+    "casus": ("case_reference", "-created_at"),
+}
 
 
 @require_POST
 @verified_required
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     notification_mark_read(user=current_user(request), notification_id=pk)
+    return redirect("accounts:notifications")
+
+
+@verified_required
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """The link in an e-mail: the user's own notification, marked read, opened where it leads
+    (the case as this reader may see it, or the notifications page). Someone else's is a 404."""
+    note = get_object_or_404(Notification, pk=pk, user=current_user(request))
+    notification_mark_read(user=note.user, notification_id=note.pk)
+    if note.case_reference:
+        visible = notifications_visible_qs(actor_for(note.user)).filter(pk=note.pk).exists()
+        if visible:
+            return redirect("cases:open", reference=note.case_reference)
+    return redirect("accounts:notifications")
+
+
+class EmailPreferenceForm(forms.Form):
+    preference = forms.ChoiceField(
+        label="E-mail bij meldingen", choices=EmailPreference.choices, widget=forms.RadioSelect
+    )
+
+
+@require_POST
+@verified_required
+def notification_preference(request: HttpRequest) -> HttpResponse:
+    form = EmailPreferenceForm(request.POST)
+    if form.is_valid():
+        email_preference_set(user=current_user(request), preference=form.cleaned_data["preference"])
+        messages.success(request, "Uw voorkeur voor e-mail is opgeslagen.")
+    else:
+        messages.error(request, "Kies hoe u meldingen per e-mail wilt ontvangen.")
     return redirect("accounts:notifications")
 
 

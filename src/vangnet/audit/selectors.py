@@ -7,6 +7,8 @@ from datetime import date, datetime, time
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from vangnet.accounts.models import User
+
 from .models import AccessLogEntry
 
 
@@ -21,12 +23,32 @@ def period_bounds(start: date | None, end: date | None) -> tuple[datetime | None
 
 
 def access_log_for_case(
-    *, case_reference: str, start: date | None, end: date | None
+    *,
+    case_reference: str,
+    start: date | None,
+    end: date | None,
+    user: User | None = None,
 ) -> QuerySet[AccessLogEntry]:
-    qs = AccessLogEntry.objects.filter(case_reference=case_reference)
+    """A case's log (or, with an empty reference, everything `user` did), newest first, with
+    the user row joined so the page can show full names."""
+    qs = AccessLogEntry.objects.select_related("user")
+    if case_reference:
+        qs = qs.filter(case_reference=case_reference)
+    if user is not None:
+        qs = qs.filter(user=user)
     low, high = period_bounds(start, end)
     if low:
         qs = qs.filter(at__gte=low)
     if high:
         qs = qs.filter(at__lte=high)
     return qs.order_by("-at", "-id")
+
+
+def full_name(entry: AccessLogEntry) -> str:
+    """The person behind a row: full name and username, or the username alone when the user row
+    is gone or has no name (attempts without an account keep what was typed)."""
+    user = entry.user
+    if user is None:
+        return entry.username
+    name = user.get_full_name().strip()
+    return f"{name} ({entry.username})" if name else entry.username

@@ -1,20 +1,28 @@
-"""The privacy officer's view of who accessed a case. Viewing the log is itself logged."""
+"""The privacy officer's view of who accessed a case. Viewing the log is itself logged, and so is
+the CSV export of a case's log that answers a patient's request (AVG art. 15, NEN 7513)."""
 
 from __future__ import annotations
 
+import csv
+import itertools
+from collections.abc import Iterator
+from datetime import date
+
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from vangnet.accounts.decorators import verified_required
-from vangnet.accounts.models import Role
-from vangnet.accounts.selectors import actor_for, current_user
+from vangnet.accounts.models import Membership, Role, User
+from vangnet.accounts.selectors import Actor, actor_for, current_user
 from vangnet.common.errors import DomainError
 from vangnet.common.forms import PlausibleDateField
 from vangnet.common.pagination import keyset_page
+from vangnet.common.spreadsheet import escape_formula
 
-from .models import AccountLogEntry, Action, Outcome
-from .selectors import access_log_for_case
+from .models import AccessLogEntry, AccountLogEntry, Action, Outcome
+from .selectors import access_log_for_case, full_name
 from .services import CASE_REFERENCE, access_log_write
 
 PAGE_SIZE = 200
@@ -26,8 +34,20 @@ def _reference(value: str) -> str:
     return value if CASE_REFERENCE.match(value) else ""
 
 
+class UserChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        name = obj.get_full_name().strip()
+        return f"{name} ({obj.username})" if name else obj.username
+
+
 class LogFilterForm(forms.Form):
-    reference = forms.CharField(label="Casusreferentie", max_length=20)
+    reference = forms.CharField(label="Casusreferentie", max_length=20, required=False)
+    user = UserChoice(
+        label="Gebruiker",
+        queryset=User.objects.order_by("last_name", "first_name", "username"),
+        required=False,
+        empty_label="Alle gebruikers",
+    )
     start = PlausibleDateField(
         label="Vanaf", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -39,11 +59,13 @@ class LogFilterForm(forms.Form):
         data = super().clean() or {}
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             raise forms.ValidationError("De begindatum ligt na de einddatum.")
+        if not (data.get("reference") or "").strip() and not data.get("user"):
+            raise forms.ValidationError("Vul een casusreferentie in of kies een gebruiker.")
         return data
 
 
 @verified_required
-def log_view(request: HttpRequest) -> HttpResponse:
+def log_view(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     actor = actor_for(current_user(request))
     membership = actor.membership_for(role=Role.PRIVACY_OFFICER)
     if membership is None:
@@ -68,13 +90,17 @@ def log_view(request: HttpRequest) -> HttpResponse:
     entries = None
     more = None
     if form.is_bound and form.is_valid():
-        ref = form.cleaned_data["reference"].strip()
+        d = form.cleaned_data
+        ref = d["reference"].strip()
+        if "csv" in request.POST:
+            if not ref:
+                form.add_error("reference", "Een export gaat over één casus: vul de referentie in.")
+                return render(request, "audit/log.html", {"form": form, "entries": None})
+            return _csv_export(actor, membership, ref, d["start"], d["end"], d["user"])
         try:
             page = keyset_page(
                 access_log_for_case(
-                    case_reference=ref,
-                    start=form.cleaned_data["start"],
-                    end=form.cleaned_data["end"],
+                    case_reference=ref, start=d["start"], end=d["end"], user=d["user"]
                 ),
                 field="at",
                 cursor=request.POST.get("na") or None,
@@ -83,18 +109,84 @@ def log_view(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, exc.message)
             return render(request, "audit/log.html", {"form": form, "entries": None})
-        entries = page.rows
+        entries = [(e, full_name(e)) for e in page.rows]
         if page.next_cursor:
-            more = {**{k: request.POST.get(k, "") for k in ("reference", "start", "end")}}
+            more = {k: request.POST.get(k, "") for k in ("reference", "user", "start", "end")}
             more["na"] = page.next_cursor
         access_log_write(
             actor=actor,
             action=Action.LOG_VIEW,
             case_reference=ref,
             membership=membership,
-            detail="toegangslog per casus",
+            detail="toegangslog per casus" if ref else "toegangslog per gebruiker",
         )
     return render(request, "audit/log.html", {"form": form, "entries": entries, "more": more})
+
+
+CSV_HEADER = [
+    "Tijdstip (Europe/Amsterdam)",
+    "Gebruiker",
+    "Rol",
+    "Organisatie",
+    "Actie",
+    "Uitkomst",
+    "Kanaal",
+    "Wat",
+]
+CHANNELS = {"web": "web", "api": "API", "cli": "opdrachtregel"}
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for a streamed CSV."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_rows(entries: Iterator[AccessLogEntry]) -> Iterator[list[str]]:
+    """The rows of the export: local time, full names, and every text cell neutralised against
+    formula injection (a username or detail starting with = must not run in a spreadsheet)."""
+    yield CSV_HEADER
+    for e in entries:
+        cells = [
+            timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
+            full_name(e),
+            e.role_label,
+            e.organisation,
+            e.get_action_display(),
+            e.get_outcome_display(),
+            CHANNELS.get(e.channel, e.channel),
+            e.detail,
+        ]
+        yield [escape_formula(str(c)) for c in cells]
+
+
+def _csv_export(
+    actor: Actor,
+    membership: Membership,
+    ref: str,
+    start: date | None,
+    end: date | None,
+    user: User | None,
+) -> StreamingHttpResponse:
+    """A case's whole log (no cap) as CSV, streamed; the export itself is logged first, so it is
+    part of the log it is an answer about the next time."""
+    rows = access_log_for_case(case_reference=ref, start=start, end=end, user=user)
+    access_log_write(
+        actor=actor,
+        action=Action.EXPORT,
+        case_reference=ref,
+        membership=membership,
+        detail="toegangslog als csv (verzoek betrokkene)",
+    )
+    writer = csv.writer(_Echo(), delimiter=";")
+    lines = (writer.writerow(r) for r in csv_rows(rows.iterator(chunk_size=2000)))
+    # A BOM first, so that Excel opens the UTF-8 file with its accents intact.
+    response = StreamingHttpResponse(
+        itertools.chain(["\ufeff"], lines), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="toegangslog.csv"'
+    return response
 
 
 @verified_required
@@ -115,6 +207,24 @@ def account_log_view(request: HttpRequest) -> HttpResponse:
             },
             status=403,
         )
-    entries = list(AccountLogEntry.objects.order_by("-at", "-id")[:500])
+    try:
+        page = keyset_page(
+            AccountLogEntry.objects.all(),
+            field="at",
+            cursor=request.GET.get("na") or None,
+            size=PAGE_SIZE,
+        )
+    except DomainError as exc:
+        return render(
+            request, "errors/error.html", {"title": "Beheerlog", "message": exc.message}, status=400
+        )
     access_log_write(actor=actor, action=Action.LOG_VIEW, membership=membership, detail="beheerlog")
-    return render(request, "audit/account_log.html", {"entries": entries})
+    # The log keeps usernames (it outlives accounts); the page shows full names beside them.
+    names = {e.actor for e in page.rows} | {e.subject for e in page.rows}
+    people = {
+        u.username: f"{u.get_full_name().strip()} ({u.username})"
+        for u in User.objects.filter(username__in=names)
+        if u.get_full_name().strip()
+    }
+    rows = [(e, people.get(e.actor, e.actor), people.get(e.subject, e.subject)) for e in page.rows]
+    return render(request, "audit/account_log.html", {"entries": rows, "next": page.next_cursor})

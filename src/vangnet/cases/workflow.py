@@ -175,6 +175,8 @@ OTHER_EVENTS: dict[str, str] = {
     "agenda_add": "Geagendeerd",
     "share_prepared": "Voorbereiding gedeeld",
     "minutes": "Notulen vastgelegd",
+    "minutes_edit": "Notulen gewijzigd",
+    "minutes_adopt": "Notulen vastgesteld",
     "financing_request": "Maatwerkarrangement aangevraagd",
     "financing_decide": "Besluit maatwerkarrangement",
     "phase_add": "Fase toegevoegd",

@@ -15,7 +15,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from vangnet.accounts.models import Membership, Notification, Role, User
-from vangnet.accounts.services import _email_notifications, notification_send
+from vangnet.accounts.services import (
+    DIGEST_PREFIX,
+    _email_notifications,
+    digest_send,
+    notification_send,
+)
 from vangnet.cases.models import Case
 from vangnet.cases.services import organisation_table_members, table_staff
 from vangnet.cases.workflow import ACTIVE_STATES, QUEUE_STATES, State
@@ -238,32 +243,19 @@ def run(*, today: date | None = None) -> RunReport:
     if stale_entries:  # like the other kinds, a kind with nothing to report is not listed
         report.add("sociale_kaart", stale_entries)
 
-    # 7. Daily digest: one e-mail per user with the unread notifications since their previous
-    #    digest (or of the last day for a first digest), so nothing is reported twice.
+    # 7. Daily digest: one e-mail per user listing what is new since their previous digest (or
+    #    of the last day for a first digest), each with its link, so nothing is reported twice.
     fallback = timezone.now() - timedelta(days=1)
-    unread = Notification.objects.filter(read_at__isnull=True).exclude(
-        dedup_key__startswith="digest:"
+    recent = (
+        Notification.objects.filter(read_at__isnull=True, created_at__gte=fallback)
+        .exclude(dedup_key__startswith=DIGEST_PREFIX)
+        .values_list("user_id", flat=True)
+        .distinct()
     )
-    for user_id in (
-        unread.filter(created_at__gte=fallback).values_list("user_id", flat=True).distinct()
-    ):
-        previous = (
-            Notification.objects.filter(user_id=user_id, dedup_key__startswith="digest:")
-            .order_by("-created_at")
-            .values_list("created_at", flat=True)
-            .first()
-        )
-        count = unread.filter(user_id=user_id, created_at__gt=previous or fallback).count()
-        if count == 0:
-            continue
-        created = notification_send(
-            users=[User.objects.get(pk=user_id)],
-            subject=f"Dagoverzicht: {count} nieuwe melding(en)",
-            body="U heeft nieuwe meldingen in Vangnet.",
-            dedup_key=f"digest:{user_id}:{today.isoformat()}",
-        )
-        Notification.objects.filter(pk__in=[n.pk for n in created]).update(read_at=timezone.now())
-        report.digests += len(created)
+    # A user with news older than a day had a digest for it already (or asked for no mail).
+    for user in User.objects.filter(pk__in=recent):
+        if digest_send(user=user, today=today) is not None:
+            report.digests += 1
 
     # 8. Reminder e-mails an interrupted earlier run did not send. (Mails of other notifications
     #    that failed because the mail server was down stay visible in the app; see the log.)

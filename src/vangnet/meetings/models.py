@@ -35,6 +35,9 @@ class Meeting(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # Entered after it took place (a meeting by phone, or one planned outside Vangnet): the
+    # date lies in the past, and the record says so.
+    recorded_afterwards = models.BooleanField(default=False)
 
     class Meta:
         db_table = "cases_meeting"
@@ -54,6 +57,11 @@ class AgendaItem(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     minutes_at = models.DateTimeField(null=True, blank=True)
+    # Minutes can be corrected until the coordinator adopts them; then they are final.
+    minutes_adopted_at = models.DateTimeField(null=True, blank=True)
+    minutes_adopted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         db_table = "cases_agendaitem"

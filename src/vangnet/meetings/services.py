@@ -49,17 +49,37 @@ def meeting_schedule(
     location: str = "",
     video_link: str = "",
     cases: Sequence[Case] = (),
+    recorded_afterwards: bool = False,
 ) -> tuple[Meeting, list[str]]:
-    """Schedule a table meeting (or an ad-hoc one for one case). Returns the meeting and warnings."""
+    """Schedule a table meeting (or an ad-hoc one for one case). Returns the meeting and warnings.
+
+    With `recorded_afterwards` the meeting has already taken place (by phone, or planned outside
+    Vangnet) and is entered so its minutes can be kept: its start then lies in the past, never
+    before a case on its agenda was registered."""
     if membership.role != Role.COORDINATOR or membership.table_id != table.pk:
         raise NotAllowed("Alleen de coördinator van deze tafel plant besprekingen.")
     if kind not in Meeting.Kind.values:
         raise DomainError("Kies het soort bespreking.", field="kind")
     if chair_type not in Meeting.Chair.values:
         raise DomainError("Kies het type voorzitterschap.", field="chair_type")
-    if starts_at <= timezone.now():
+    if recorded_afterwards:
+        if starts_at > timezone.now():
+            raise DomainError(
+                "Een bespreking die u achteraf vastlegt, is al begonnen: kies een begin in het "
+                "verleden, of plan haar gewoon.",
+                field="starts_at",
+            )
+        for case in cases:
+            if starts_at < case.registered_at:
+                raise DomainError(
+                    f"Casus {case.reference} was op dat moment nog niet aangemeld.",
+                    field="starts_at",
+                )
+    elif starts_at <= timezone.now():
         raise DomainError(
-            "Een bespreking kan niet in het verleden worden gepland.", field="starts_at"
+            "Een bespreking kan niet in het verleden worden gepland. Heeft zij al "
+            "plaatsgevonden? Kies dan 'achteraf vastleggen'.",
+            field="starts_at",
         )
     if ends_at <= starts_at:
         raise DomainError("De bespreking moet eindigen na het begin.", field="ends_at")
@@ -92,6 +112,7 @@ def meeting_schedule(
             chair_name, field="chair_name", label="De voorzitter", max_length=SHORT, required=False
         ),
         created_by=actor,
+        recorded_afterwards=recorded_afterwards,
     )
     for case in cases:
         agenda_add(meeting=meeting, case=case, actor=actor, membership=membership)
@@ -206,10 +227,15 @@ def minutes_record(
     decisions: str,
     tasks: Sequence[TaskInput] = (),
 ) -> AgendaItem:
-    """Minutes per case: what was discussed, decisions, who does what by when."""
+    """Minutes per case: what was discussed, decisions, who does what by when (any number of
+    actions). Minutes can be corrected, and actions added, until they are adopted."""
     case = Case.objects.select_for_update().get(pk=item.case_id)
+    item = AgendaItem.objects.select_for_update().select_related("meeting").get(pk=item.pk)
     if item.meeting.starts_at > timezone.now():
         raise DomainError("Notulen kunnen pas tijdens of na de bespreking worden vastgelegd.")
+    if item.minutes_adopted_at is not None:
+        raise DomainError("Deze notulen zijn vastgesteld en kunnen niet meer worden gewijzigd.")
+    first = item.minutes_at is None
     item.discussed = clean_text(
         discussed, field="discussed", label="Wat is besproken", max_length=LONG, required=True
     )
@@ -232,11 +258,31 @@ def minutes_record(
                 t.description, field="tasks", label="De actie", max_length=LONG, required=True
             ),
         )
-    case_event(case, actor, membership, "minutes", "Notulen vastgelegd")
+    if first:
+        case_event(case, actor, membership, "minutes", "Notulen vastgelegd")
+    else:
+        case_event(case, actor, membership, "minutes_edit", "Notulen gewijzigd")
     if case.state == State.ADMITTED:
         check_transition("plan_start", case.state)
         enter_state(case, State.PLAN, actor=actor, role=membership.role, transition="plan_start")
         Plan.objects.get_or_create(case=case)
+    return item
+
+
+@transaction.atomic
+def minutes_adopt(*, item: AgendaItem, actor: User, membership: Membership) -> AgendaItem:
+    """The coordinator adopts the minutes of one case: from now on they are final."""
+    item = AgendaItem.objects.select_for_update().select_related("meeting", "case").get(pk=item.pk)
+    if membership.role != Role.COORDINATOR or membership.table_id != item.meeting.table_id:
+        raise NotAllowed("Alleen de coördinator van deze tafel stelt notulen vast.")
+    if item.minutes_at is None:
+        raise DomainError("Leg eerst de notulen vast.")
+    if item.minutes_adopted_at is not None:
+        raise DomainError("Deze notulen zijn al vastgesteld.")
+    item.minutes_adopted_at = timezone.now()
+    item.minutes_adopted_by = actor
+    item.save(update_fields=["minutes_adopted_at", "minutes_adopted_by"])
+    case_event(item.case, actor, membership, "minutes_adopt", "Notulen vastgesteld")
     return item
 
 

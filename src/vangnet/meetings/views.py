@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -17,13 +18,13 @@ from vangnet.accounts.models import Membership, Role, User
 from vangnet.accounts.selectors import actor_for, current_user
 from vangnet.audit.models import Action, Outcome
 from vangnet.audit.services import access_log_write
-from vangnet.cases.actions import case_object, form_errors
+from vangnet.cases.actions import case_object
 from vangnet.cases.models import Case
 from vangnet.common.errors import DomainError
 from vangnet.meetings import forms as meeting_forms
 from vangnet.meetings import services as meeting_services
 from vangnet.meetings.models import AgendaItem, Meeting
-from vangnet.meetings.selectors import meeting_membership, readable_items
+from vangnet.meetings.selectors import agenda_candidates, meeting_membership, readable_items
 
 
 @verified_required
@@ -32,54 +33,77 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     actor = actor_for(user)
     tables = actor.table_ids(Role.COORDINATOR, Role.TABLE_MEMBER, Role.SECOND_SCREENER)
     coordinator = actor.membership_for(role=Role.COORDINATOR)
-    form = meeting_forms.MeetingForm(request.POST or None)
+    candidates = (
+        agenda_candidates(coordinator.table)
+        if coordinator is not None and coordinator.table is not None
+        else None
+    )
+    form = meeting_forms.MeetingForm(request.POST or None, candidates=candidates)
     if request.method == "POST":
         if coordinator is None or coordinator.table is None:
             raise PermissionDenied
         table = coordinator.table
         if form.is_valid():
             d = form.cleaned_data
-            refs = [r.strip() for r in d["cases"].split(",") if r.strip()]
+            cases = list(d["cases"])
             try:
-                cases = [Case.objects.get(reference=r, table=table) for r in refs]
-            except Case.DoesNotExist:
-                form.add_error(
-                    "cases", "Een van de casussen bestaat niet of hoort niet bij uw tafel."
+                meeting, warnings = meeting_services.meeting_schedule(
+                    table=table,
+                    actor=user,
+                    membership=coordinator,
+                    kind=d["kind"],
+                    starts_at=d["starts_at"],
+                    ends_at=d["ends_at"],
+                    chair_type=d["chair_type"],
+                    chair_name=d["chair_name"],
+                    location=d["location"],
+                    video_link=d["video_link"],
+                    cases=cases,
+                    recorded_afterwards=d["recorded_afterwards"],
                 )
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
-                try:
-                    meeting, warnings = meeting_services.meeting_schedule(
-                        table=table,
-                        actor=user,
-                        membership=coordinator,
-                        kind=d["kind"],
-                        starts_at=d["starts_at"],
-                        ends_at=d["ends_at"],
-                        chair_type=d["chair_type"],
-                        chair_name=d["chair_name"],
-                        location=d["location"],
-                        video_link=d["video_link"],
-                        cases=cases,
-                    )
-                except DomainError as exc:
-                    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-                else:
-                    for case in cases:  # each case put on the agenda is a change to that case
-                        _log_change(user, coordinator, case, f"agenda bespreking {meeting.pk}")
-                    for w in warnings:
-                        messages.warning(request, w)
-                    messages.success(request, "De bespreking is gepland.")
-                    return redirect("meetings:detail", pk=meeting.pk)
+                for case in cases:  # each case put on the agenda is a change to that case
+                    _log_change(user, coordinator, case, f"agenda bespreking {meeting.pk}")
+                for w in warnings:
+                    messages.warning(request, w)
+                messages.success(
+                    request,
+                    "De bespreking is vastgelegd."
+                    if meeting.recorded_afterwards
+                    else "De bespreking is gepland.",
+                )
+                return redirect("meetings:detail", pk=meeting.pk)
+    sort = request.GET.get("sorteer", "-wanneer")
+    if sort not in MEETING_SORTS:
+        sort = "-wanneer"
     meetings = (
         Meeting.objects.filter(table_id__in=tables)
         .select_related("table")
-        .order_by("-starts_at")[:100]
+        .order_by(MEETING_SORTS[sort], "-pk")
     )
+    page = Paginator(meetings, MEETINGS_PER_PAGE).get_page(request.GET.get("pagina"))
     return render(
         request,
         "meetings/list.html",
-        {"meetings": meetings, "form": form if coordinator else None, "now": timezone.now()},
+        {
+            "meetings": page.object_list,
+            "page": page,
+            "sort": sort,
+            "form": form if coordinator else None,
+            "now": timezone.now(),
+        },
     )
+
+
+MEETINGS_PER_PAGE = 50
+MEETING_SORTS = {
+    "-wanneer": "-starts_at",
+    "wanneer": "starts_at",
+    "soort": "kind",
+    "tafel": "table__number",
+}
 
 
 @verified_required
@@ -92,11 +116,14 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         _deny(actor, f"bespreking {meeting.pk}")
     assert membership is not None
     is_coordinator = membership.role == Role.COORDINATOR
+    bound: dict[str, Any] = {}
     if request.method == "POST":
         if not is_coordinator:
             _deny(actor, f"bespreking {meeting.pk} wijzigen")
         # A change writes its own row (update) for the case it concerns.
-        return _meeting_post(request, meeting, membership, user)
+        bound = _meeting_post(request, meeting, membership, user)
+        if not bound:
+            return redirect("meetings:detail", pk=meeting.pk)
     items = readable_items(user, meeting)
     # The privacy officer asks "who read case X": one row per case shown on this page.
     for item in items:
@@ -108,6 +135,20 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             membership=membership,
             detail=f"bespreking {meeting.pk}",
         )
+    if is_coordinator:
+        # Each case gets its own forms (a prefix per item keeps the ids on the page unique); a
+        # form that failed comes back bound, with the input kept and the error at its field.
+        for item in items:
+            prefix = f"item{item.pk}"
+            participant_form = bound.get(f"participant{item.pk}") or (
+                meeting_forms.ParticipantForm(prefix=f"{prefix}-deelnemer")
+            )
+            minutes_form = bound.get(f"minutes{item.pk}") or meeting_forms.MinutesForm(
+                prefix=f"{prefix}-notulen",
+                initial={"discussed": item.discussed, "decisions": item.decisions},
+            )
+            item.participant_form = participant_form  # type: ignore[attr-defined]
+            item.minutes_form = minutes_form  # type: ignore[attr-defined]
     return render(
         request,
         "meetings/detail.html",
@@ -115,11 +156,11 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": meeting,
             "items": items,
             "is_coordinator": is_coordinator,
-            "agenda_form": meeting_forms.AgendaForm(),
-            "participant_form": meeting_forms.ParticipantForm(),
-            "minutes_form": meeting_forms.MinutesForm(),
+            "agenda_form": bound.get("agenda")
+            or meeting_forms.AgendaForm(candidates=agenda_candidates(meeting.table, meeting)),
             "started": meeting.starts_at <= timezone.now(),
         },
+        status=400 if bound else 200,
     )
 
 
@@ -142,60 +183,64 @@ def _log_change(user: User, membership: Membership, case: Case, detail: str) -> 
 
 def _meeting_post(
     request: HttpRequest, meeting: Meeting, membership: Membership, user: User
-) -> HttpResponse:
+) -> dict[str, Any]:
+    """Carry out one change. Returns {} when it was saved (the caller redirects), or the bound
+    form that failed, by its key, to show again with the input and the error."""
     op = request.POST.get("op")
+    form: Any
+    key = op or ""
     try:
         if op == "agenda":
-            form = meeting_forms.AgendaForm(request.POST)
-            if form.is_valid():
-                case = Case.objects.filter(
-                    reference=form.cleaned_data["reference"].strip(), table=meeting.table
-                ).first()
-                if case is None:
-                    raise DomainError("Deze casus bestaat niet of hoort niet bij deze tafel.")
-                _log_change(user, membership, case, f"agenda bespreking {meeting.pk}")
-                meeting_services.agenda_add(
-                    meeting=meeting, case=case, actor=user, membership=membership
-                )
-        elif op in {"participant", "minutes"}:
+            form = meeting_forms.AgendaForm(
+                request.POST, candidates=agenda_candidates(meeting.table, meeting)
+            )
+            if not form.is_valid():
+                return {key: form}
+            case = form.cleaned_data["case"]
+            _log_change(user, membership, case, f"agenda bespreking {meeting.pk}")
+            meeting_services.agenda_add(
+                meeting=meeting, case=case, actor=user, membership=membership
+            )
+        elif op in {"participant", "minutes", "adopt"}:
             item = case_object(AgendaItem, request.POST.get("item"), meeting=meeting)
+            key = f"{op}{item.pk}"
             _log_change(user, membership, item.case, f"{op} bespreking {meeting.pk}")
             if op == "participant":
-                pform = meeting_forms.ParticipantForm(request.POST)
-                if not pform.is_valid():
-                    raise DomainError(form_errors(pform))
-                meeting_services.participant_add(
-                    item=item, actor=user, membership=membership, **pform.cleaned_data
+                form = meeting_forms.ParticipantForm(
+                    request.POST, prefix=f"item{item.pk}-deelnemer"
                 )
-            else:
-                mform = meeting_forms.MinutesForm(request.POST)
-                if not mform.is_valid():
-                    raise DomainError(form_errors(mform))
-                d = mform.cleaned_data
-                tasks = []
-                if d["task_description"]:
-                    if not d["task_organisation"] or not d["task_due_on"]:
-                        raise DomainError("Een actie heeft een organisatie en een datum nodig.")
-                    tasks.append(
-                        meeting_services.TaskInput(
-                            d["task_description"], d["task_organisation"], d["task_due_on"]
-                        )
-                    )
+                if not form.is_valid():
+                    return {key: form}
+                meeting_services.participant_add(
+                    item=item, actor=user, membership=membership, **form.cleaned_data
+                )
+            elif op == "minutes":
+                form = meeting_forms.MinutesForm(request.POST, prefix=f"item{item.pk}-notulen")
+                if not form.is_valid():
+                    return {key: form}
+                d = form.cleaned_data
                 meeting_services.minutes_record(
                     item=item,
                     actor=user,
                     membership=membership,
                     discussed=d["discussed"],
                     decisions=d["decisions"],
-                    tasks=tasks,
+                    tasks=[meeting_services.TaskInput(*t) for t in d["tasks"]],
                 )
+            else:
+                meeting_services.minutes_adopt(item=item, actor=user, membership=membership)
+                messages.success(request, "De notulen zijn vastgesteld.")
+                return {}
         else:
             raise DomainError("Onbekende handeling.")
     except DomainError as exc:
+        if op in {"agenda", "participant", "minutes"}:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            return {key: form}
         messages.error(request, f"Niet opgeslagen. {exc.message}")
-    else:
-        messages.success(request, "Opgeslagen.")
-    return redirect("meetings:detail", pk=meeting.pk)
+        return {}
+    messages.success(request, "Opgeslagen.")
+    return {}
 
 
 @verified_required

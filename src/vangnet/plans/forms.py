@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from vangnet.cases.forms import DATE
@@ -104,3 +106,47 @@ class GoalConfirmForm(forms.Form):
     confirmed_via = forms.ChoiceField(label="Hoe", choices=ConfirmedVia.choices)
     confirmed_on = forms.DateField(label="Wanneer", widget=DATE)
     note = forms.CharField(label="Toelichting (optioneel)", required=False, max_length=5000)
+
+
+class GoalChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: PlanGoal) -> str:
+        return f"{obj.get_domain_display()}: {obj.description} ({obj.organisation})"
+
+
+class FinancingDecisionForm(forms.Form):
+    """The medical adviser's decision; the seven criteria are read from the POST by the view."""
+
+    decision = forms.ChoiceField(
+        label="Besluit",
+        choices=[("approved", "Goedkeuren"), ("declined", "Afwijzen")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Kies goedkeuren of afwijzen."},
+    )
+    amount = forms.DecimalField(
+        label="Bedrag (euro)",
+        max_digits=9,
+        decimal_places=2,
+        required=False,
+        localize=True,
+        help_text="Alleen bij goedkeuren: het totale bedrag dat u toekent, bijvoorbeeld 12500,00.",
+    )
+    duration_months = forms.IntegerField(
+        label="Duur (maanden)",
+        required=False,
+        min_value=1,
+        max_value=60,
+        help_text="Alleen bij goedkeuren: hoeveel maanden het arrangement loopt.",
+    )
+    goals = GoalChoice(
+        label="Doelen die het arrangement dekt",
+        queryset=PlanGoal.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = forms.CharField(label="Motivering", widget=forms.Textarea, max_length=5000)
+
+    def __init__(self, *args: Any, goals: Any = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = self.fields["goals"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = goals if goals is not None else PlanGoal.objects.none()

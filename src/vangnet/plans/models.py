@@ -140,6 +140,11 @@ class FinancingDecision(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # What an approval grants: the amount (euros), for how many months, and which goals of the
+    # plan it pays for. Empty for a request and for a refusal.
+    amount = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    duration_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    goals = models.ManyToManyField(PlanGoal, blank=True, related_name="financing_decisions")
 
     class Meta:
         db_table = "cases_financingdecision"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -39,6 +41,8 @@ from vangnet.plans.models import (
     PlanRevision,
 )
 from vangnet.regions.models import Criterion
+
+from .financing_rules import check_amount, check_duration, check_goals
 
 PLAN_FIELDS = {
     "regiebehandelaar": "Regiebehandelaar / casusregisseur",
@@ -487,7 +491,12 @@ def financing_decide(
     criteria_checks: dict[int, str],
     approved: bool,
     reason: str,
+    amount: Decimal | None = None,
+    duration_months: int | None = None,
+    goal_ids: Sequence[int] = (),
 ) -> FinancingDecision:
+    """The adviser's decision. An approval records what it grants: an amount in euros, a
+    duration in months and the plan's goals it pays for; a refusal records none of them."""
     decision = FinancingDecision.objects.select_for_update().get(pk=decision.pk)
     if membership.role != Role.MEDICAL_ADVISER or membership.organisation_id != decision.insurer_id:
         raise NotAllowed(
@@ -502,9 +511,18 @@ def financing_decide(
         raise DomainError(
             "Toets elk van de zeven criteria (voldaan, niet voldaan of onbekend).", field="criteria"
         )
+    goals: list[PlanGoal] = []
+    if approved:
+        amount = check_amount(amount)
+        duration_months = check_duration(duration_months)
+        goals = check_goals(decision.case, goal_ids)
+    else:
+        amount, duration_months = None, None
     decision.reason = clean_text(
         reason, field="reason", label="De motivering", max_length=LONG, required=True
     )
+    decision.amount = amount
+    decision.duration_months = duration_months
     decision.criteria_checks = {str(k): v for k, v in sorted(criteria_checks.items())}
     decision.decision = (
         FinancingDecision.Decision.APPROVED if approved else FinancingDecision.Decision.DECLINED
@@ -512,6 +530,7 @@ def financing_decide(
     decision.adviser = actor
     decision.decided_at = timezone.now()
     decision.save()
+    decision.goals.set(goals)
     case = decision.case
     record_event(
         case,

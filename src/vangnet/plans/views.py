@@ -1,9 +1,11 @@
-"""Pages of the integral plan: the financing part that the insurer's medical adviser sees."""
+"""Pages of the integral plan: the financing part that the insurer's medical adviser sees, and
+the adviser's list of their own decisions."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -15,7 +17,9 @@ from vangnet.audit.services import access_log_write
 from vangnet.cases.views import case_or_404
 from vangnet.common.errors import DomainError
 from vangnet.plans import services as plan_services
+from vangnet.plans.forms import FinancingDecisionForm
 from vangnet.plans.models import FinancingDecision
+from vangnet.plans.selectors import adviser_decisions, adviser_open_requests
 
 
 @verified_required
@@ -50,23 +54,31 @@ def financing(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     from vangnet.regions.models import Criterion
 
     criteria = list(Criterion.objects.all())
-    if request.method == "POST":
-        checks = {c.number: request.POST.get(f"criterion_{c.number}", "") for c in criteria}
+    goals = case.plan.goals.select_related("organisation") if hasattr(case, "plan") else None
+    form = FinancingDecisionForm(
+        request.POST if request.method == "POST" else None,
+        goals=goals,
+    )
+    checks = {c.number: request.POST.get(f"criterion_{c.number}", "") for c in criteria}
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
         try:
             plan_services.financing_decide(
                 decision=decision,
                 actor=user,
                 membership=membership,
                 criteria_checks=checks,
-                approved=request.POST.get("decision") == "approved",
-                reason=request.POST.get("reason", ""),
+                approved=d["decision"] == "approved",
+                reason=d["reason"],
+                amount=d["amount"],
+                duration_months=d["duration_months"],
+                goal_ids=[g.pk for g in d["goals"]],
             )
         except DomainError as exc:
-            messages.error(request, f"Niet opgeslagen. {exc.message}")
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, "Uw besluit is vastgelegd.")
             return redirect("cases:financing", reference=case.reference, pk=decision.pk)
-    goals = case.plan.goals.all() if hasattr(case, "plan") else []
     triage = (
         case.triage_rounds.filter(verdict="confirmed")
         .prefetch_related("assessments__criterion")
@@ -78,9 +90,56 @@ def financing(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
         {
             "case": case,
             "decision": decision,
-            "criteria": criteria,
+            "criteria": [(c, checks.get(c.number, "")) for c in criteria],
             "verdicts": CriterionAssessment.Verdict.choices,
-            "goals": goals,
+            "goals": goals if goals is not None else [],
+            "covered": set(decision.goals.values_list("pk", flat=True)),
             "triage": triage,
+            "form": form,
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+DECISIONS_PER_PAGE = 50
+DECISION_SORTS = {
+    "-besloten": ("-decided_at",),
+    "besloten": ("decided_at",),
+    "casus": ("case__reference",),
+    "besluit": ("decision", "-decided_at"),
+    "-bedrag": ("-amount", "-decided_at"),
+}
+
+
+@verified_required
+def my_decisions(request: HttpRequest) -> HttpResponse:
+    """The medical adviser's own past decisions (paginated, sortable) and the open requests at
+    their insurers. Only requests at an insurer they still advise link to the financing page."""
+    from vangnet.cases.access import log_list
+
+    user = current_user(request)
+    actor = actor_for(user)
+    insurers = actor.organisation_ids(Role.MEDICAL_ADVISER)
+    if not insurers:
+        access_log_write(
+            actor=actor, action=Action.LIST, outcome=Outcome.DENIED, detail="financieringsbesluiten"
+        )
+        raise PermissionDenied
+    sort = request.GET.get("sorteer", "-besloten")
+    if sort not in DECISION_SORTS:
+        sort = "-besloten"
+    decisions = adviser_decisions(user).order_by(*DECISION_SORTS[sort], "-pk")
+    page = Paginator(decisions, DECISIONS_PER_PAGE).get_page(request.GET.get("pagina"))
+    # The page lists case references: a list event in the access log (NEN 7513).
+    log_list(actor, detail="financieringsbesluiten")
+    return render(
+        request,
+        "plans/decisions.html",
+        {
+            "decisions": page.object_list,
+            "page": page,
+            "sort": sort,
+            "open_requests": adviser_open_requests(list(insurers)),
+            "insurers": set(insurers),
         },
     )

@@ -8,6 +8,8 @@ Documented variables (see README "Configuration"):
 - VANGNET_ALLOWED_HOSTS: comma-separated host names.
 - VANGNET_MEDIA_ROOT: where uploaded documents are stored (outside the web root).
 - VANGNET_EMAIL_BACKEND / VANGNET_DEFAULT_FROM_EMAIL: outgoing mail.
+- VANGNET_SITE_URL: the address users open Vangnet at, for links in e-mails (default
+  http://127.0.0.1:8000, the demo).
 - VANGNET_SESSION_IDLE_SECONDS: session expiry after inactivity (default 1800).
 - VANGNET_PSEUDONYM_KEY: secret used to derive the internal patient-match key.
 - VANGNET_FIELD_KEYS: Fernet keys (comma-separated, newest first) that encrypt the BSN at rest.
@@ -202,6 +204,8 @@ EMAIL_BACKEND = os.environ.get(
     "VANGNET_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("VANGNET_DEFAULT_FROM_EMAIL", "vangnet@example.org")
+# E-mails link to the page they concern; a background job has no request to take the host from.
+VANGNET_SITE_URL = os.environ.get("VANGNET_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 VANGNET_PSEUDONYM_KEY = os.environ.get("VANGNET_PSEUDONYM_KEY", SECRET_KEY)
 # Keys for identifying numbers at rest (common/crypto.py): comma-separated Fernet keys, newest
 # first. Without them (demo, tests) one key is derived from the secret key.

@@ -41,6 +41,11 @@ class UploadForm(forms.Form):
         "registration_date, intake_date, treatment_start_date, exit_date, preferred_provider. "
         "Pseudonimiseer eerst; een BSN wordt geweigerd.",
     )
+    problems_csv = forms.BooleanField(
+        label="Bij fouten: download de volledige foutenlijst als CSV",
+        required=False,
+        help_text="Op de pagina ziet u de eerste 500 fouten; de CSV bevat ze allemaal.",
+    )
 
     def __init__(self, *args: Any, memberships: QuerySet[Membership], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -4,6 +4,8 @@ pseudonym; only aggregates are computed for display."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 from datetime import date, timedelta
 from functools import wraps
@@ -11,6 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,10 +26,11 @@ from vangnet.accounts.selectors import Actor, actor_for, current_user
 from vangnet.audit.models import Action
 from vangnet.audit.services import access_log_write
 from vangnet.common.errors import DomainError, NotAllowed, NotFound
+from vangnet.common.spreadsheet import escape_formula
 
 from . import access, counting, exports, published, selectors, services
 from .forms import EndPauseForm, PauseForm, UploadForm
-from .models import Channel, DiagnosisGroup, RegionKind, RegistrationPause
+from .models import Channel, DiagnosisGroup, RegionKind, RegistrationPause, Submission
 
 DEFAULT_MONTHS = 12
 
@@ -309,15 +313,59 @@ def upload(request: HttpRequest) -> HttpResponse:
                 membership=membership,
             )
         except services.ImportRejected as exc:
-            form.add_error(None, exc.message)
             lines = exc.lines()
+            if form.cleaned_data.get("problems_csv"):
+                return _problems_csv(exc.message, lines)
+            form.add_error(None, exc.message)
             problem_count = len(lines)
-            problems = lines[:500]
+            problems = lines[:PROBLEMS_SHOWN]
+    sort = request.GET.get("sorteer", "-periode")
+    if sort not in UPLOAD_SORTS:
+        sort = "-periode"
+    past = (
+        Submission.objects.filter(provider_id__in={m.organisation_id for m in memberships})
+        .select_related("provider", "submitted_by")
+        .order_by(*UPLOAD_SORTS[sort], "-pk")
+    )
+    page = Paginator(past, UPLOADS_PER_PAGE).get_page(request.GET.get("pagina"))
     return render(
         request,
         "waitlists/upload.html",
-        {"form": form, "report": report, "problems": problems, "problem_count": problem_count},
+        {
+            "form": form,
+            "report": report,
+            "problems": problems,
+            "problem_count": problem_count,
+            "uploads": page.object_list,
+            "page": page,
+            "sort": sort,
+        },
     )
+
+
+PROBLEMS_SHOWN = 500  # on the page; the CSV download has every one
+
+
+def _problems_csv(message: str, lines: list[str]) -> HttpResponse:
+    """Every problem of a rejected file, one per row, safe to open in a spreadsheet (a value
+    quoted from the file may start with = or +)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["Fout"])
+    writer.writerow([escape_formula(message)])
+    writer.writerows([escape_formula(line)] for line in lines)
+    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="foutenlijst.csv"'
+    return response
+
+
+UPLOADS_PER_PAGE = 50
+UPLOAD_SORTS = {
+    "-periode": ("-period", "provider__name"),
+    "periode": ("period", "provider__name"),
+    "aanbieder": ("provider__name", "-period"),
+    "-aangeleverd": ("-updated_at",),
+}
 
 
 @verified_required

@@ -119,7 +119,7 @@ def test_admission_to_closure_journey(browser, live_server, world):
     mf.locator("input[name=ends_at]").fill((start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
     mf.locator("input[name=location]").fill("Arkin, zaal 2")
     mf.locator("select[name=chair_type]").select_option("independent")
-    mf.locator("input[name=cases]").fill(case.reference)
+    mf.get_by_label(re.compile(re.escape(case.reference))).check()  # chosen from the list
     mf.locator("button[type=submit]").click()
     coord.wait_for_url(re.compile(r"/besprekingen/\d+/$"))
     coord.goto(url)
@@ -131,8 +131,8 @@ def test_admission_to_closure_journey(browser, live_server, world):
     Meeting.objects.filter(pk=meeting.pk).update(starts_at=past, ends_at=past + timedelta(hours=1))
     coord.goto(f"{live_server.url}/besprekingen/{meeting.pk}/")
     minutes = coord.locator(f"[data-testid=minutes-{case.reference}]")
-    minutes.locator("textarea[name=discussed]").fill("Opties voor wonen en behandeling besproken.")
-    minutes.locator("textarea[name=decisions]").fill(
+    minutes.locator("textarea[name$=discussed]").fill("Opties voor wonen en behandeling besproken.")
+    minutes.locator("textarea[name$=decisions]").fill(
         "Kliniek Zuid behandelt; Woonzorg Noord biedt een plek."
     )
     minutes.locator("button[type=submit]").click()

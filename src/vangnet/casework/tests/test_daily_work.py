@@ -34,7 +34,13 @@ def test_meeting_page_read_change_and_refusal(world, verified_client):
 
     mark = _mark()
     response = coordinator.post(
-        url, {"op": "participant", "item": item.pk, "kind": "patient", "person_name": "De patiënt"}
+        url,
+        {
+            "op": "participant",
+            "item": item.pk,
+            f"item{item.pk}-deelnemer-kind": "patient",
+            f"item{item.pk}-deelnemer-person_name": "De patiënt",
+        },
     )
     assert response.status_code == 302
     rows = _rows(mark)

@@ -408,7 +408,7 @@ def test_daily_digest_once_per_user_per_day(setting):
     assert first.digests == digests.count() == 2  # coordinator and case director
     mine = digests.get(user=coordinator)
     assert mine.dedup_key == f"digest:{coordinator.pk}:2027-03-29"
-    assert mine.subject == "Dagoverzicht: 1 nieuwe melding(en)"
+    assert mine.subject == "Dagoverzicht: 1 nieuwe melding"
     assert mine.read_at is not None  # the digest itself is not counted as news
     assert len(mails("Dagoverzicht")) == 2
     assert setting.run(date(2027, 3, 29)).digests == 0

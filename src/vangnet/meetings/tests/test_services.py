@@ -284,6 +284,7 @@ def test_minutes_only_once_the_meeting_started_then_the_plan_begins(frozen, worl
     assert item.minutes_by == world.coordinator and item.decisions == "Woonzorg zoekt plek."
     assert [(t.organisation, t.due_on) for t in case.tasks.all()] == [(org, date(2027, 3, 15))]
     assert events(case)[-2:] == ["minutes", "plan_start"]
-    # Minutes of a later meeting do not start the plan again.
+    # Correcting the minutes (with one more action) does not start the plan again.
     record()
-    assert events(case)[-1] == "minutes"
+    assert events(case)[-1] == "minutes_edit"
+    assert case.tasks.count() == 2

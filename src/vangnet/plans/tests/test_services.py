@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from freezegun import freeze_time
@@ -407,6 +408,7 @@ CHECKS = {n: "met" for n in range(1, 8)}
 def test_financing_requested_from_the_insurer_and_decided_by_its_adviser(world, insurer):
     org, adviser = insurer
     case = fu.plan_case(world)
+    goal = fu.add_goal(world, case, world.coordinator_org)
     m = ms(world.coordinator)
     decision = plan_services.financing_request(
         case=case, actor=world.coordinator, membership=m, insurer=org
@@ -428,9 +430,14 @@ def test_financing_requested_from_the_insurer_and_decided_by_its_adviser(world, 
         criteria_checks={**CHECKS, 7: "unknown"},
         approved=True,
         reason="Voldoet; dure zorg nodig.",
+        amount=Decimal("12500.5"),
+        duration_months=12,
+        goal_ids=[goal.pk],
     )
     decision.refresh_from_db()
     assert decision.decision == "approved" and decision.adviser == adviser
+    assert (decision.amount, decision.duration_months) == (Decimal("12500.50"), 12)
+    assert list(decision.goals.all()) == [goal]
     assert decision.criteria_checks == {str(n): "met" for n in range(1, 7)} | {"7": "unknown"}
     assert events(case)[-1] == "financing_decide"
     assert Notification.objects.filter(
@@ -477,7 +484,11 @@ def test_financing_refusals(world, insurer):
     )
     am = ms(adviser, Role.MEDICAL_ADVISER)
 
-    def decide(actor=adviser, membership=am, checks=CHECKS, reason="Motivering"):
+    goal = fu.add_goal(world, case, world.coordinator_org)
+
+    def decide(actor=adviser, membership=am, checks=CHECKS, reason="Motivering", **grant):
+        values = {"amount": Decimal("5000"), "duration_months": 6, "goal_ids": [goal.pk]}
+        values.update(grant)
         return lambda: plan_services.financing_decide(
             decision=decision,
             actor=actor,
@@ -485,6 +496,7 @@ def test_financing_refusals(world, insurer):
             criteria_checks=checks,
             approved=True,
             reason=reason,
+            **values,
         )
 
     other_insurer = factories.OrganisationFactory(organisation_type=OrganisationType.INSURER)
@@ -498,5 +510,41 @@ def test_financing_refusals(world, insurer):
     refused(decide(checks={n: "met" for n in range(1, 7)}), "Toets elk van de zeven criteria")
     refused(decide(checks={**CHECKS, 3: "misschien"}), "Toets elk van de zeven criteria")
     refused(decide(reason=""), "De motivering is verplicht")
+    # An approval records what it grants (issue 11 §2).
+    refused(decide(amount=None), "Vul het bedrag in")
+    refused(decide(amount=Decimal("0")), "groter zijn dan nul")
+    refused(decide(amount=Decimal("-10")), "groter zijn dan nul")
+    refused(decide(amount=Decimal("NaN")), "groter zijn dan nul")
+    refused(decide(amount=Decimal("1000000.01")), "controleer het aantal nullen")
+    refused(decide(duration_months=None), "Vul de duur in maanden in")
+    refused(decide(duration_months=0), "1 tot en met 60 maanden")
+    refused(decide(duration_months=61), "1 tot en met 60 maanden")
+    refused(decide(goal_ids=[]), "Kies de doelen")
+    other_case = fu.plan_case(world)
+    foreign = fu.add_goal(world, other_case, world.coordinator_org)
+    refused(decide(goal_ids=[goal.pk, foreign.pk]), "alleen doelen uit het plan van deze casus")
     decision.refresh_from_db()
-    assert decision.decision == "requested"
+    assert decision.decision == "requested" and decision.amount is None
+
+
+def test_a_refusal_records_no_grant(world, insurer):
+    org, adviser = insurer
+    case = fu.plan_case(world)
+    goal = fu.add_goal(world, case, world.coordinator_org)
+    decision = plan_services.financing_request(
+        case=case, actor=world.coordinator, membership=ms(world.coordinator), insurer=org
+    )
+    plan_services.financing_decide(
+        decision=decision,
+        actor=adviser,
+        membership=ms(adviser, Role.MEDICAL_ADVISER),
+        criteria_checks=CHECKS,
+        approved=False,
+        reason="Reguliere zorg volstaat.",
+        amount=Decimal("100"),
+        duration_months=3,
+        goal_ids=[goal.pk],
+    )
+    decision.refresh_from_db()
+    assert decision.decision == "declined"
+    assert (decision.amount, decision.duration_months, decision.goals.count()) == (None, None, 0)

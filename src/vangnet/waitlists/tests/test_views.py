@@ -283,3 +283,70 @@ def test_providers_with_submissions_but_no_municipality_are_listed(
     assert "Aanbieders zonder vestigingsgemeente" not in (
         verified_client(world.monitor_analyst).get(DASHBOARD).content.decode()
     )
+
+
+def test_upload_page_lists_every_earlier_upload_paged_and_sorted(
+    providers, world, verified_client, monkeypatch
+):
+    """Issue 11 §3: the data officer's earlier uploads, paginated and sortable, no cap; only
+    their own organisation's."""
+    import re
+
+    from vangnet.waitlists import views
+
+    monkeypatch.setattr(views, "UPLOADS_PER_PAGE", 4)
+    officer = factories.member(Role.DATA_OFFICER, organisation=providers.a)
+    Submission.objects.bulk_create(
+        [
+            Submission(
+                provider=providers.a,
+                period=date(2020 + i // 12, i % 12 + 1, 1),
+                content_sha256=f"{i:064d}",
+                row_count=i,
+            )
+            for i in range(10)
+        ]
+        + [
+            Submission(
+                provider=providers.b, period=date(2024, 1, 1), content_sha256="b" * 64, row_count=1
+            )
+        ]
+    )
+    client = verified_client(officer)
+    seen: list[str] = []
+    url = reverse("waitlists:upload") + "?sorteer=periode"
+    while url:
+        html = client.get(url).content.decode()
+        table = re.search(r'data-testid="uploads">.*?</table>', html, re.S).group(0)
+        seen += re.findall(r"<td>(\d{4}-\d\d)</td>", table)
+        assert providers.b.name not in table
+        nxt = re.search(r'<a href="(\?sorteer=[^"]+)">volgende</a>', html)
+        url = reverse("waitlists:upload") + nxt.group(1).replace("&amp;", "&") if nxt else ""
+    assert seen == [f"2020-{m:02d}" for m in range(1, 11)]
+
+
+def test_rejected_upload_offers_every_problem_as_csv(providers, world, verified_client):
+    """Issue 11 §3: the page shows the first 500 problems; the CSV has all, formula-safe."""
+    import csv as csvlib
+
+    officer = factories.member(Role.DATA_OFFICER, organisation=providers.a)
+    rows = [row(person_pseudonym=f"v1:p{i}", municipality_code="GM0000") for i in range(520)]
+    bad = io.BytesIO(csv_bytes(rows))
+    bad.name = "lijst.csv"
+    response = verified_client(officer).post(
+        reverse("waitlists:upload"),
+        {
+            "membership": Membership.objects.get(user=officer).pk,
+            "period": "2024-03",
+            "file": bad,
+            "problems_csv": "on",
+        },
+    )
+    assert response["Content-Type"].startswith("text/csv")
+    lines = list(
+        csvlib.reader(io.StringIO(response.content.decode().lstrip("\ufeff")), delimiter=";")
+    )
+    gemeente = [r for r in lines if "onbekende gemeente GM0000" in r[0]]
+    assert len(gemeente) == 520
+    assert not any(r[0][:1] in "=+-@" for r in lines if r and r[0])
+    assert not Submission.objects.exists()
