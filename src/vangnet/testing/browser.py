@@ -258,6 +258,8 @@ _PAGE_ACTIONS = (
     "go_forward", "reload",
 )  # fmt: skip
 _LOCATOR_ACTIONS = (*_PAGE_ACTIONS[1:13], "press_sequentially")
+# Checked on entry, so a check's time never counts against the waiter's own timeout.
+_PAGE_WAITERS = ("expect_download", "expect_navigation", "expect_popup", "expect_response")
 
 
 def _before(method: Any, page_of: Any) -> Any:
@@ -276,7 +278,7 @@ def install_axe_audit() -> None:
 
     if getattr(Page.goto, "__vangnet_axe__", False):
         return
-    for name in _PAGE_ACTIONS:
+    for name in (*_PAGE_ACTIONS, *_PAGE_WAITERS):
         setattr(Page, name, _before(getattr(Page, name), lambda p: p))
     for name in _LOCATOR_ACTIONS:
         setattr(Locator, name, _before(getattr(Locator, name), lambda loc: loc.page))
