@@ -85,7 +85,11 @@ def _submit_token(page: Any, device: TOTPDevice) -> None:
 
 
 def browser_logout(page: Any) -> None:
-    """Log out through the menu's logout button (a POST with CSRF, as a user would)."""
+    """Log out through the menu's logout button (a POST with CSRF, as a user would); on a
+    narrow screen the folded menu is opened first."""
+    toggle = page.locator("header .menu-toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
     page.click("button:has-text('Uitloggen')")
     page.wait_for_url(re.compile(r"/account/inloggen/"))
 
