@@ -17,7 +17,9 @@ setup-test:
 
 run: setup
 	$(PY) -m vangnet migrate --noinput -v0
-	$(PY) -m vangnet demo
+	$(PY) -m vangnet demo --url http://127.0.0.1:$(PORT)
+	@# Compile the waiting-list engine now, not on the first dashboard request.
+	$(PY) -m vangnet waitlists warm
 	@echo "Vangnet draait op http://127.0.0.1:$(PORT) (stoppen met Ctrl-C)"
 	$(PY) -m vangnet runserver 127.0.0.1:$(PORT) --noreload
 

@@ -110,8 +110,12 @@ CHROMIUM_ARGS = [
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
+    from vangnet.testing.browser import install_axe_audit
+
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"Chromium not found at {CHROMIUM}: run scripts/ensure-system-deps")
+    # Every page a browser test acts on is checked with axe-core first (issue 11 §5).
+    install_axe_audit()
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b

@@ -11,8 +11,8 @@ from django.db.models import Q
 
 
 class Province(models.Model):
-    code = models.CharField(max_length=4, unique=True)  # PVxx
-    name = models.CharField(max_length=100)
+    code = models.CharField("code", max_length=4, unique=True)  # PVxx
+    name = models.CharField("naam", max_length=100)
 
     class Meta:
         ordering = ["code"]
@@ -26,8 +26,8 @@ class Province(models.Model):
 class SafetyRegion(models.Model):
     """Veiligheidsregio (VR01..VR25)."""
 
-    code = models.CharField(max_length=4, unique=True)
-    name = models.CharField(max_length=100)
+    code = models.CharField("code", max_length=4, unique=True)
+    name = models.CharField("naam", max_length=100)
 
     class Meta:
         ordering = ["code"]
@@ -39,11 +39,16 @@ class SafetyRegion(models.Model):
 
 
 class Municipality(models.Model):
-    code = models.CharField(max_length=6, unique=True)  # GMxxxx
-    name = models.CharField(max_length=100)
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="municipalities")
+    code = models.CharField("code", max_length=6, unique=True)  # GMxxxx
+    name = models.CharField("naam", max_length=100)
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="municipalities", verbose_name="provincie"
+    )
     safety_region = models.ForeignKey(
-        SafetyRegion, on_delete=models.PROTECT, related_name="municipalities"
+        SafetyRegion,
+        on_delete=models.PROTECT,
+        related_name="municipalities",
+        verbose_name="veiligheidsregio",
     )
 
     class Meta:
@@ -58,14 +63,14 @@ class Municipality(models.Model):
 class Table(models.Model):
     """A casuïstiektafel hoogcomplexe ggz."""
 
-    number = models.PositiveSmallIntegerField(unique=True)
-    name = models.CharField(max_length=100)
-    region_description = models.CharField(max_length=200)
-    coordinating_institution = models.CharField(max_length=100)
-    contact_email = models.EmailField(blank=True)
-    contact_phone = models.CharField(max_length=30, blank=True)
+    number = models.PositiveSmallIntegerField("nummer", unique=True)
+    name = models.CharField("naam", max_length=100)
+    region_description = models.CharField("regio", max_length=200)
+    coordinating_institution = models.CharField("coördinerende instelling", max_length=100)
+    contact_email = models.EmailField("e-mailadres", blank=True)
+    contact_phone = models.CharField("telefoon", max_length=30, blank=True)
     # The term within which an admitted patient must be offered suitable care (seed 001 §3.2).
-    offer_term_days = models.PositiveIntegerField(default=90)
+    offer_term_days = models.PositiveIntegerField("aanbodtermijn (dagen)", default=90)
 
     class Meta:
         ordering = ["number"]
@@ -80,12 +85,17 @@ class TableAssignment(models.Model):
     """Table serving a municipality from `valid_from` until (excluding) `valid_to`."""
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="table_assignments"
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="table_assignments",
+        verbose_name="gemeente",
     )
-    table = models.ForeignKey(Table, on_delete=models.PROTECT, related_name="assignments")
-    valid_from = models.DateField()
-    valid_to = models.DateField(null=True, blank=True)
-    source = models.CharField(max_length=200, blank=True)
+    table = models.ForeignKey(
+        Table, on_delete=models.PROTECT, related_name="assignments", verbose_name="tafel"
+    )
+    valid_from = models.DateField("geldig vanaf")
+    valid_to = models.DateField("geldig tot", null=True, blank=True)
+    source = models.CharField("bron", max_length=200, blank=True)
 
     class Meta:
         ordering = ["municipality__name", "valid_from"]

@@ -190,6 +190,8 @@ TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One way of writing dates ("1 dec. 2026"), whatever the template: vangnet/formats/nl.
+FORMAT_MODULE_PATH = ["vangnet.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

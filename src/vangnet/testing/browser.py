@@ -26,9 +26,13 @@ transactional tests of other modules still find it.
 
 from __future__ import annotations
 
+import functools
+import os
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from django.apps import apps
@@ -81,7 +85,11 @@ def _submit_token(page: Any, device: TOTPDevice) -> None:
 
 
 def browser_logout(page: Any) -> None:
-    """Log out through the menu's logout button (a POST with CSRF, as a user would)."""
+    """Log out through the menu's logout button (a POST with CSRF, as a user would); on a
+    narrow screen the folded menu is opened first."""
+    toggle = page.locator("header .menu-toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
     page.click("button:has-text('Uitloggen')")
     page.wait_for_url(re.compile(r"/account/inloggen/"))
 
@@ -136,3 +144,156 @@ def restore_reference_data(django_db_blocker: Any) -> Iterator[None]:
     yield
     with django_db_blocker.unblock():
         reload_reference_data()
+
+
+# --- axe-core on every page the browser tests visit ------------------------------------------
+#
+# `scripts/ensure-system-deps --with-browser` installs the pinned axe-core from npm under
+# var/node. `install_axe_audit` wraps Playwright's page-leaving actions (goto, click, fill, ...)
+# so that, before a test acts on a page, that page has been checked once: every page a journey
+# visits and does something on is checked, and so is the last page of each context when it closes.
+# Checking before the action rather than on the load event keeps a check from racing the test's
+# next navigation.
+
+AXE_JS = Path(
+    os.environ.get(
+        "VANGNET_AXE_JS",
+        Path(__file__).resolve().parents[3] / "var/node/node_modules/axe-core/axe.min.js",
+    )
+)
+# Third-party pages we serve but do not author: the API's Swagger UI.
+AXE_SKIP_PATHS = ("/api/v1/docs",)
+
+_RUN_AXE = r"""async () => {
+  window.__vangnetAxeDone = true;
+  const results = await axe.run(document, {iframes: false, resultTypes: ["violations"]});
+  const found = results.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 5).map(n => n.target.join(" ") + " :: " + n.failureSummary),
+  }));
+  // Two checks axe-core 4.10 leaves out or reports only as "needs review": ids used twice
+  // (two forms on one page, each with its own id_reason), and aria references to absent ids.
+  const seen = {}, dupes = [];
+  for (const el of document.querySelectorAll("[id]")) {
+    if (seen[el.id] && !dupes.includes(el.id)) dupes.push(el.id);
+    seen[el.id] = true;
+  }
+  if (dupes.length) found.push({id: "duplicate-id", impact: "serious",
+    help: "ids must be unique", nodes: dupes.slice(0, 10).map(d => "#" + d)});
+  const dangling = [];
+  for (const attr of ["aria-describedby", "aria-labelledby", "aria-controls", "for"]) {
+    for (const el of document.querySelectorAll("[" + attr + "]")) {
+      for (const ref of el.getAttribute(attr).split(/\s+/).filter(Boolean)) {
+        if (!document.getElementById(ref)) dangling.push(attr + "=" + ref + " on " + el.tagName.toLowerCase() + (el.name ? "[name=" + el.name + "]" : ""));
+      }
+    }
+  }
+  if (dangling.length) found.push({id: "dangling-idref", impact: "serious",
+    help: "aria-describedby, aria-labelledby, aria-controls and for must name an existing id",
+    nodes: dangling.slice(0, 10)});
+  return found;
+}"""
+
+
+class AxeViolation(AssertionError):
+    """axe-core found accessibility violations on a page."""
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """Run axe-core on the page's current document; its violations (empty when clean)."""
+    if not AXE_JS.exists():
+        pytest.fail(
+            f"axe-core not found at {AXE_JS}: run scripts/ensure-system-deps --with-browser"
+        )
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        # evaluate() is not subject to the page's Content-Security-Policy, a script tag would be.
+        page.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;true")
+    result: list[dict[str, Any]] = page.evaluate(_RUN_AXE)
+    return result
+
+
+def format_violations(url: str, violations: list[dict[str, Any]]) -> str:
+    lines = [f"axe-core: {len(violations)} violation(s) on {url}"]
+    for v in violations:
+        lines.append(f"- {v['id']} ({v['impact']}): {v['help']}")
+        lines.extend(f"    {node}" for node in v["nodes"])
+    return "\n".join(lines)
+
+
+def assert_accessible(page: Any) -> None:
+    """Fail listing axe-core's violations on the page's current document."""
+    violations = axe_violations(page)
+    if violations:
+        raise AxeViolation(format_violations(page.url, violations))
+
+
+def _audit(page: Any) -> None:
+    """Check the current document once (a marker on its window says it was checked)."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    if page.is_closed():
+        return
+    url = page.url
+    if not url.startswith("http") or urlsplit(url).path.startswith(AXE_SKIP_PATHS):
+        return
+    try:
+        page.wait_for_load_state("load")
+        if page.evaluate("() => window.__vangnetAxeDone === true"):
+            return
+        violations = axe_violations(page)
+    except PlaywrightError as exc:
+        # The page navigated away mid-check (a form posted by a script, a redirect): the new
+        # document is checked before the next action.
+        if "context was destroyed" in str(exc) or "navigat" in str(exc).lower():
+            return
+        raise
+    if violations:
+        report = os.environ.get("VANGNET_AXE_REPORT")
+        if report:  # survey mode (a developer's run): list them all instead of stopping
+            with open(report, "a", encoding="utf-8") as out:
+                out.write(format_violations(url, violations) + "\n")
+            return
+        raise AxeViolation(format_violations(url, violations))
+
+
+_PAGE_ACTIONS = (
+    "goto", "click", "dblclick", "tap", "fill", "type", "press", "check", "uncheck",
+    "set_checked", "select_option", "set_input_files", "dispatch_event", "go_back",
+    "go_forward", "reload",
+)  # fmt: skip
+_LOCATOR_ACTIONS = (*_PAGE_ACTIONS[1:13], "press_sequentially")
+# Checked on entry, so a check's time never counts against the waiter's own timeout.
+_PAGE_WAITERS = ("expect_download", "expect_navigation", "expect_popup", "expect_response")
+
+
+def _before(method: Any, page_of: Any) -> Any:
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        _audit(page_of(self))
+        return method(self, *args, **kwargs)
+
+    wrapper.__vangnet_axe__ = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+def install_axe_audit() -> None:
+    """Make every Playwright page check itself with axe-core before it is acted on or closed."""
+    from playwright.sync_api import BrowserContext, Locator, Page
+
+    if getattr(Page.goto, "__vangnet_axe__", False):
+        return
+    for name in (*_PAGE_ACTIONS, *_PAGE_WAITERS):
+        setattr(Page, name, _before(getattr(Page, name), lambda p: p))
+    for name in _LOCATOR_ACTIONS:
+        setattr(Locator, name, _before(getattr(Locator, name), lambda loc: loc.page))
+    close = BrowserContext.close
+
+    @functools.wraps(close)
+    def close_after_audit(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            for pg in self.pages:
+                _audit(pg)
+        finally:
+            close(self, *args, **kwargs)
+
+    BrowserContext.close = close_after_audit  # type: ignore[method-assign]

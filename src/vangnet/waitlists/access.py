@@ -2,6 +2,8 @@
 
 * Dashboards, counts and exports (aggregates only): monitor analysts, administrators and
   process owners of the transfer mechanism.
+* A provider's data officer sees the dashboards (still aggregates only) of their own regions:
+  the regions, of each kind, that hold their organisation's municipality.
 * Uploads: a provider's data officer, for their own organisation only.
 * Registration pauses: recorded by the provider's data officer, or by a process owner for the
   providers located in one of their regions (`ProcessOwnerRegion`); read by every signed-in user
@@ -35,6 +37,37 @@ def require_dashboards(actor: Actor) -> Membership:
             return membership
     raise NotAllowed(
         "Wachtlijstoverzichten zijn er voor monitoranalisten, beheerders en proceseigenaren."
+    )
+
+
+def own_regions(actor: Actor) -> list[tuple[str, str, Membership]]:
+    """(region kind, region code, membership) of the regions a data officer's organisation is
+    located in, one per kind; a data officer of an organisation without municipality has none."""
+    from .models import RegionKind
+
+    out: list[tuple[str, str, Membership]] = []
+    today = timezone.localdate()
+    for m in upload_memberships(actor):
+        municipality = m.organisation.municipality if m.organisation_id else None
+        if municipality is None:
+            continue
+        for kind in RegionKind.values:
+            code = region_grouping(kind, on=today).get(municipality.code)
+            if code is not None and (kind, code) not in [(k, c) for k, c, _ in out]:
+                out.append((kind, code, m))
+    return out
+
+
+def require_region_dashboard(actor: Actor, *, kind: str, code: str) -> Membership:
+    """The membership under which `actor` may see the region's aggregates."""
+    if can_view_dashboards(actor):
+        return require_dashboards(actor)
+    for k, c, membership in own_regions(actor):
+        if (k, c) == (kind, code):
+            return membership
+    raise NotAllowed(
+        "Wachtlijstoverzichten zijn er voor monitoranalisten, beheerders en proceseigenaren; "
+        "een datafunctionaris ziet het overzicht van de eigen regio."
     )
 
 

@@ -12,6 +12,7 @@ import io
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 from django.utils import timezone
 
@@ -20,7 +21,7 @@ from vangnet.engines.followup import add_months
 from vangnet.regions.models import Municipality
 
 from . import services
-from .models import DiagnosisGroup, Submission
+from .models import DiagnosisGroup, PublishedImport, Submission
 from .pseudonymise import PseudonymKey
 
 DEMO_REGIONS = ("VR13", "VR12")  # Amsterdam-Amstelland, Kennemerland
@@ -175,3 +176,19 @@ def load_demo(*, months: int = 12, persons: int = 1500, seed: int = 20261123) ->
         count += len(report.submissions)
         month = add_months(month, 1)
     return count
+
+
+PUBLISHED_2016 = Path(__file__).parent / "data" / "brondata_wachttijden_ggz_2016.csv"
+
+
+def load_published_demo() -> bool:
+    """The NZa's published waiting times of 2016 (CC0), so *Gepubliceerde wachttijden* is not
+    empty in the demo; True if imported now, False if a published file was already there."""
+    if PublishedImport.objects.exists():
+        return False
+    services.published_import(
+        data=PUBLISHED_2016.read_bytes(),
+        name=PUBLISHED_2016.name,
+        actor=services.command_line_actor(),
+    )
+    return True

@@ -61,12 +61,19 @@ class Submission(TimeStampedModel):
         verbose_name="aanbieder",
     )
     period = models.DateField("periode")
-    content_sha256 = models.CharField(max_length=64)
+    content_sha256 = models.CharField("SHA-256 van de inhoud", max_length=64)
     row_count = models.PositiveIntegerField("aantal regels")
     source_name = models.CharField("bestand", max_length=200, blank=True)
-    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.CLI)
+    channel = models.CharField(
+        "kanaal", max_length=10, choices=Channel.choices, default=Channel.CLI
+    )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="aangeleverd door",
     )
 
     class Meta:
@@ -251,7 +258,10 @@ class ProcessOwnerRegion(models.Model):
     """
 
     membership = models.ForeignKey(
-        "accounts.Membership", on_delete=models.CASCADE, related_name="process_owner_regions"
+        "accounts.Membership",
+        on_delete=models.CASCADE,
+        related_name="process_owner_regions",
+        verbose_name="lidmaatschap",
     )
     region_kind = models.CharField("soort regio", max_length=20, choices=RegionKind.choices)
     region_code = models.CharField("regiocode", max_length=10)
@@ -287,11 +297,16 @@ class RegistrationPause(TimeStampedModel):
     ended_on = models.DateField("beëindigd op", null=True, blank=True)
     reason = models.TextField("reden", max_length=1000)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="door"
     )
     recorded_as = models.CharField("vastgelegd als", max_length=30)
     ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="beëindigd door",
     )
 
     class Meta:
@@ -325,10 +340,12 @@ class PublishedImport(TimeStampedModel):
     """One imported file of published waiting times (NZa/MediQuest format), with its report."""
 
     source_name = models.CharField("bestand", max_length=200)
-    content_sha256 = models.CharField(max_length=64, unique=True)
-    rows_total = models.PositiveIntegerField()
-    rows_used = models.PositiveIntegerField()
-    report = models.JSONField(default=dict)  # counts by reason; no personal data in this file
+    content_sha256 = models.CharField("SHA-256 van de inhoud", max_length=64, unique=True)
+    rows_total = models.PositiveIntegerField("regels")
+    rows_used = models.PositiveIntegerField("regels gebruikt")
+    report = models.JSONField(
+        "verslag", default=dict
+    )  # counts by reason; no personal data in this file
 
     class Meta:
         ordering = ["-created_at"]

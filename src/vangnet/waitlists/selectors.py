@@ -51,8 +51,12 @@ def with_providers(rows: Iterable[Any]) -> list[WithProvider]:
     return out
 
 
-def _check(actor: Actor | None) -> None:
-    if actor is not None:
+def _check(actor: Actor | None, *, kind: str | None = None, region: str | None = None) -> None:
+    if actor is None:
+        return
+    if kind is not None and region is not None:
+        access.require_region_dashboard(actor, kind=kind, code=region)
+    else:
         access.require_dashboards(actor)
 
 
@@ -79,14 +83,14 @@ def counts(
     region: str | None = None,
     across_groups: bool = False,
 ) -> list[CountRow]:
-    _check(actor)
+    _check(actor, kind=kind, region=region)
     return aggregates.count_rows(kind, months, region=region, across_groups=across_groups)
 
 
 def flows(
     actor: Actor | None, *, kind: str, months: Sequence[Month], region: str | None = None
 ) -> list[counting.FlowRow]:
-    _check(actor)
+    _check(actor, kind=kind, region=region)
     return aggregates.flow_rows(kind, months, region=region)
 
 
@@ -159,6 +163,12 @@ class TrendPoint:
     treatment_starts: int = 0
     intake_wait_median: float | None = None
     treatment_wait_median: float | None = None
+    # Providers that delivered the month before but not (yet) this month: the month is partial.
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
 
     @property
     def over_norm_share(self) -> float | None:
@@ -201,6 +211,55 @@ class RegionDashboard:
     pauses: list[RegistrationPause]
     rows: list[CountRow] = field(default_factory=list)
     unlocated: list[UnlocatedProvider] = field(default_factory=list)
+    # The newest complete month of the range (None when none is), and the newer partial ones.
+    headline: TrendPoint | None = None
+    partial: list[TrendPoint] = field(default_factory=list)
+
+
+def missing_providers(months: Sequence[Month]) -> dict[str, list[str]]:
+    """Per month label, the providers that delivered the month before but not this month.
+
+    A month is complete only when every provider of the month before has delivered again: a
+    person counts once across providers, so any provider's absence lowers every region's count,
+    which is why this is national. The first month anyone delivered is complete by definition.
+    """
+    if not months:
+        return {}
+    k = months[0][0] * 12 + months[0][1] - 2
+    wanted = [((k // 12), k % 12 + 1), *months]
+    periods = [date(y, m, 1) for y, m in wanted]
+    delivered: dict[date, set[int]] = defaultdict(set)
+    for period, provider_id in Submission.objects.filter(period__in=periods).values_list(
+        "period", "provider_id"
+    ):
+        delivered[period].add(provider_id)
+    missing_ids = {
+        counting.month_label(wanted[i]): delivered[periods[i - 1]] - delivered[periods[i]]
+        for i in range(1, len(wanted))
+    }
+    names = Organisation.objects.in_bulk(set().union(*missing_ids.values()))
+    return {
+        label: sorted(names[i].name for i in ids if i in names)
+        for label, ids in missing_ids.items()
+    }
+
+
+def _axis_chart(values: Sequence[float | None], top: float, *, percent: bool) -> dict[str, Any]:
+    """One series on its own chart: its polyline and the labels of its own y axis."""
+    width, height = 640, 180
+    ticks = [0.0, top / 2, top]
+    return {
+        "width": width,
+        "height": height,
+        "points": _svg_points(values, top, width, height),
+        "ticks": [
+            {
+                "y": round(height - 20 - (height - 35) * (t / top if top else 0), 1),
+                "label": f"{t:.0%}" if percent else f"{t:.0f}",
+            }
+            for t in ticks
+        ],
+    }
 
 
 def _persons_class(value: int, top: int) -> str:
@@ -231,7 +290,7 @@ def _svg_points(values: Sequence[float | None], top: float, width: int, height: 
 def region_dashboard(
     actor: Actor | None, *, kind: str, code: str, months: Sequence[Month]
 ) -> RegionDashboard:
-    _check(actor)
+    _check(actor, kind=kind, region=code)
     name = check_region(kind, code)
     labels = [counting.month_label(m) for m in months]
     rows = aggregates.count_rows(kind, months, region=code)
@@ -277,15 +336,26 @@ def region_dashboard(
         p.intake_wait_median = f.intake_wait_median
         p.treatment_wait_median = f.treatment_wait_median
     points = list(trend.values())
-    persons_top = max((p.persons for p in points), default=0)
+    for label, missing in missing_providers(months).items():
+        if label in trend:
+            trend[label].missing = missing
+    complete = [p for p in points if p.complete and p.registrations]
+    headline = complete[-1] if complete else None
+    partial = [
+        p for p in points if not p.complete and (headline is None or p.month > headline.month)
+    ]
+    # A partial month never drives the chart: its point is left out of both lines.
+    persons_top = max((p.persons for p in points if p.complete), default=0)
     svg = {
-        "width": 640,
-        "height": 180,
         "persons_top": persons_top,
-        "persons": _svg_points(
-            [p.persons if p.registrations else None for p in points], persons_top, 640, 180
+        "persons": _axis_chart(
+            [p.persons if p.registrations and p.complete else None for p in points],
+            persons_top,
+            percent=False,
         ),
-        "share": _svg_points([p.over_norm_share for p in points], 1.0, 640, 180),
+        "share": _axis_chart(
+            [p.over_norm_share if p.complete else None for p in points], 1.0, percent=True
+        ),
         "first": labels[0] if labels else "",
         "last": labels[-1] if labels else "",
     }
@@ -322,6 +392,8 @@ def region_dashboard(
         pauses=pauses,
         rows=rows,
         unlocated=providers_without_municipality(),
+        headline=headline,
+        partial=partial,
     )
 
 

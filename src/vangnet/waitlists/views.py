@@ -93,6 +93,10 @@ def index(request: HttpRequest) -> HttpResponse:
         "waitlists/index.html",
         {
             "can_dashboards": access.can_view_dashboards(actor),
+            "own_regions": [
+                (RegionKind(kind).label, kind, code, counting.region_names(kind).get(code, code))
+                for kind, code, _ in access.own_regions(actor)
+            ],
             "can_upload": access.can_upload(actor),
             "can_pause": access.pausable_providers(actor).exists(),
             "regions": _region_options(),
@@ -138,8 +142,8 @@ def dashboard(request: HttpRequest, kind: str, code: str) -> HttpResponse:
 @domain_errors
 def export(request: HttpRequest, kind: str, code: str, fmt: str) -> HttpResponse:
     actor = _actor(request)
-    membership = access.require_dashboards(actor)
     name = selectors.check_region(kind, code)
+    membership = access.require_region_dashboard(actor, kind=kind, code=code)
     months, _ = _month_range(request)
     rows = selectors.counts(actor, kind=kind, months=months, region=code)
     first, last = counting.month_label(months[0]), counting.month_label(months[-1])

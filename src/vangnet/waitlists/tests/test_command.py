@@ -115,7 +115,7 @@ def test_bad_months_are_clear_errors(data):
 def test_published_summary_command():
     from pathlib import Path
 
-    path = Path(__file__).parent / "data" / "brondata_wachttijden_ggz_2016.csv"
+    path = Path(__file__).parent.parent / "data" / "brondata_wachttijden_ggz_2016.csv"
     call_command("waitlists", "import-published", str(path), stdout=StringIO())
     lines = run("published-summary").splitlines()
     assert lines[0].startswith("circuit,care_type,diagnosis_group,region,locations")

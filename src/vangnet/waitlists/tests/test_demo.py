@@ -75,3 +75,23 @@ def test_demo_providers_get_their_municipality_when_they_already_exist():
     assert demo.load_demo() == 0
     assert Organisation.objects.get(agb_code="06290909").municipality.code == "GM0392"
     assert Submission.objects.count() == 6
+
+
+def test_demo_prints_its_url_and_fills_published_times_and_the_data_officers_region(
+    verified_client,
+):
+    out = io.StringIO()
+    call_command("demo", "--url", "http://127.0.0.1:8123", stdout=out)
+    text = out.getvalue()
+    assert "Inloggen op http://127.0.0.1:8123 met wachtwoord" in text
+    assert "proces" in text and "Arkin" in text
+    analyst = verified_client(User.objects.get(username="analist"))
+    published = analyst.get(reverse("waitlists:published"))
+    assert published.context["rows"], "Gepubliceerde wachttijden is empty in the demo"
+    officer = verified_client(User.objects.get(username="data"))  # GGZ inGeest, Amsterdam
+    board = officer.get(reverse("waitlists:dashboard", kwargs=VR13)).context["board"]
+    assert board.headline is not None and board.partial == []
+    call_command("demo", stdout=io.StringIO())  # idempotent: the file is not imported twice
+    from vangnet.waitlists.models import PublishedImport
+
+    assert PublishedImport.objects.count() == 1

@@ -13,7 +13,7 @@ from vangnet.waitlists.models import PublishedImport, PublishedWaitingTime
 
 pytestmark = pytest.mark.django_db
 
-NZA_2016 = Path(__file__).parent / "data" / "brondata_wachttijden_ggz_2016.csv"
+NZA_2016 = Path(__file__).parent.parent / "data" / "brondata_wachttijden_ggz_2016.csv"
 
 
 @pytest.mark.parametrize(

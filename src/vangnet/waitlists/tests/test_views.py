@@ -251,7 +251,9 @@ def test_published_page(world, verified_client):
 
     from vangnet.waitlists import services
 
-    data = (Path(__file__).parent / "data" / "brondata_wachttijden_ggz_2016.csv").read_bytes()
+    data = (
+        Path(__file__).parent.parent / "data" / "brondata_wachttijden_ggz_2016.csv"
+    ).read_bytes()
     services.published_import(data=data, name="nza2016.csv", actor=services.command_line_actor())
     client = verified_client(world.monitor_analyst)
     html = client.get(reverse("waitlists:published") + "?indeling=province").content.decode()
@@ -350,3 +352,83 @@ def test_rejected_upload_offers_every_problem_as_csv(providers, world, verified_
     assert len(gemeente) == 520
     assert not any(r[0][:1] in "=+-@" for r in lines if r and r[0])
     assert not Submission.objects.exists()
+def test_partial_month_never_drives_the_headline_or_the_trend(history, world, verified_client):
+    """April has only GGZ Amstel's file: GGZ IJ and GGZ Maas, who delivered March, are missing.
+    The headline stays on March and names them; April is out of the chart's lines."""
+    from vangnet.waitlists import services
+    from vangnet.waitlists.importers import parse_period
+
+    r = row
+    history_import = Submission.objects.count()
+    services.submission_import(
+        data=csv_bytes([r(person_pseudonym="v1:secret-a9", registration_date="2024-04-02")]),
+        name="april.csv",
+        actor=services.command_line_actor(),
+        period=parse_period("2024-04"),
+    )
+    assert Submission.objects.count() == history_import + 1
+    response = verified_client(world.monitor_analyst).get(DASHBOARD + "?van=2024-01&tot=2024-04")
+    board = response.context["board"]
+    assert board.headline.month == "2024-03"
+    assert [p.month for p in board.partial] == ["2024-04"]
+    assert board.partial[0].missing == ["GGZ IJ", "GGZ Maas"]
+    html = response.content.decode()
+    assert "Laatste complete maand (2024-03)" in html
+    assert "2024-04 is nog niet compleet" in html and "GGZ IJ, GGZ Maas" in html
+    # Four months on the axis, three points per line: April is left out.
+    assert len(board.trend_svg["persons"]["points"].split()) == 3
+    assert len(board.trend_svg["share"]["points"].split()) == 3
+    # Once the others deliver April, it is the headline.
+    for agb, municipality in (("22222222", "GM0363"), ("33333333", "GM0599")):
+        services.submission_import(
+            data=csv_bytes(
+                [
+                    r(
+                        person_pseudonym="v1:secret-b9",
+                        provider_agb=agb,
+                        municipality_code=municipality,
+                        registration_date="2024-04-03",
+                    )
+                ]
+            ),
+            name="april.csv",
+            actor=services.command_line_actor(),
+            period=parse_period("2024-04"),
+        )
+    board = (
+        verified_client(world.monitor_analyst)
+        .get(DASHBOARD + "?van=2024-01&tot=2024-04")
+        .context["board"]
+    )
+    assert (board.headline.month, board.partial) == ("2024-04", [])
+
+
+def test_trend_series_each_have_their_own_labelled_axis(history, world, verified_client):
+    response = verified_client(world.monitor_analyst).get(DASHBOARD + "?van=2024-01&tot=2024-03")
+    svg = response.context["board"].trend_svg
+    assert [t["label"] for t in svg["persons"]["ticks"]] == ["0", "1", "2"]
+    assert [t["label"] for t in svg["share"]["ticks"]] == ["0%", "50%", "100%"]
+    html = response.content.decode()
+    assert html.count('<svg class="trend"') == 2
+    assert "Verticale as: Unieke wachtenden" in html and "Verticale as: % boven de norm" in html
+
+
+def test_data_officer_sees_their_own_regions_dashboard_only(history, world, verified_client):
+    officer = factories.member(Role.DATA_OFFICER, organisation=history.a)  # Amsterdam, VR13
+    client = verified_client(officer)
+    response = client.get(DASHBOARD + "?van=2024-01&tot=2024-03")
+    assert response.status_code == 200
+    assert "secret" not in response.content.decode()
+    assert [p.persons for p in response.context["board"].trend] == [2, 2, 2]
+    export = reverse("waitlists:export_csv", kwargs={"kind": "veiligheidsregio", "code": "VR13"})
+    assert client.get(export).status_code == 200
+    rotterdam = reverse("waitlists:dashboard", kwargs={"kind": "veiligheidsregio", "code": "VR17"})
+    assert client.get(rotterdam).status_code == 403
+    index = client.get(reverse("waitlists:index")).content.decode()
+    assert 'data-testid="own-regions"' in index
+    assert (
+        reverse("waitlists:dashboard", kwargs={"kind": "veiligheidsregio", "code": "VR13"}) in index
+    )
+    # An officer of an organisation without municipality has no region.
+    homeless = factories.member(Role.DATA_OFFICER)
+    assert verified_client(homeless).get(DASHBOARD).status_code == 403

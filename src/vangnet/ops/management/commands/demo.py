@@ -49,6 +49,13 @@ USERS: list[tuple[str, str, str, str, str | None]] = [
 class Command(BaseCommand):
     help = "Laad demogegevens (idempotent) en toon de demo-logins."
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--url",
+            default="http://127.0.0.1:8000",
+            help="het adres waarop de demo draait (make run geeft het mee, met PORT)",
+        )
+
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.VANGNET_PRODUCTION:  # demo users with a printed password: never there
@@ -77,7 +84,7 @@ class Command(BaseCommand):
         load_sociale_kaart()
         self.stdout.write(
             self.style.SUCCESS(
-                "Demogegevens geladen. Inloggen op http://127.0.0.1:8000 met wachtwoord "
+                f"Demogegevens geladen. Inloggen op {options['url']} met wachtwoord "
                 + DEMO_PASSWORD
                 + ":"
             )
@@ -87,7 +94,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:12} {Role(role).label}{where} – {org}")
         self.stdout.write(f"  {'data':12} {Role.DATA_OFFICER.label} – GGZ inGeest Amsterdam")
         self.stdout.write(f"  {'kaart':12} {Role.DIRECTORY_EDITOR.label} – Arkin")
-        self.stdout.write(f"  {'proces':12} {Role.PROCESS_OWNER.label} – Amsterdam-Amstelland")
+        self.stdout.write(
+            f"  {'proces':12} {Role.PROCESS_OWNER.label} (regio Amsterdam-Amstelland) – Arkin"
+        )
 
     def _monitor_and_waitlists(self) -> None:
         """The 2020–2021 monitor records of seed 001 and a synthetic waiting-list history."""
@@ -95,6 +104,7 @@ class Command(BaseCommand):
         from vangnet.monitor.models import MonitorRecord
         from vangnet.monitor.services import monitor_import
         from vangnet.waitlists.demo import load_demo as load_waitlists
+        from vangnet.waitlists.demo import load_published_demo
 
         if not MonitorRecord.objects.exists():
             path = (
@@ -108,6 +118,8 @@ class Command(BaseCommand):
         submissions = load_waitlists()
         if submissions:
             self.stdout.write(f"Wachtlijsten: {submissions} maandaanleveringen geïmporteerd.")
+        if load_published_demo():
+            self.stdout.write("Gepubliceerde wachttijden: NZa-bestand 2016 geïmporteerd.")
         self._waitlist_users()
 
     def _waitlist_users(self) -> None:
