@@ -352,6 +352,8 @@ def test_rejected_upload_offers_every_problem_as_csv(providers, world, verified_
     assert len(gemeente) == 520
     assert not any(r[0][:1] in "=+-@" for r in lines if r and r[0])
     assert not Submission.objects.exists()
+
+
 def test_partial_month_never_drives_the_headline_or_the_trend(history, world, verified_client):
     """April has only GGZ Amstel's file: GGZ IJ and GGZ Maas, who delivered March, are missing.
     The headline stays on March and names them; April is out of the chart's lines."""
