@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from vangnet.accounts.models import Role
@@ -36,7 +37,7 @@ def case_workspace(case: Case) -> dict[str, object]:
         ),
         "tasks": case.tasks.select_related("organisation", "assignee"),
         "plan": plan,
-        "goals": list(plan.goals.all()) if plan else [],
+        "goals": list(plan.goals.select_related("organisation")) if plan else [],
         "revisions": list(plan.revisions.all()[:20]) if plan else [],
         "financing": case.financing_decisions.select_related("insurer", "adviser"),
         "phases": phases,
@@ -63,17 +64,24 @@ def table_overview(actor: Actor) -> dict[str, object]:
     tables = actor.table_ids(Role.COORDINATOR)
     today = timezone.localdate()
     now = timezone.now()
+    open_checkin = Q(phases__checkins__done_at__isnull=True)
     cases = (
         Case.objects.filter(table_id__in=tables, state__in=OPEN_STATES)
+        .annotate(
+            open_checkins=Count("phases__checkins", filter=open_checkin),
+            overdue_checkins=Count(
+                "phases__checkins", filter=open_checkin & Q(phases__checkins__due_on__lt=today)
+            ),
+        )
         .select_related("table")
         .prefetch_related("suspensions")
         .order_by("state", "state_changed_at")
     )
     rows: dict[str, list[OverviewRow]] = {}
     for case in cases:
-        open_checkins = CheckIn.objects.filter(phase__case=case, done_at__isnull=True)
-        overdue = open_checkins.filter(due_on__lt=today).count()
-        quiet = case.state == State.FOLLOW_UP and not open_checkins.exists()
+        # Counted in the query above (annotations), never per case.
+        overdue: int = case.overdue_checkins
+        quiet = case.state == State.FOLLOW_UP and not case.open_checkins
         rows.setdefault(State(case.state).label, []).append(
             OverviewRow(
                 case=case,
@@ -93,27 +101,22 @@ def my_tasks(actor: Actor) -> dict[str, list[Any]]:
     """Per user: actions for my organisations, goals awaiting our answer, check-ins I direct,
     financing decisions awaiting me — each only while the user may see that case (an invited
     organisation whose consent was withdrawn sees nothing, not even the reference)."""
-    from vangnet.cases.access import Permission, granting_membership
+    from vangnet.cases.access import Permission, permitted_case_ids
 
     orgs = {m.organisation_id for m in actor.memberships}
     adviser_orgs = actor.organisation_ids(Role.MEDICAL_ADVISER)
-    allowed: dict[tuple[int, str], bool] = {}
 
-    def may(case: Case, permission: Permission) -> bool:
-        key = (case.pk, permission.value)
-        if key not in allowed:
-            allowed[key] = granting_membership(actor, case, permission) is not None
-        return allowed[key]
-
-    tasks = (
+    tasks = list(
         Task.objects.filter(done_at__isnull=True, organisation_id__in=orgs)
         .select_related("case", "organisation")
         .order_by("due_on")[:50]
     )
-    goals = PlanGoal.objects.filter(
-        status=PlanGoal.Status.PROPOSED, organisation_id__in=orgs
-    ).select_related("plan__case")[:50]
-    checkins = (
+    goals = list(
+        PlanGoal.objects.filter(
+            status=PlanGoal.Status.PROPOSED, organisation_id__in=orgs
+        ).select_related("plan__case")[:50]
+    )
+    checkins = list(
         CheckIn.objects.filter(
             done_at__isnull=True,
             phase__case__plan__case_director=actor.user,
@@ -122,12 +125,22 @@ def my_tasks(actor: Actor) -> dict[str, list[Any]]:
         .select_related("phase__case")
         .order_by("due_on")[:50]
     )
-    financing = FinancingDecision.objects.filter(
-        decision=FinancingDecision.Decision.REQUESTED, insurer_id__in=adviser_orgs
-    ).select_related("case")[:50]
+    financing = list(
+        FinancingDecision.objects.filter(
+            decision=FinancingDecision.Decision.REQUESTED, insurer_id__in=adviser_orgs
+        ).select_related("case")[:50]
+    )
+
+    def allowed(ids: set[int], permission: Permission) -> set[int]:
+        return permitted_case_ids(actor, ids, permission) if ids else set()
+
+    readable = allowed({t.case_id for t in tasks}, Permission.READ)
+    answerable = allowed({g.plan.case_id for g in goals}, Permission.GOAL_RESPOND)
+    checkable = allowed({c.phase.case_id for c in checkins}, Permission.CHECK_IN)
+    decidable = allowed({d.case_id for d in financing}, Permission.FINANCING)
     return {
-        "tasks": [t for t in tasks if may(t.case, Permission.READ)],
-        "goals": [g for g in goals if may(g.plan.case, Permission.GOAL_RESPOND)],
-        "checkins": [c for c in checkins if may(c.phase.case, Permission.CHECK_IN)],
-        "financing": [d for d in financing if may(d.case, Permission.FINANCING)],
+        "tasks": [t for t in tasks if t.case_id in readable],
+        "goals": [g for g in goals if g.plan.case_id in answerable],
+        "checkins": [c for c in checkins if c.phase.case_id in checkable],
+        "financing": [d for d in financing if d.case_id in decidable],
     }
