@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 
 from vangnet.cases.forms import DATE, DATETIME
+from vangnet.cases.organisation_field import OrganisationField
 from vangnet.common.forms import PlausibleDateField, PlausibleDateTimeField
-from vangnet.directory.models import Organisation
 from vangnet.meetings.models import Meeting, Participant
 
 
@@ -33,9 +33,7 @@ class AgendaForm(forms.Form):
 
 class ParticipantForm(forms.Form):
     kind = forms.ChoiceField(label="Soort deelnemer", choices=Participant.Kind.choices)
-    organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.all(), label="Organisatie", required=False
-    )
+    organisation = OrganisationField(label="Organisatie", required=False)
     person_name = forms.CharField(label="Naam", max_length=200)
     has_mandate = forms.BooleanField(label="Heeft mandaat", required=False)
 
@@ -44,7 +42,5 @@ class MinutesForm(forms.Form):
     discussed = forms.CharField(label="Wat is besproken", widget=forms.Textarea, max_length=5000)
     decisions = forms.CharField(label="Besluiten", widget=forms.Textarea, max_length=5000)
     task_description = forms.CharField(label="Actie: wat", required=False, max_length=5000)
-    task_organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.all(), label="Actie: wie (organisatie)", required=False
-    )
+    task_organisation = OrganisationField(label="Actie: wie (organisatie)", required=False)
     task_due_on = PlausibleDateField(label="Actie: uiterlijk", widget=DATE, required=False)
