@@ -4,6 +4,7 @@ reader sees only the cases they may see; every change is logged per case."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -20,10 +21,13 @@ from vangnet.audit.services import access_log_write
 from vangnet.cases.actions import case_object, form_errors
 from vangnet.cases.models import Case
 from vangnet.common.errors import DomainError
+from vangnet.common.pagination import keyset_page
 from vangnet.meetings import forms as meeting_forms
 from vangnet.meetings import services as meeting_services
 from vangnet.meetings.models import AgendaItem, Meeting
 from vangnet.meetings.selectors import meeting_membership, readable_items
+
+PAGE_SIZE = 100
 
 
 @verified_required
@@ -70,15 +74,25 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
                         messages.warning(request, w)
                     messages.success(request, "De bespreking is gepland.")
                     return redirect("meetings:detail", pk=meeting.pk)
-    meetings = (
-        Meeting.objects.filter(table_id__in=tables)
-        .select_related("table")
-        .order_by("-starts_at")[:100]
-    )
+    # Page by page (keyset), newest first, with a "more" link: years of meetings, no cut-off.
+    try:
+        page = keyset_page(
+            Meeting.objects.filter(table_id__in=tables).select_related("table"),
+            field="starts_at",
+            cursor=request.GET.get("na") or None,
+            size=PAGE_SIZE,
+        )
+    except DomainError:
+        return redirect("meetings:list")
     return render(
         request,
         "meetings/list.html",
-        {"meetings": meetings, "form": form if coordinator else None, "now": timezone.now()},
+        {
+            "meetings": page.rows,
+            "more": urlencode({"na": page.next_cursor}) if page.next_cursor else None,
+            "form": form if coordinator else None,
+            "now": timezone.now(),
+        },
     )
 
 
