@@ -150,14 +150,6 @@ def permission_q(actor: Actor, permission: Permission) -> Q | None:
     return condition
 
 
-def permitted_case_ids(actor: Actor, case_ids: set[int], permission: Permission) -> set[int]:
-    """Which of `case_ids` the actor holds `permission` on, in one query."""
-    condition = permission_q(actor, permission)
-    if condition is None or not case_ids:
-        return set()
-    return set(Case.objects.filter(condition, pk__in=case_ids).values_list("pk", flat=True))
-
-
 def visible_cases(actor: Actor) -> QuerySet[Case]:
     """Cases the actor may read: their table's cases, their own organisation's referrals, and the
     cases their organisation is invited to while consent covers it (a table member)."""

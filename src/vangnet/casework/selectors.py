@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from vangnet.accounts.models import Role
@@ -97,50 +97,51 @@ def table_overview(actor: Actor) -> dict[str, object]:
     return {"by_stage": rows, "meetings": meetings}
 
 
-def my_tasks(actor: Actor) -> dict[str, list[Any]]:
+MY_TASKS_SHOWN = 50
+
+
+def my_tasks(actor: Actor) -> dict[str, Any]:
     """Per user: actions for my organisations, goals awaiting our answer, check-ins I direct,
     financing decisions awaiting me — each only while the user may see that case (an invited
-    organisation whose consent was withdrawn sees nothing, not even the reference)."""
-    from vangnet.cases.access import Permission, permitted_case_ids
+    organisation whose consent was withdrawn sees nothing, not even the reference).
+
+    The permission is part of each query, so the first MY_TASKS_SHOWN are the first the user
+    may see; `more` names the lists that hold more than that (the page says so)."""
+    from vangnet.cases.access import Permission, permission_q
 
     orgs = {m.organisation_id for m in actor.memberships}
     adviser_orgs = actor.organisation_ids(Role.MEDICAL_ADVISER)
 
-    tasks = list(
-        Task.objects.filter(done_at__isnull=True, organisation_id__in=orgs)
-        .select_related("case", "organisation")
-        .order_by("due_on")[:50]
-    )
-    goals = list(
-        PlanGoal.objects.filter(
-            status=PlanGoal.Status.PROPOSED, organisation_id__in=orgs
-        ).select_related("plan__case")[:50]
-    )
-    checkins = list(
-        CheckIn.objects.filter(
-            done_at__isnull=True,
-            phase__case__plan__case_director=actor.user,
-            phase__case__state=State.FOLLOW_UP,
-        )
-        .select_related("phase__case")
-        .order_by("due_on")[:50]
-    )
-    financing = list(
-        FinancingDecision.objects.filter(
-            decision=FinancingDecision.Decision.REQUESTED, insurer_id__in=adviser_orgs
-        ).select_related("case")[:50]
-    )
+    def permitted(permission: Permission) -> QuerySet[Case]:
+        condition = permission_q(actor, permission)
+        return Case.objects.none() if condition is None else Case.objects.filter(condition)
 
-    def allowed(ids: set[int], permission: Permission) -> set[int]:
-        return permitted_case_ids(actor, ids, permission) if ids else set()
-
-    readable = allowed({t.case_id for t in tasks}, Permission.READ)
-    answerable = allowed({g.plan.case_id for g in goals}, Permission.GOAL_RESPOND)
-    checkable = allowed({c.phase.case_id for c in checkins}, Permission.CHECK_IN)
-    decidable = allowed({d.case_id for d in financing}, Permission.FINANCING)
-    return {
-        "tasks": [t for t in tasks if t.case_id in readable],
-        "goals": [g for g in goals if g.plan.case_id in answerable],
-        "checkins": [c for c in checkins if c.phase.case_id in checkable],
-        "financing": [d for d in financing if d.case_id in decidable],
+    tasks = Task.objects.filter(
+        done_at__isnull=True,
+        organisation_id__in=orgs,
+        case__in=permitted(Permission.READ).values("pk"),
+    ).select_related("case", "organisation")
+    goals = PlanGoal.objects.filter(
+        status=PlanGoal.Status.PROPOSED,
+        organisation_id__in=orgs,
+        plan__case__in=permitted(Permission.GOAL_RESPOND).values("pk"),
+    ).select_related("plan__case")
+    checkins = CheckIn.objects.filter(
+        done_at__isnull=True,
+        phase__case__plan__case_director=actor.user,
+        phase__case__state=State.FOLLOW_UP,
+        phase__case__in=permitted(Permission.CHECK_IN).values("pk"),
+    ).select_related("phase__case")
+    financing = FinancingDecision.objects.filter(
+        decision=FinancingDecision.Decision.REQUESTED,
+        insurer_id__in=adviser_orgs,
+        case__in=permitted(Permission.FINANCING).values("pk"),
+    ).select_related("case")
+    lists: dict[str, list[Any]] = {
+        "tasks": list(tasks.order_by("due_on", "pk")[: MY_TASKS_SHOWN + 1]),
+        "goals": list(goals.order_by("pk")[: MY_TASKS_SHOWN + 1]),
+        "checkins": list(checkins.order_by("due_on", "pk")[: MY_TASKS_SHOWN + 1]),
+        "financing": list(financing.order_by("pk")[: MY_TASKS_SHOWN + 1]),
     }
+    more = [name for name, rows in lists.items() if len(rows) > MY_TASKS_SHOWN]
+    return {**{name: rows[:MY_TASKS_SHOWN] for name, rows in lists.items()}, "more": more}

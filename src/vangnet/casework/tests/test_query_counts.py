@@ -100,3 +100,28 @@ def test_partner_sees_exactly_the_invited_cases(world, partner, verified_client)
     assert seen == {State.ADMITTED, State.PLAN, State.FOLLOW_UP}
     assert visible_cases(actor_for(partner.user)).count() == 3
     assert partner.membership.role == Role.TABLE_MEMBER
+
+
+def test_my_tasks_say_when_there_are_more_than_shown(world, partner, verified_client):
+    from vangnet.casework.selectors import MY_TASKS_SHOWN
+    from vangnet.meetings.models import Task
+
+    case = fu.admitted_case(world)
+    fu.invite_with_consent(world, case, partner.organisation)
+    hidden = fu.admitted_case(world)  # not invited: its tasks stay out of the partner's list
+    for c, n in ((case, MY_TASKS_SHOWN + 1), (hidden, 5)):
+        Task.objects.bulk_create(
+            [
+                Task(
+                    case=c,
+                    description=f"Actie {c.pk}-{i}",
+                    organisation=partner.organisation,
+                    due_on=timezone.localdate() + timedelta(days=i),
+                )
+                for i in range(n)
+            ]
+        )
+    page = verified_client(partner.user).get("/casussen/overzicht/").content.decode()
+    assert page.count(f">{case.reference}</a>)</li>") == MY_TASKS_SHOWN
+    assert hidden.reference not in page
+    assert 'data-testid="my-tasks-more"' in page
