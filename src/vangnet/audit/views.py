@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from vangnet.accounts.decorators import verified_required
 from vangnet.accounts.models import Role
@@ -115,6 +117,16 @@ def account_log_view(request: HttpRequest) -> HttpResponse:
             },
             status=403,
         )
-    entries = list(AccountLogEntry.objects.order_by("-at", "-id")[:500])
+    # Page by page (keyset), newest first, with a "more" link instead of stopping at 500.
+    try:
+        page = keyset_page(
+            AccountLogEntry.objects.all(),
+            field="at",
+            cursor=request.GET.get("na") or None,
+            size=PAGE_SIZE,
+        )
+    except DomainError:
+        return redirect("audit:account_log")
     access_log_write(actor=actor, action=Action.LOG_VIEW, membership=membership, detail="beheerlog")
-    return render(request, "audit/account_log.html", {"entries": entries})
+    more = urlencode({"na": page.next_cursor}) if page.next_cursor else None
+    return render(request, "audit/account_log.html", {"entries": page.rows, "more": more})

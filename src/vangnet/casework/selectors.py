@@ -20,6 +20,8 @@ from vangnet.plans.models import FinancingDecision, PlanGoal
 from vangnet.plans.selectors import case_plan
 from vangnet.reference import questionnaire as codes
 
+REVISIONS_SHOWN = 20
+
 
 def case_workspace(case: Case) -> dict[str, object]:
     plan = case_plan(case)
@@ -38,7 +40,10 @@ def case_workspace(case: Case) -> dict[str, object]:
         "tasks": case.tasks.select_related("organisation", "assignee"),
         "plan": plan,
         "goals": list(plan.goals.select_related("organisation")) if plan else [],
-        "revisions": list(plan.revisions.all()[:20]) if plan else [],
+        # The latest REVISIONS_SHOWN, and whether there are older ones (the page says so).
+        "revisions": list(plan.revisions.select_related("changed_by")[: REVISIONS_SHOWN + 1])
+        if plan
+        else [],
         "financing": case.financing_decisions.select_related("insurer", "adviser"),
         "phases": phases,
         "next_checkin": upcoming,

@@ -125,3 +125,19 @@ def test_my_tasks_say_when_there_are_more_than_shown(world, partner, verified_cl
     assert page.count(f">{case.reference}</a>)</li>") == MY_TASKS_SHOWN
     assert hidden.reference not in page
     assert 'data-testid="my-tasks-more"' in page
+
+
+def test_plan_revisions_say_when_older_ones_are_not_shown(world, verified_client):
+    from vangnet.plans import services as plan_services
+
+    case = fu.plan_case(world)
+    for i in range(22):
+        plan_services.plan_update(
+            case=case,
+            actor=world.coordinator,
+            membership=fu.ms(world.coordinator),
+            values={"regiebehandelaar": f"Dr. Versie{i:02d}"},
+        )
+    page = verified_client(world.coordinator).get(f"/casussen/{case.reference}/").content.decode()
+    assert 'data-testid="older-revisions"' in page
+    assert "Dr. Versie21" in page and "→ Dr. Versie01<" not in page
