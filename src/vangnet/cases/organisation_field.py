@@ -31,14 +31,19 @@ def organisation_label(org: Organisation) -> str:
     return f"{org.name} (AGB {org.agb_code})" if org.agb_code else f"{org.name} (nr. {org.pk})"
 
 
-def organisation_search(text: str, *, queryset: QuerySet[Organisation] | None = None) -> Any:
+def organisation_search(
+    text: str, *, queryset: QuerySet[Organisation] | None = None
+) -> QuerySet[Organisation]:
     """Organisations whose name or municipality contains `text`, or whose AGB code starts
-    with it; the same text a suggestion shows is found again."""
+    with it; the text of a suggestion finds exactly that organisation again (its name and its
+    AGB code or number must both match, so an edited suggestion is not read as another one)."""
     qs = Organisation.objects.all() if queryset is None else queryset
-    text = text.strip()[:200]
+    text = text.strip()[:300]
     tagged = _TAGGED.search(text)
     if tagged:
-        return qs.filter(agb_code=tagged["agb"]) if tagged["agb"] else qs.filter(pk=tagged["pk"])
+        name = text[: tagged.start()].strip()
+        key = {"agb_code": tagged["agb"]} if tagged["agb"] else {"pk": int(tagged["pk"])}
+        return qs.filter(name__iexact=name, **key)
     if not text:
         return qs.none()
     condition = Q(name__icontains=text) | Q(municipality__name__icontains=text)

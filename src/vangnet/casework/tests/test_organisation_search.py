@@ -102,6 +102,9 @@ def test_without_javascript_an_exact_name_or_agb_code_is_enough(world, verified_
     client = verified_client(world.coordinator)
     _add_party(client, case, "kliniek zuid")
     _add_party(client, case, "06999999")
+    # A suggestion whose name was edited is not read as the organisation of its number.
+    page = _add_party(client, case, f"Iets anders (nr. {by_name.pk})").content.decode()
+    assert "Geen organisatie gevonden" in page
     assert set(CaseParty.objects.filter(case=case).values_list("organisation", flat=True)) == {
         by_name.pk,
         by_agb.pk,
