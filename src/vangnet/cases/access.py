@@ -7,6 +7,7 @@ access-log row — "allowed" or "denied".
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 
 from django.db.models import Q, QuerySet
@@ -104,30 +105,58 @@ def granting_membership(actor: Actor, case: Case, permission: Permission) -> Mem
     return None
 
 
-def visible_cases(actor: Actor) -> QuerySet[Case]:
-    """Cases the actor may read: their table's cases, or their own organisation's referrals."""
-    tables = {
-        m.table_id for m in actor.memberships if Permission.READ in TABLE_GRANTS.get(m.role, set())
-    }
-    orgs = actor.organisation_ids(Role.REFERRER)
-    condition = Q(table_id__in=tables) | Q(referrer_organisation_id__in=orgs)
-    # Table members see the cases their organisation is invited to, while consent covers it.
-    invited_ids: set[int] = set()
+def _invited_with_consent_q(organisation_id: int, *, today: date) -> Q:
+    """Cases `organisation_id` is invited to while its consent covers today, as subqueries (the
+    same rule as `invited_with_consent`, for many cases in one query)."""
+    from vangnet.cases.models import CaseParty, Consent
+
+    invited = CaseParty.objects.filter(
+        organisation_id=organisation_id, invited_at__isnull=False
+    ).values("case_id")
+    consented = (
+        Consent.objects.filter(
+            organisation_id=organisation_id, valid_from__lte=today, withdrawn_at__isnull=True
+        )
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .values("case_id")
+    )
+    return Q(pk__in=invited) & Q(pk__in=consented)
+
+
+def permission_q(actor: Actor, permission: Permission) -> Q | None:
+    """The cases on which some membership of `actor` grants `permission`, as one condition (the
+    rules of `granting_membership`, for lists: no query per case). None: no case at all."""
+    today = timezone.localdate()
+    parts: list[Q] = []
     for m in actor.memberships:
-        if m.role == Role.TABLE_MEMBER and m.table_id:
-            candidates = Case.objects.filter(
-                table_id=m.table_id,
-                parties__organisation_id=m.organisation_id,
-                parties__invited_at__isnull=False,
+        if m.table_id and permission in TABLE_GRANTS.get(m.role, set()):
+            parts.append(Q(table_id=m.table_id))
+        if m.role == Role.REFERRER and permission in REFERRER_GRANTS:
+            parts.append(Q(referrer_organisation_id=m.organisation_id))
+        if m.role == Role.TABLE_MEMBER and m.table_id and permission in INVITED_GRANTS:
+            parts.append(
+                Q(table_id=m.table_id) & _invited_with_consent_q(m.organisation_id, today=today)
             )
-            invited_ids.update(
-                c.pk for c in candidates if invited_with_consent(c, m.organisation_id)
-            )
-    if invited_ids:
-        condition |= Q(pk__in=invited_ids)
-    if not tables and not orgs and not invited_ids:
+        if m.role == Role.MEDICAL_ADVISER and permission in ADVISER_GRANTS:
+            requested = Case.objects.filter(
+                financing_decisions__insurer_id=m.organisation_id
+            ).values("pk")
+            parts.append(Q(pk__in=requested))
+    if not parts:
+        return None
+    condition = parts[0]
+    for part in parts[1:]:
+        condition |= part
+    return condition
+
+
+def visible_cases(actor: Actor) -> QuerySet[Case]:
+    """Cases the actor may read: their table's cases, their own organisation's referrals, and the
+    cases their organisation is invited to while consent covers it (a table member)."""
+    condition = permission_q(actor, Permission.READ)
+    if condition is None:
         return Case.objects.none()
-    return Case.objects.filter(condition).distinct()
+    return Case.objects.filter(condition)
 
 
 def case_access(

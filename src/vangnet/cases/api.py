@@ -10,11 +10,12 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from vangnet.accounts.models import Membership, Role
 from vangnet.accounts.selectors import actor_for, current_user
 from vangnet.api.auth import auth_then
+from vangnet.api.pagination import PageOut, PageQuery, api_page, paging
 from vangnet.audit.models import Action
 from vangnet.audit.services import access_log_write
 from vangnet.cases.models import Case
@@ -84,6 +85,10 @@ class CaseSummaryOut(Schema):
     table: int
     registered_at: datetime
     referrer_organisation: str
+
+
+class CasePageOut(PageOut):
+    items: list[CaseSummaryOut]
 
 
 class PartyActionOut(Schema):
@@ -176,6 +181,10 @@ class EventOut(Schema):
     note: str
 
 
+class EventPageOut(PageOut):
+    items: list[EventOut]
+
+
 class TriageRoundOut(Schema):
     decision: str
     verdict: str
@@ -254,12 +263,17 @@ def _permission_first(permission: Permission, action: str) -> list[object]:
     return auth_then(check)
 
 
-@router.get("", response=list[CaseSummaryOut], summary="Casussen die u mag zien")
-def list_cases(request: HttpRequest, state: str = ""):
+@router.get(
+    "",
+    response=CasePageOut,
+    summary="Casussen die u mag zien (nieuwste eerst, per pagina; volg `next`)",
+)
+def list_cases(request: HttpRequest, paging_query: Query[PageQuery], state: str = ""):
     actor = actor_for(current_user(request))
-    cases = selectors.case_list(actor, state=state if state in State.values else "")[:500]
+    cases = selectors.case_list(actor, state=state if state in State.values else "")
+    page = api_page(cases, paging_query, field="registered_at")
     log_list(actor, channel="api", detail="casuslijst")
-    return [_summary(c) for c in cases]
+    return CasePageOut(items=[_summary(c) for c in page.rows], **paging(request, page))
 
 
 @router.post("", response={201: CaseOut}, summary="Casus aanmelden")
@@ -436,17 +450,23 @@ def triage_rounds(request: HttpRequest, reference: str):
 
 @router.get(
     "/{reference}/history",
-    response=list[EventOut],
-    summary="Geschiedenis van de casus (tafel: alles; verwijzer: de hoofdstappen)",
+    response=EventPageOut,
+    summary="Geschiedenis van de casus (tafel: alles; verwijzer: de hoofdstappen), oudste eerst",
 )
-def history(request: HttpRequest, reference: str):
+def history(request: HttpRequest, reference: str, paging_query: Query[PageQuery]):
     from vangnet.cases.views import PUBLIC_EVENTS
 
     case, membership = _channel_access(request, reference, Permission.READ, Action.READ)
     events = case.events.all()
     if membership.role not in {Role.COORDINATOR, Role.SECOND_SCREENER}:
         events = events.filter(transition__in=PUBLIC_EVENTS)
-    return [
-        EventOut(at=e.at, what=e.label, from_state=e.from_state, to_state=e.to_state, note=e.note)
-        for e in events
-    ]
+    page = api_page(events, paging_query, field="at", descending=False)
+    return EventPageOut(
+        items=[
+            EventOut(
+                at=e.at, what=e.label, from_state=e.from_state, to_state=e.to_state, note=e.note
+            )
+            for e in page.rows
+        ],
+        **paging(request, page),
+    )

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from vangnet.cases.models import ConsentBy, CriterionAssessment, ReferrerType, Urgency
+from vangnet.cases.organisation_field import OrganisationField, QuickOrganisationsMixin
 from vangnet.common.errors import DomainError
 from vangnet.common.forms import BoundedFileField, PlausibleDateField
 from vangnet.common.validators import clean_bsn
@@ -189,8 +190,9 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 CLOSE_OUTCOMES = [(c, label) for c, label in codes.OUTCOMES if c not in {"ongoing", "not_suitable"}]
 
 
-def organisations() -> forms.ModelChoiceField[Organisation]:
-    return forms.ModelChoiceField(queryset=Organisation.objects.all(), label="Organisatie")
+def organisations() -> OrganisationField:
+    # A search field, not a list of every organisation of the country (issue 12 §3).
+    return OrganisationField(label="Organisatie")
 
 
 class TimelineForm(forms.Form):
@@ -201,7 +203,7 @@ class TimelineForm(forms.Form):
     )
 
 
-class PartyForm(forms.Form):
+class PartyForm(QuickOrganisationsMixin, forms.Form):
     organisation = organisations()
     role = forms.CharField(label="Rol in de casus", max_length=200)
     contact_name = forms.CharField(label="Contactpersoon", max_length=200, required=False)
@@ -215,7 +217,7 @@ class PartyForm(forms.Form):
     )
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(QuickOrganisationsMixin, forms.Form):
     organisation = organisations()
     given_by = forms.ChoiceField(label="Toestemming gegeven door", choices=ConsentBy.choices)
     valid_from = PlausibleDateField(label="Geldig vanaf", widget=DATE)

@@ -360,3 +360,39 @@ def document_download(request: HttpRequest, reference: str, pk: int) -> HttpResp
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# Roles that choose organisations on case and meeting pages.
+ORGANISATION_CHOOSERS = {Role.COORDINATOR, Role.SECOND_SCREENER, Role.TABLE_MEMBER, Role.REFERRER}
+
+
+@verified_required
+def organisation_search(request: HttpRequest) -> HttpResponse:
+    """Suggestions for an organisation field (HTMX): `<option>`s for its datalist, and a status
+    line that says how many matched, so a long result is never cut off silently. Directory data
+    only (no case data): nothing to write in the access log."""
+    from vangnet.cases.organisation_field import MAX_SUGGESTIONS, suggestions_html
+    from vangnet.cases.organisation_field import organisation_search as search
+
+    actor = actor_for(current_user(request))
+    if not any(m.role in ORGANISATION_CHOOSERS for m in actor.memberships):
+        raise PermissionDenied
+    # htmx sends the input under its own form name; `q` for other callers.
+    text = str(request.GET.get("q") or next((v for v in request.GET.values() if v), ""))
+    found = search(text)
+    rows = list(found[: MAX_SUGGESTIONS + 1])
+    more = len(rows) > MAX_SUGGESTIONS
+    total = found.count() if more else len(rows)
+    field_id = request.headers.get("HX-Trigger", "")
+    return render(
+        request,
+        "cases/_organisation_options.html",
+        {
+            "options": suggestions_html(rows[:MAX_SUGGESTIONS]),
+            "shown": min(len(rows), MAX_SUGGESTIONS),
+            "total": total,
+            "more": more,
+            "text": text.strip(),
+            "status_id": f"{field_id}_status" if field_id.isidentifier() else "",
+        },
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from vangnet.accounts.models import Role
@@ -18,6 +19,8 @@ from vangnet.meetings.models import Meeting, Task
 from vangnet.plans.models import FinancingDecision, PlanGoal
 from vangnet.plans.selectors import case_plan
 from vangnet.reference import questionnaire as codes
+
+REVISIONS_SHOWN = 20
 
 
 def case_workspace(case: Case) -> dict[str, object]:
@@ -36,8 +39,11 @@ def case_workspace(case: Case) -> dict[str, object]:
         ),
         "tasks": case.tasks.select_related("organisation", "assignee"),
         "plan": plan,
-        "goals": list(plan.goals.all()) if plan else [],
-        "revisions": list(plan.revisions.all()[:20]) if plan else [],
+        "goals": list(plan.goals.select_related("organisation")) if plan else [],
+        # The latest REVISIONS_SHOWN, and whether there are older ones (the page says so).
+        "revisions": list(plan.revisions.select_related("changed_by")[: REVISIONS_SHOWN + 1])
+        if plan
+        else [],
         "financing": case.financing_decisions.select_related("insurer", "adviser"),
         "phases": phases,
         "next_checkin": upcoming,
@@ -63,17 +69,24 @@ def table_overview(actor: Actor) -> dict[str, object]:
     tables = actor.table_ids(Role.COORDINATOR)
     today = timezone.localdate()
     now = timezone.now()
+    open_checkin = Q(phases__checkins__done_at__isnull=True)
     cases = (
         Case.objects.filter(table_id__in=tables, state__in=OPEN_STATES)
+        .annotate(
+            open_checkins=Count("phases__checkins", filter=open_checkin),
+            overdue_checkins=Count(
+                "phases__checkins", filter=open_checkin & Q(phases__checkins__due_on__lt=today)
+            ),
+        )
         .select_related("table")
         .prefetch_related("suspensions")
         .order_by("state", "state_changed_at")
     )
     rows: dict[str, list[OverviewRow]] = {}
     for case in cases:
-        open_checkins = CheckIn.objects.filter(phase__case=case, done_at__isnull=True)
-        overdue = open_checkins.filter(due_on__lt=today).count()
-        quiet = case.state == State.FOLLOW_UP and not open_checkins.exists()
+        # Counted in the query above (annotations), never per case.
+        overdue: int = case.overdue_checkins
+        quiet = case.state == State.FOLLOW_UP and not case.open_checkins
         rows.setdefault(State(case.state).label, []).append(
             OverviewRow(
                 case=case,
@@ -89,45 +102,51 @@ def table_overview(actor: Actor) -> dict[str, object]:
     return {"by_stage": rows, "meetings": meetings}
 
 
-def my_tasks(actor: Actor) -> dict[str, list[Any]]:
+MY_TASKS_SHOWN = 50
+
+
+def my_tasks(actor: Actor) -> dict[str, Any]:
     """Per user: actions for my organisations, goals awaiting our answer, check-ins I direct,
     financing decisions awaiting me — each only while the user may see that case (an invited
-    organisation whose consent was withdrawn sees nothing, not even the reference)."""
-    from vangnet.cases.access import Permission, granting_membership
+    organisation whose consent was withdrawn sees nothing, not even the reference).
+
+    The permission is part of each query, so the first MY_TASKS_SHOWN are the first the user
+    may see; `more` names the lists that hold more than that (the page says so)."""
+    from vangnet.cases.access import Permission, permission_q
 
     orgs = {m.organisation_id for m in actor.memberships}
     adviser_orgs = actor.organisation_ids(Role.MEDICAL_ADVISER)
-    allowed: dict[tuple[int, str], bool] = {}
 
-    def may(case: Case, permission: Permission) -> bool:
-        key = (case.pk, permission.value)
-        if key not in allowed:
-            allowed[key] = granting_membership(actor, case, permission) is not None
-        return allowed[key]
+    def permitted(permission: Permission) -> QuerySet[Case]:
+        condition = permission_q(actor, permission)
+        return Case.objects.none() if condition is None else Case.objects.filter(condition)
 
-    tasks = (
-        Task.objects.filter(done_at__isnull=True, organisation_id__in=orgs)
-        .select_related("case", "organisation")
-        .order_by("due_on")[:50]
-    )
+    tasks = Task.objects.filter(
+        done_at__isnull=True,
+        organisation_id__in=orgs,
+        case__in=permitted(Permission.READ).values("pk"),
+    ).select_related("case", "organisation")
     goals = PlanGoal.objects.filter(
-        status=PlanGoal.Status.PROPOSED, organisation_id__in=orgs
-    ).select_related("plan__case")[:50]
-    checkins = (
-        CheckIn.objects.filter(
-            done_at__isnull=True,
-            phase__case__plan__case_director=actor.user,
-            phase__case__state=State.FOLLOW_UP,
-        )
-        .select_related("phase__case")
-        .order_by("due_on")[:50]
-    )
+        status=PlanGoal.Status.PROPOSED,
+        organisation_id__in=orgs,
+        plan__case__in=permitted(Permission.GOAL_RESPOND).values("pk"),
+    ).select_related("plan__case")
+    checkins = CheckIn.objects.filter(
+        done_at__isnull=True,
+        phase__case__plan__case_director=actor.user,
+        phase__case__state=State.FOLLOW_UP,
+        phase__case__in=permitted(Permission.CHECK_IN).values("pk"),
+    ).select_related("phase__case")
     financing = FinancingDecision.objects.filter(
-        decision=FinancingDecision.Decision.REQUESTED, insurer_id__in=adviser_orgs
-    ).select_related("case")[:50]
-    return {
-        "tasks": [t for t in tasks if may(t.case, Permission.READ)],
-        "goals": [g for g in goals if may(g.plan.case, Permission.GOAL_RESPOND)],
-        "checkins": [c for c in checkins if may(c.phase.case, Permission.CHECK_IN)],
-        "financing": [d for d in financing if may(d.case, Permission.FINANCING)],
+        decision=FinancingDecision.Decision.REQUESTED,
+        insurer_id__in=adviser_orgs,
+        case__in=permitted(Permission.FINANCING).values("pk"),
+    ).select_related("case")
+    lists: dict[str, list[Any]] = {
+        "tasks": list(tasks.order_by("due_on", "pk")[: MY_TASKS_SHOWN + 1]),
+        "goals": list(goals.order_by("pk")[: MY_TASKS_SHOWN + 1]),
+        "checkins": list(checkins.order_by("due_on", "pk")[: MY_TASKS_SHOWN + 1]),
+        "financing": list(financing.order_by("pk")[: MY_TASKS_SHOWN + 1]),
     }
+    more = [name for name, rows in lists.items() if len(rows) > MY_TASKS_SHOWN]
+    return {**{name: rows[:MY_TASKS_SHOWN] for name, rows in lists.items()}, "more": more}

@@ -35,6 +35,7 @@ from vangnet.cases.actions import (
 )
 from vangnet.cases.forms import MoveForm, ScreenForm
 from vangnet.cases.models import Case
+from vangnet.cases.organisation_field import QuickOrganisationsMixin, organisation_label
 from vangnet.cases.views import PUBLIC_EVENTS, _access, case_or_404
 from vangnet.cases.workflow import ACTIVE_STATES, allowed_transitions, open_forms
 from vangnet.casework import casefile
@@ -50,6 +51,8 @@ from vangnet.plans import actions as plan_actions
 from vangnet.plans import forms as plan_forms
 from vangnet.plans.models import FinancingDecision
 
+OWN_SHOWN = 50
+
 
 @verified_required
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -60,12 +63,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         else []
     )
     own: list[Case] = []
+    own_more = False
     if actor.has_role(Role.REFERRER):
         own = list(
             selectors.case_list(actor).filter(
                 referrer_organisation_id__in=actor.organisation_ids(Role.REFERRER)
-            )[:50]
+            )[: OWN_SHOWN + 1]
         )
+        # The newest ones here; the case list pages through all of them (never a silent cut).
+        own_more = len(own) > OWN_SHOWN
+        own = own[:OWN_SHOWN]
     overview = (
         casework_selectors.table_overview(actor) if actor.table_ids(Role.COORDINATOR) else None
     )
@@ -75,7 +82,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "casework/dashboard.html",
-        {"actor": actor, "queue": queue, "own": own, "overview": overview, "mine": tasks},
+        {
+            "actor": actor,
+            "queue": queue,
+            "own": own,
+            "own_more": own_more,
+            "overview": overview,
+            "mine": tasks,
+        },
     )
 
 
@@ -218,6 +232,11 @@ def _case_file(
         else None,
         **workspace,
     }
+    context["parties"] = list(context["parties"])
+    # The case's own parties are the quick choices of every organisation field on the page.
+    quick = [p.organisation for p in context["parties"]]
+    context["quick_organisations"] = quick
+    context["f"] = _with_quick(context["f"], quick)
     if show.get("overzicht"):
         context["overview"] = casefile.case_overview(
             case,
@@ -226,7 +245,7 @@ def _case_file(
             now=timezone.now(),
             today=workspace["today"],  # type: ignore[arg-type]
         )
-    _goal_forms(context["goals"], membership.organisation_id)
+    _goal_forms(context["goals"], membership.organisation_id, quick)
     context["named_parties"] = _named_parties(case, context["parties"])
     # Only meetings this reader may open are links (a referrer sees the date, not a 403).
     context["open_meetings"] = {
@@ -283,10 +302,24 @@ def _named_parties(case: Case, parties: Any) -> list[Any]:
     }
     for pa in named:
         pa.match = by_name.get(pa.organisation_name.casefold())  # type: ignore[attr-defined]
+        # What the organisation field of the one-click form resolves (it takes no bare ids).
+        pa.match_label = pa.match and organisation_label(pa.match)  # type: ignore[attr-defined]
     return named
 
 
-def _goal_forms(goals: list[Any], own_organisation_id: int) -> None:
+def _with_quick(forms_ns: SimpleNamespace, quick: list[Organisation]) -> SimpleNamespace:
+    """The page's form namespace with the case's parties as quick organisation choices."""
+    return SimpleNamespace(
+        **{
+            attr: partial(cls, quick_organisations=quick)
+            if issubclass(cls.func, QuickOrganisationsMixin)
+            else cls
+            for attr, cls in vars(forms_ns).items()
+        }
+    )
+
+
+def _goal_forms(goals: list[Any], own_organisation_id: int, quick: list[Organisation]) -> None:
     """Each goal's own edit/status/remove/confirm forms, with ids unique on the page."""
     with_users = set(
         Membership.objects.filter(
@@ -300,11 +333,12 @@ def _goal_forms(goals: list[Any], own_organisation_id: int) -> None:
                 "goal": g.pk,
                 "domain": g.domain,
                 "description": g.description,
-                "organisation": g.organisation_id,
+                "organisation": g.organisation,
                 "contact": g.contact,
                 "financing": g.financing,
             },
             auto_id=auto_id.format("edit_form"),
+            quick_organisations=quick,
         )
         g.status_form = plan_forms.GoalStatusForm(
             initial={"goal": g.pk}, auto_id=auto_id.format("status_form")
@@ -353,12 +387,12 @@ def _restore_failed_form(request: HttpRequest, case: Case, context: dict[str, An
         auto_id = "close_%s"
     else:
         auto_id = _on_page(action.form).keywords["auto_id"]
+    extra: dict[str, Any] = {}
+    if isinstance(action.form, type) and issubclass(action.form, QuickOrganisationsMixin):
+        extra["quick_organisations"] = context["quick_organisations"]
     # The ladder's choices stay limited to the next levels when the form comes back.
-    extra: dict[str, Any] = (
-        {"levels": next_levels(case.escalation_level)}
-        if action.form is followup_forms.EscalateForm
-        else {}
-    )
+    if action.form is followup_forms.EscalateForm:
+        extra["levels"] = next_levels(case.escalation_level)
     form = action.form(data, auto_id=auto_id, **extra)
     form.is_valid()
     for field, message in failed.get("errors", []):
@@ -370,7 +404,9 @@ def _restore_failed_form(request: HttpRequest, case: Case, context: dict[str, An
         return
     forms_on_page = dict(vars(context["f"]))
     for attr, cls in forms_on_page.items():
-        if getattr(cls, "func", None) is action.form:
+        if getattr(cls, "func", None) is action.form or (
+            getattr(getattr(cls, "func", None), "func", None) is action.form
+        ):
             forms_on_page[attr] = form
     context["f"] = SimpleNamespace(**forms_on_page)
     if action.form is case_forms.CloseForm:

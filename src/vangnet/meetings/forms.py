@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 
 from vangnet.cases.forms import DATE, DATETIME
 from vangnet.cases.models import Case
+from vangnet.cases.organisation_field import OrganisationField
 from vangnet.common.forms import PlausibleDateField, PlausibleDateTimeField
 from vangnet.directory.models import Organisation
 from vangnet.meetings.models import Meeting, Participant
@@ -74,9 +75,7 @@ class AgendaForm(forms.Form):
 
 class ParticipantForm(forms.Form):
     kind = forms.ChoiceField(label="Soort deelnemer", choices=Participant.Kind.choices)
-    organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.all(), label="Organisatie", required=False
-    )
+    organisation = OrganisationField(label="Organisatie", required=False)
     person_name = forms.CharField(label="Naam", max_length=200)
     has_mandate = forms.BooleanField(label="Heeft mandaat", required=False)
 
@@ -96,11 +95,7 @@ class MinutesForm(forms.Form):
             self.fields[f"task_description_{i}"] = forms.CharField(
                 label=f"Actie {i}: wat", required=False, max_length=5000
             )
-            self.fields[f"task_organisation_{i}"] = forms.ModelChoiceField(
-                queryset=Organisation.objects.order_by("name"),
-                label=f"Actie {i}: wie (organisatie)",
-                required=False,
-            )
+            self.fields[f"task_organisation_{i}"] = OrganisationField(label=f"Actie {i}: wie (organisatie)", required=False)
             self.fields[f"task_due_on_{i}"] = PlausibleDateField(
                 label=f"Actie {i}: uiterlijk", widget=DATE, required=False
             )

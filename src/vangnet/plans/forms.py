@@ -7,17 +7,18 @@ from typing import Any
 from django import forms
 
 from vangnet.cases.forms import DATE
+from vangnet.cases.organisation_field import OrganisationField, QuickOrganisationsMixin
 from vangnet.common.forms import PlausibleDateField
 from vangnet.directory.models import Organisation, OrganisationType
 from vangnet.plans.models import ConfirmedVia, Financing, LifeDomain, PlanGoal
 
 
-class PlanForm(forms.Form):
+class PlanForm(QuickOrganisationsMixin, forms.Form):
     regiebehandelaar = forms.CharField(
         label="Regiebehandelaar / casusregisseur", max_length=200, required=False
     )
-    regiebehandelaar_organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.all(), label="Organisatie regiebehandelaar", required=False
+    regiebehandelaar_organisation = OrganisationField(
+        label="Organisatie regiebehandelaar", required=False
     )
     procesregie = forms.CharField(label="Wie houdt procesregie", max_length=200, required=False)
     handover_from = forms.CharField(label="Warme overdracht van", max_length=200, required=False)
@@ -48,14 +49,12 @@ class PlanForm(forms.Form):
     )
 
 
-class GoalForm(forms.Form):
+class GoalForm(QuickOrganisationsMixin, forms.Form):
     domain = forms.ChoiceField(label="Levensdomein", choices=LifeDomain.choices)
     description = forms.CharField(
         label="Doel", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
     )
-    organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.all(), label="Verantwoordelijke organisatie", required=False
-    )
+    organisation = OrganisationField(label="Verantwoordelijke organisatie", required=False)
     contact = forms.CharField(label="Contactpersoon", max_length=200, required=False)
     financing = forms.ChoiceField(label="Financiering", choices=Financing.choices)
 

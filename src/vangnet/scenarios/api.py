@@ -7,9 +7,10 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from vangnet.accounts.selectors import Actor, actor_for, current_user
+from vangnet.api.pagination import PageOut, PageQuery, api_page, paging
 from vangnet.waitlists.models import RegionKind
 
 from . import selectors, services
@@ -132,9 +133,16 @@ def calibration(request: HttpRequest, pk: int):
     return _cal_out(selectors.calibration(_actor(request), pk))
 
 
-@router.get("", response=list[ScenarioOut])
-def scenario_list(request: HttpRequest):
-    return [_sc_out(s) for s in selectors.scenarios(_actor(request))[:100]]
+class ScenarioPageOut(PageOut):
+    items: list[ScenarioOut]
+
+
+@router.get(
+    "", response=ScenarioPageOut, summary="Opgeslagen scenario's (nieuwste eerst; volg `next`)"
+)
+def scenario_list(request: HttpRequest, paging_query: Query[PageQuery]):
+    page = api_page(selectors.scenarios(_actor(request)), paging_query, field="created_at")
+    return {"items": [_sc_out(s) for s in page.rows], **paging(request, page)}
 
 
 @router.post("", response={201: ScenarioOut})

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -21,6 +22,7 @@ from vangnet.accounts.selectors import Actor, actor_for, current_user
 from vangnet.audit.models import Action
 from vangnet.audit.services import access_log_write
 from vangnet.common.errors import DomainError, NotAllowed, NotFound
+from vangnet.common.pagination import keyset_page
 from vangnet.waitlists.models import RegionKind
 
 from . import access, exports, selectors, services
@@ -45,14 +47,33 @@ def domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
     return wrapper
 
 
+PAGE_SIZE = 50
+
+
 def _index(
     request: HttpRequest, actor: Actor, form: CalibrateForm, status: int = 200
 ) -> HttpResponse:
-    items = list(selectors.scenarios(actor)[:50])
+    # Page by page (keyset), newest first, with a "more" link instead of a silent cut-off.
+    try:
+        page = keyset_page(
+            selectors.scenarios(actor),
+            field="created_at",
+            cursor=request.GET.get("na") or None,
+            size=PAGE_SIZE,
+        )
+    except DomainError:
+        page = keyset_page(
+            selectors.scenarios(actor), field="created_at", cursor=None, size=PAGE_SIZE
+        )
     return render(
         request,
         "scenarios/index.html",
-        {"form": form, "scenarios": items, "max_compare": selectors.MAX_COMPARE},
+        {
+            "form": form,
+            "scenarios": page.rows,
+            "more": urlencode({"na": page.next_cursor}) if page.next_cursor else None,
+            "max_compare": selectors.MAX_COMPARE,
+        },
         status=status,
     )
 

@@ -86,3 +86,27 @@ def test_the_log_page_links_to_more_instead_of_stopping(
         if data:
             data.pop("csrfmiddlewaretoken", None)
     assert len(shown) == len(set(shown)) == 63
+
+
+def test_the_account_log_links_to_more_instead_of_stopping(world, verified_client, monkeypatch):
+    from vangnet.audit.models import AccountLogEntry
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 7)
+    AccountLogEntry.objects.bulk_create(
+        [
+            AccountLogEntry(
+                actor="beheer", subject=f"gebruiker{i}", action="password", detail=f"regel {i}"
+            )
+            for i in range(30)
+        ]
+    )
+    client = verified_client(world.privacy_officer)
+    shown: list[str] = []
+    url: str | None = "/toegangslog/beheer/"
+    while url:
+        html = client.get(url).content.decode()
+        shown += re.findall(r"regel \d+", html)
+        more = re.search(r'<a href="(\?na=[^"]+)" data-testid="more">', html)
+        url = "/toegangslog/beheer/" + more.group(1) if more else None
+    assert sorted(shown) == sorted(f"regel {i}" for i in range(30)) and len(shown) == 30
+    assert client.get("/toegangslog/beheer/?na=vervalst").status_code == 302

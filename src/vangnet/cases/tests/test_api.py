@@ -117,8 +117,9 @@ def test_full_journey(world, api_for):
 
     listed = referrer.get(CASES)
     assert listed.status_code == 200
-    assert [c["reference"] for c in listed.json()] == [ref]
-    assert "patient_name" not in listed.json()[0]  # the list carries no patient data
+    assert [c["reference"] for c in listed.json()["items"]] == [ref]
+    assert listed.json()["next_cursor"] is None and listed.json()["next"] is None
+    assert "patient_name" not in listed.json()["items"][0]  # the list carries no patient data
 
     r = coordinator.post(f"{CASES}/{ref}/triage", TRIAGE)
     assert r.status_code == 200, r.content
@@ -218,10 +219,10 @@ def test_list_filters_by_state(world):
         decision="admit",
     )
     api = token_api(world.screener)
-    assert [c["reference"] for c in api.get(f"{CASES}?state=triage_proposed").json()] == [
+    assert [c["reference"] for c in api.get(f"{CASES}?state=triage_proposed").json()["items"]] == [
         a.reference
     ]
-    assert len(api.get(f"{CASES}?state=nonsense").json()) == 2  # unknown filter: ignored
+    assert len(api.get(f"{CASES}?state=nonsense").json()["items"]) == 2  # unknown filter: ignored
 
 
 # --- errors: problem+json with a Dutch detail -------------------------------------------------
@@ -524,9 +525,11 @@ def test_screener_reads_the_proposal_and_referrer_the_history_over_the_api(world
     assert [r["verdict"] for r in rounds] == ["pending"]
     assert [a["number"] for a in rounds[0]["assessments"]] == [1, 2, 3, 4, 5, 6, 7]
     assert token_api(world.referrer).get(f"{CASES}/{case.reference}/triage").status_code == 403
-    history = token_api(world.referrer).get(f"{CASES}/{case.reference}/history").json()
+    history = token_api(world.referrer).get(f"{CASES}/{case.reference}/history").json()["items"]
     assert [h["what"] for h in history] == ["Aangemeld"]  # the internal proposal stays at the table
-    table_history = token_api(world.coordinator).get(f"{CASES}/{case.reference}/history").json()
+    table_history = (
+        token_api(world.coordinator).get(f"{CASES}/{case.reference}/history").json()["items"]
+    )
     assert [h["what"] for h in table_history] == ["Aangemeld", "Triagebesluit voorgesteld"]
 
 

@@ -55,3 +55,14 @@ def test_case_list_is_paginated_and_sortable_beyond_fifty(world, verified_client
     assert oldest.reference not in first
     assert oldest.reference in client.get("/casussen/?pagina=2").content.decode()
     assert oldest.reference in client.get("/casussen/?sorteer=aangemeld").content.decode()
+
+
+def test_a_search_with_more_hits_than_one_page_says_so(world, verified_client, monkeypatch):
+    from vangnet.cases import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    for _ in range(3):
+        factories.register_case(world.referrer)
+    html = verified_client(world.coordinator).post("/casussen/", {"referrer": "GGZ"}).content
+    text = html.decode()
+    assert "3 casussen gevonden. De eerste 2 staan hier: verfijn de zoekopdracht" in text

@@ -87,14 +87,21 @@ def test_admission_to_closure_journey(browser, live_server, world):
     for org, role in ((housing, "Beschermd wonen"), (clinic, "Klinische behandeling")):
         coord.locator("summary:has-text('Partij toevoegen')").click()
         form = coord.locator("form[action$='/actie/partij/']")
-        form.locator("select[name=organisation]").select_option(label=org.name)
+        # Search the directory (HTMX) and pick the suggestion, as a coordinator would.
+        field = form.locator("input[name=organisation]")
+        field.fill(org.name.split()[0][:5].lower())
+        suggestion = form.locator(f"datalist option[value^='{org.name} (']")
+        suggestion.wait_for(state="attached")
+        field.fill(suggestion.get_attribute("value"))
         form.locator("input[name=role]").fill(role)
         form.locator("input[name=has_mandate]").check()
         _post(coord, "partij")
         _ok(coord)
         coord.locator("summary:has-text('Toestemming vastleggen')").click()
         form = coord.locator("form[action$='/actie/toestemming/']")
-        form.locator("select[name=organisation]").select_option(label=org.name)
+        # Now a party of the case: a quick choice before anything is typed.
+        quick = form.locator(f"datalist option[value^='{org.name} (']")
+        form.locator("input[name=organisation]").fill(quick.get_attribute("value"))
         form.locator("select[name=given_by]").select_option("patient")
         form.locator("input[name=valid_from]").fill(timezone.localdate().isoformat())
         _post(coord, "toestemming")
@@ -164,7 +171,7 @@ def test_admission_to_closure_journey(browser, live_server, world):
         gf = coord.locator("[data-testid=goal-form]")
         gf.locator("select[name=domain]").select_option(domain)
         gf.locator("textarea[name=description]").fill(text)
-        gf.locator("select[name=organisation]").select_option(label=org.name)
+        gf.locator("input[name=organisation]").fill(org.name)  # an exact name also works
         gf.locator("select[name=financing]").select_option(financing)
         gf.locator("button[type=submit]").click()
         coord.wait_for_load_state("load")

@@ -125,7 +125,7 @@ def test_goal_for_an_organisation_that_cannot_see_the_case_is_warned(world, veri
         {
             "domain": "housing",
             "description": "Woonplek",
-            "organisation": stranger.pk,
+            "organisation": stranger.name,
             "financing": "wmo",
         },
         follow=True,

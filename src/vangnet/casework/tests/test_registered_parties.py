@@ -4,6 +4,7 @@ Betrokken partijen: the coordinator adds each with one click, what it already di
 import pytest
 
 from vangnet.cases.models import CaseParty
+from vangnet.cases.organisation_field import organisation_label
 from vangnet.testing import factories
 from vangnet.testing import followup as fu
 
@@ -20,7 +21,7 @@ def test_party_named_at_registration_is_offered_and_added_with_what_it_did(world
     response = client.post(
         f"/casussen/{case.reference}/actie/partij/",
         {
-            "organisation": org.pk,
+            "organisation": organisation_label(org),
             "role": "Genoemd bij de aanmelding",
             "already_did": "Ambulante behandeling.",
         },

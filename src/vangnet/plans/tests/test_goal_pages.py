@@ -93,7 +93,7 @@ def test_coordinator_edits_reassigns_stops_and_removes_goals(world, partners, ve
             "goal": goal.pk,
             "domain": "treatment",
             "description": "Ambulante behandeling twee keer per week",
-            "organisation": b.organisation.pk,
+            "organisation": b.organisation.name,
             "financing": "zvw",
             "contact": "",
         },

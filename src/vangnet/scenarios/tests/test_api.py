@@ -51,7 +51,7 @@ def test_calibrate_create_run_and_read(history, analyst, client):
     got = client.get(f"{BASE}/{sc['id']}", **h).json()
     assert len(got["result"]["waiting_mean"]) == 6
     assert client.get(f"{BASE}/calibrations/{cal['id']}", **h).status_code == 200
-    assert [s["id"] for s in client.get(BASE, **h).json()] == [sc["id"]]
+    assert [s["id"] for s in client.get(BASE, **h).json()["items"]] == [sc["id"]]
 
 
 def test_bad_input_is_problem_json_in_dutch(history, analyst, client):

@@ -1,0 +1,143 @@
+"""The lists of case work cost the same number of queries whatever the number of cases (issue 12
+§3): the coordinator overview, the table member's and the referrer's case lists and dashboard.
+
+Each test measures a page with a few cases in every open state, adds several times as many, and
+measures again; the counts must be equal (a per-case query shows up as a difference).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from vangnet.accounts.models import Role
+from vangnet.cases.workflow import State
+from vangnet.followup import services as followup_services
+from vangnet.testing import followup as fu
+
+pytestmark = pytest.mark.django_db
+
+
+def _populate(world, partner: fu.Partner, per_state: int) -> None:
+    """`per_state` cases in every open state, each visible to `partner` once it may be, with
+    overdue check-ins and a suspended term among them."""
+    for _ in range(per_state):
+        fu.registered_case(world.referrer)
+        admitted = fu.admitted_case(world)
+        fu.invite_with_consent(world, admitted, partner.organisation)
+        plan = fu.plan_case(world)
+        fu.invite_with_consent(world, plan, partner.organisation)
+        follow, _goals = fu.follow_up_case(world, [partner])
+        followup_services.term_suspend(
+            case=follow,
+            actor=world.coordinator,
+            membership=fu.ms(world.coordinator),
+            reason="Opname elders",
+            starts_on=timezone.localdate(),
+        )
+        phase = follow.phases.get()
+        # An overdue check-in (test set-up: moved into the past directly).
+        phase.checkins.update(due_on=timezone.localdate() - timedelta(days=3))
+
+
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.fixture
+def partner(world) -> fu.Partner:
+    return fu.partner("Zorgpartner Noord")
+
+
+@pytest.mark.parametrize(
+    ("who", "url"),
+    [
+        ("coordinator", "/casussen/overzicht/"),
+        ("coordinator", "/casussen/"),
+        ("partner", "/casussen/overzicht/"),
+        ("partner", "/casussen/"),
+        ("referrer", "/casussen/overzicht/"),
+        ("referrer", "/casussen/"),
+        ("coordinator", "/api/v1/cases"),
+        ("partner", "/api/v1/cases"),
+        ("referrer", "/api/v1/cases"),
+    ],
+)
+def test_query_count_does_not_grow_with_cases(world, partner, verified_client, who, url):
+    user = partner.user if who == "partner" else getattr(world, who)
+    client = verified_client(user)
+    _populate(world, partner, 1)
+    small = _queries(client, url)
+    _populate(world, partner, 4)
+    large = _queries(client, url)
+    assert large == small, f"{url} as {who}: {small} queries with 4 cases, {large} with 20"
+
+
+def test_overview_still_shows_every_stage(world, partner, verified_client):
+    _populate(world, partner, 2)
+    page = verified_client(world.coordinator).get("/casussen/overzicht/").content.decode()
+    for state in (State.REGISTERED, State.ADMITTED, State.PLAN, State.FOLLOW_UP):
+        assert f"{state.label} (2)" in page
+    assert "opgeschort" in page
+    assert "geen check-in gepland" not in page  # every follow-up case has one planned
+    assert page.count('<span class="flag">3</span>') == 2  # three overdue check-ins per case
+
+
+def test_partner_sees_exactly_the_invited_cases(world, partner, verified_client):
+    _populate(world, partner, 1)
+    fu.registered_case(world.referrer)  # never invited
+    from vangnet.accounts.selectors import actor_for
+    from vangnet.cases.access import visible_cases
+
+    seen = set(visible_cases(actor_for(partner.user)).values_list("state", flat=True))
+    assert seen == {State.ADMITTED, State.PLAN, State.FOLLOW_UP}
+    assert visible_cases(actor_for(partner.user)).count() == 3
+    assert partner.membership.role == Role.TABLE_MEMBER
+
+
+def test_my_tasks_say_when_there_are_more_than_shown(world, partner, verified_client):
+    from vangnet.casework.selectors import MY_TASKS_SHOWN
+    from vangnet.meetings.models import Task
+
+    case = fu.admitted_case(world)
+    fu.invite_with_consent(world, case, partner.organisation)
+    hidden = fu.admitted_case(world)  # not invited: its tasks stay out of the partner's list
+    for c, n in ((case, MY_TASKS_SHOWN + 1), (hidden, 5)):
+        Task.objects.bulk_create(
+            [
+                Task(
+                    case=c,
+                    description=f"Actie {c.pk}-{i}",
+                    organisation=partner.organisation,
+                    due_on=timezone.localdate() + timedelta(days=i),
+                )
+                for i in range(n)
+            ]
+        )
+    page = verified_client(partner.user).get("/casussen/overzicht/").content.decode()
+    assert page.count(f">{case.reference}</a>)</li>") == MY_TASKS_SHOWN
+    assert hidden.reference not in page
+    assert 'data-testid="my-tasks-more"' in page
+
+
+def test_plan_revisions_say_when_older_ones_are_not_shown(world, verified_client):
+    from vangnet.plans import services as plan_services
+
+    case = fu.plan_case(world)
+    for i in range(22):
+        plan_services.plan_update(
+            case=case,
+            actor=world.coordinator,
+            membership=fu.ms(world.coordinator),
+            values={"regiebehandelaar": f"Dr. Versie{i:02d}"},
+        )
+    page = verified_client(world.coordinator).get(f"/casussen/{case.reference}/").content.decode()
+    assert 'data-testid="older-revisions"' in page
+    assert "Dr. Versie21" in page and "→ Dr. Versie01<" not in page
