@@ -20,6 +20,16 @@ option costs exactly ``u[i]`` at these prices and every location with ``p[j] > 0
 ``sum(u) - sum(capacity * p)`` (a lower bound on every feasible assignment, by weak duality)
 equals the assignment's scaled cost, which proves it optimal.
 :func:`vangnet.engines.matching.certificate.check_certificate` verifies exactly that.
+
+How (the problem is a transportation problem with 1,500 capacitated sinks and 50,000 sources,
+so everything works on location prices): one phase of a forward auction (:mod:`._auction`)
+gives prices close to the equilibrium; each candidate then takes a cheapest option at those
+prices, a few rounds lower the prices of locations that would keep room
+(:func:`._finish.initial_choice`), and exact successive shortest paths over the locations
+(:mod:`._finish`) repair the few overfull and underfull locations left. Only the finisher
+decides correctness; the auction only decides how much work is left for it. Cold-start:
+``solve(problem, warm_start=False)`` runs the finisher from zero prices (the tests use it as a
+second, independent route to the optimum).
 """
 
 from __future__ import annotations
@@ -28,9 +38,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vangnet.engines.matching import _kernels
+from vangnet.engines.matching import _auction, _finish, _kernels
 
 INT = np.int64
+AUCTION_EPS = 5  # auction step, in tenths of a day (cost units)
+DEFICIT_ROUNDS = 10  # price-lowering rounds before the finisher (see _finish.initial_choice)
 
 
 class ProblemError(ValueError):
@@ -133,7 +145,7 @@ class Solution:
     settled: int  # locations settled over all searches (statistics)
 
 
-def solve(problem: Problem) -> Solution:
+def solve(problem: Problem, *, warm_start: bool = True) -> Solution:
     """The exact optimum (fewest transfers among optima) with its certificate."""
     problem.validate()
     k = problem.scale
@@ -151,15 +163,27 @@ def solve(problem: Problem) -> Solution:
     cost = problem.cost[useful][by_cost]
     stay = problem.stay * k
     scaled = cost * k + 1
-    # Smallest possible saving first (ties: lower index): a candidate with a large saving that
-    # comes later mostly displaces one whose saving is small and who then simply stays, so the
-    # searches stay short (measured: a quarter fewer settled locations than the reverse order).
-    best = stay.copy()
-    np.minimum.at(best, owner[useful], scaled)
-    order = np.lexsort((np.arange(problem.n_candidates), stay - best)).astype(INT)
-    edge_of, prices, searches, settled = _kernels.insertion_kernel(
-        problem.n_locations, problem.capacity, ptr, loc, scaled, stay, order
+    if warm_start and scaled.size:
+        # Near-equilibrium prices from one auction phase (see _auction, and the choice of
+        # eps in docs/transfers-matching.md); the finisher makes them exact.
+        eps = AUCTION_EPS * k
+        hint_prices, hint, _bids = _auction.auction_kernel(
+            problem.capacity, ptr, loc, scaled, stay, eps, 2, eps
+        )
+    else:
+        hint_prices = np.zeros(problem.n_locations, INT)
+        hint = np.full(problem.n_candidates, -1, INT)
+    prices = hint_prices.copy()
+    # A location nobody can enter is full at any price; price it out of every search.
+    prices[problem.capacity == 0] = int(stay.max(initial=0)) + 1
+    edge_of = _finish.initial_choice(
+        problem.capacity, ptr, loc, scaled, stay, prices, hint, DEFICIT_ROUNDS
     )
+    searches, settled = _finish.finish_kernel(
+        problem.capacity, ptr, loc, scaled, stay, prices, edge_of
+    )
+    if searches < 0:  # pragma: no cover - the finisher always finds a path (see _finish)
+        raise RuntimeError("matching finisher found no augmenting path")
     return _solution(problem, edge_of, loc, cost, prices, int(searches), int(settled))
 
 
