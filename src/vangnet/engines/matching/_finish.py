@@ -131,9 +131,7 @@ def initial_choice(capacity, ptr, loc, a, st, price, hint, rounds):
             new = np.int64(0)
             if c >= room:
                 part = np.sort(q[:c])
-                new = part[c - room] - 1
-                if new < 0:
-                    new = 0
+                new = max(new, part[c - room] - 1)
             if new < price[j]:
                 price[j] = new
                 lowered += 1
@@ -375,4 +373,50 @@ def finish_kernel(capacity, ptr, loc, a, st, price, at):
         for j in range(m):
             if price[j] < 0 and load[j] == 0:
                 price[j] = 0  # no flow through j: any price >= 0 keeps its arcs feasible
+    _lowest_prices(capacity, ptr, loc, a, price, at, head, nxt, load, sbest, sedge)
     return searches, settled_total
+
+
+@njit(cache=True)
+def _lowest_prices(capacity, ptr, loc, a, price, at, head, nxt, load, sbest, sedge):
+    """Replace the certificate by the lowest one: ``p[j] -= d[j]``, with ``d`` the reduced
+    distance from S to ``j`` in the final residual graph (0 where S cannot reach ``j``: nobody
+    can enter ``j`` there). These are the shortest-path potentials, the least prices that prove
+    the optimum, so the printed certificate does not depend on where the search started, and
+    every positive price is held up by a tight chain of moves from a candidate who stays."""
+    m = capacity.shape[0]
+    dist = np.full(m, INF, np.int64)
+    done = np.zeros(m, np.bool_)
+    heap = np.empty(m, np.int64)
+    pos = np.full(m, -1, np.int64)
+    size = 0
+    for j in range(m):
+        w = INF
+        if capacity[j] > 0 and (price[j] > 0 or load[j] > 0):
+            w = price[j]  # one unit fewer through j to S
+        if sedge[j] >= 0 and sbest[j] + price[j] < w:
+            w = sbest[j] + price[j]  # a candidate who stays moves in
+        if w < INF:
+            dist[j] = w
+            size = _heap_push_or_decrease(heap, pos, size, dist, j)
+    while size > 0:
+        v, size = _heap_pop(heap, pos, size, dist)
+        done[v] = True
+        dv = dist[v]
+        k = head[v]
+        while k >= 0:
+            base = a[at[k]] + price[v] - dv
+            for e2 in range(ptr[k], ptr[k + 1]):
+                j2 = loc[e2]
+                if done[j2]:
+                    continue
+                w = a[e2] + price[j2] - base
+                if w < dist[j2]:
+                    dist[j2] = w
+                    size = _heap_push_or_decrease(heap, pos, size, dist, j2)
+            k = nxt[k]
+    for j in range(m):
+        if dist[j] == INF:
+            price[j] = 0
+        else:
+            price[j] = max(np.int64(0), price[j] - dist[j])

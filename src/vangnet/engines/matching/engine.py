@@ -145,8 +145,14 @@ class Solution:
     settled: int  # locations settled over all searches (statistics)
 
 
-def solve(problem: Problem, *, warm_start: bool = True) -> Solution:
-    """The exact optimum (fewest transfers among optima) with its certificate."""
+def solve(
+    problem: Problem, *, warm_start: bool = True, start_prices: np.ndarray | None = None
+) -> Solution:
+    """The exact optimum (fewest transfers among optima) with its certificate.
+
+    ``start_prices`` (scaled, >= 0, one per location; e.g. an earlier certificate) replace the
+    auction's as the finisher's starting point; ``warm_start=False`` starts from zero prices.
+    Either way the answer is the same optimum: only the work differs."""
     problem.validate()
     k = problem.scale
     # Options that cost at least as much as staying never help: staying is always possible,
@@ -163,7 +169,12 @@ def solve(problem: Problem, *, warm_start: bool = True) -> Solution:
     cost = problem.cost[useful][by_cost]
     stay = problem.stay * k
     scaled = cost * k + 1
-    if warm_start and scaled.size:
+    if start_prices is not None:
+        hint_prices = np.maximum(np.asarray(start_prices, dtype=INT), 0)
+        if hint_prices.shape != (problem.n_locations,):
+            raise ProblemError("Er is niet precies één startprijs per locatie.")
+        hint = np.full(problem.n_candidates, -1, INT)
+    elif warm_start and scaled.size:
         # Near-equilibrium prices from one auction phase (see _auction, and the choice of
         # eps in docs/transfers-matching.md); the finisher makes them exact.
         eps = AUCTION_EPS * k
