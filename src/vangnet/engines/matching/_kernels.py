@@ -180,3 +180,37 @@ def compatible_pairs_kernel(
             fill += 1
         ptr[i + 1] = fill
     return ptr, out_loc[:fill].copy(), out_cost[:fill].copy(), out_km[:fill].copy()
+
+
+@njit(cache=True)
+def useful_by_cost_kernel(ptr, loc, cost, stay):
+    """Each candidate's options that cost less than staying (the others never help: staying is
+    always possible), by ascending cost and then location, as a new CSR (``ptr``, ``loc``,
+    ``cost``). Rows are short (tens of options), so an insertion sort per row is fastest."""
+    n = stay.shape[0]
+    out_ptr = np.zeros(n + 1, np.int64)
+    for i in range(n):
+        c = 0
+        for e in range(ptr[i], ptr[i + 1]):
+            if cost[e] < stay[i]:
+                c += 1
+        out_ptr[i + 1] = out_ptr[i] + c
+    out_loc = np.empty(out_ptr[n], np.int64)
+    out_cost = np.empty(out_ptr[n], np.int64)
+    for i in range(n):
+        lo = out_ptr[i]
+        f = lo
+        for e in range(ptr[i], ptr[i + 1]):
+            c = cost[e]
+            if c >= stay[i]:
+                continue
+            j = loc[e]
+            t = f
+            while t > lo and (out_cost[t - 1] > c or (out_cost[t - 1] == c and out_loc[t - 1] > j)):
+                out_cost[t] = out_cost[t - 1]
+                out_loc[t] = out_loc[t - 1]
+                t -= 1
+            out_cost[t] = c
+            out_loc[t] = j
+            f += 1
+    return out_ptr, out_loc, out_cost

@@ -41,8 +41,8 @@ import numpy as np
 from vangnet.engines.matching import _auction, _finish, _kernels
 
 INT = np.int64
-AUCTION_EPS = 5  # auction step, in tenths of a day (cost units)
-DEFICIT_ROUNDS = 10  # price-lowering rounds before the finisher (see _finish.initial_choice)
+AUCTION_EPS = 10  # auction step, in tenths of a day (cost units)
+DEFICIT_ROUNDS = 3  # price-lowering rounds before the finisher (see _finish.initial_choice)
 
 
 class ProblemError(ValueError):
@@ -157,16 +157,11 @@ def solve(
     k = problem.scale
     # Options that cost at least as much as staying never help: staying is always possible,
     # so they are left out of the search (the certificate still covers them: see module doc).
-    owner = problem.owner()
-    useful = problem.cost < problem.stay[owner]
-    ptr = np.zeros_like(problem.ptr)
-    np.cumsum(np.bincount(owner[useful], minlength=problem.n_candidates), out=ptr[1:])
     # Within a candidate, options by ascending cost (then location), so that a search can stop
     # scanning a candidate's options at the first one that is too expensive.
-    sub_owner = owner[useful]
-    by_cost = np.lexsort((problem.loc[useful], problem.cost[useful], sub_owner))
-    loc = np.ascontiguousarray(problem.loc[useful][by_cost])
-    cost = problem.cost[useful][by_cost]
+    ptr, loc, cost = _kernels.useful_by_cost_kernel(
+        problem.ptr, problem.loc, problem.cost, problem.stay
+    )
     stay = problem.stay * k
     scaled = cost * k + 1
     if start_prices is not None:
