@@ -59,14 +59,12 @@ def _sift_down(hprice, howner, slot_of, lo, size, i):
 
 
 @njit(cache=True)
-def _best_value(i, ptr, loc, a, st, hprice, sp, capacity):
+def _best_value(i, ptr, loc, a, st, lp):
     best = st[i]
     for e in range(ptr[i], ptr[i + 1]):
-        j = loc[e]
-        if capacity[j] > 0:
-            v = a[e] + hprice[sp[j]]
-            if v < best:
-                best = v
+        v = a[e] + lp[loc[e]]
+        if v < best:
+            best = v
     return best
 
 
@@ -85,6 +83,11 @@ def auction_kernel(capacity, ptr, loc, a, st, eps0, theta, eps_final):
     hprice = np.zeros(slots + 1, np.int64)  # one spare so that cap-0 roots can be read
     howner = np.full(slots + 1, -1, np.int64)
     slot_of = np.full(n, -1, np.int64)
+    # The cheapest slot's price per location (what a bidder sees); capacity 0: never.
+    lp = np.zeros(m, np.int64)
+    for j in range(m):
+        if capacity[j] == 0:
+            lp[j] = INF
     at = np.full(n, -2, np.int64)  # edge, -1 stays, -2 waiting to bid
     queue = np.empty(n, np.int64)
     for i in range(n):
@@ -102,7 +105,7 @@ def auction_kernel(capacity, ptr, loc, a, st, eps0, theta, eps_final):
                 if e == -2:
                     continue
                 val = a[e] + hprice[slot_of[i]] if e >= 0 else st[i]
-                if val > _best_value(i, ptr, loc, a, st, hprice, sp, capacity) + eps:
+                if val > _best_value(i, ptr, loc, a, st, lp) + eps:
                     if e >= 0:
                         howner[slot_of[i]] = -1
                         slot_of[i] = -1
@@ -119,10 +122,7 @@ def auction_kernel(capacity, ptr, loc, a, st, eps0, theta, eps_final):
             w2 = INF
             e1 = -1
             for e in range(ptr[i], ptr[i + 1]):
-                j = loc[e]
-                if capacity[j] == 0:
-                    continue
-                v = a[e] + hprice[sp[j]]
+                v = a[e] + lp[loc[e]]
                 if v < w1:
                     w2 = w1
                     w1 = v
@@ -152,6 +152,7 @@ def auction_kernel(capacity, ptr, loc, a, st, eps0, theta, eps_final):
             at[i] = e1
             slot_of[i] = lo
             _sift_down(hprice, howner, slot_of, lo, size, 0)
+            lp[j1] = hprice[lo]
         if eps <= eps_final:
             break
         eps = max(eps_final, eps // theta)
