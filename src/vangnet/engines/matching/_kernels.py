@@ -1,25 +1,8 @@
-"""Numba kernels behind :func:`vangnet.engines.matching.solve` (and the greedy yardstick).
+"""Numba helpers of the matching engine: the compatible pairs, the greedy yardstick, and the
+indexed heap and occupant lists that the exact finisher (:mod:`._finish`) searches with.
 
-The problem is a transportation problem: every candidate (supply 1) goes to one location (a sink
-with a capacity) or stays (a private sink without a capacity). Its linear-programming dual has
-one price ``p[j] >= 0`` per location only; a candidate's dual value is then
-``u[i] = min(stay[i], min_j cost[i, j] + p[j])``. So the whole search runs over the small side
-(locations), never over candidate nodes (:func:`insertion_kernel`):
-
-* Candidates are inserted one at a time by a shortest augmenting path (successive shortest
-  paths with the prices as potentials). The search is Dijkstra over the locations: entering
-  location ``j`` directly costs ``cost[i, j] + p[j]``; going on from a full location ``j`` to
-  ``j2`` means moving one occupant ``k`` of ``j`` to its option ``j2`` at the reduced cost
-  ``cost[k, j2] + p[j2] - (cost[k, j] + p[j]) >= 0``. A path ends at a location with room, by
-  sending an occupant home (``stay[k] - (cost[k, j] + p[j])``), or with the candidate staying.
-* Afterwards every settled location ``j`` closer than the path's length ``D`` gets
-  ``p[j] += D - d[j]``: all reduced costs stay >= 0 and the path becomes tight. A price only
-  rises while its location is full, and loads never fall, so ``p[j] > 0`` implies full.
-* After the last insertion the prices are an optimality certificate (checked independently by
-  :func:`vangnet.engines.matching.certificate.check_certificate`).
-
-Everything is deterministic: options are scanned in a fixed order, the heap breaks equal
-distances by the lower location index, and the first of equally short exits wins.
+The heap orders location indices by ``(dist, index)``, so equal distances are broken by the
+lower index and every search is deterministic.
 """
 
 from __future__ import annotations
@@ -200,196 +183,34 @@ def compatible_pairs_kernel(
 
 
 @njit(cache=True)
-def _augment(i, kind, best_loc, best_cand, pred_edge, owner, edge_of, loc, load, head, nxt, prv):
-    """Carry out the path found for candidate ``i``: it ends at free location ``best_loc``
-    (kind 1) or by occupant ``best_cand`` of ``best_loc`` going home (kind 2); ``pred_edge``
-    leads back from there, location by location, to the candidate."""
-    if kind == 2:
-        _unlink(head, nxt, prv, best_loc, best_cand)
-        edge_of[best_cand] = -1
-    else:
-        load[best_loc] += 1
-    cur = best_loc
-    while True:
-        e2 = pred_edge[cur]
-        k = owner[e2]
-        edge_of_k = edge_of[k]
-        if k != i:
-            _unlink(head, nxt, prv, loc[edge_of_k], k)
-        edge_of[k] = e2
-        nxt[k] = head[cur]
-        prv[k] = -1
-        if head[cur] >= 0:
-            prv[head[cur]] = k
-        head[cur] = k
-        if k == i:
-            break
-        cur = loc[edge_of_k]
-
-
-@njit(cache=True)
-def insertion_kernel(n_locations, capacity, ptr, loc, cost, stay, order):
-    """Successive shortest paths inserting one candidate at a time (in ``order``).
-
-    Invariants after every insertion: each inserted candidate is on a cheapest option at the
-    current prices, no location is over capacity, and a location with a positive price is full.
-    A search from candidate ``i`` never settles a location farther than ``stay[i]``: staying is
-    always an exit. The caller inserts the smallest possible savings first: a later candidate
-    with a large saving then mostly displaces one with a small saving, who simply stays.
-    """
+def useful_by_cost_kernel(ptr, loc, cost, stay):
+    """Each candidate's options that cost less than staying (the others never help: staying is
+    always possible), by ascending cost and then location, as a new CSR (``ptr``, ``loc``,
+    ``cost``). Rows are short (tens of options), so an insertion sort per row is fastest."""
     n = stay.shape[0]
-    m = n_locations
-    edge_of = np.full(n, -1, np.int64)
-    owner = np.empty(cost.shape[0], np.int64)
+    out_ptr = np.zeros(n + 1, np.int64)
     for i in range(n):
+        c = 0
         for e in range(ptr[i], ptr[i + 1]):
-            owner[e] = i
-    price = np.zeros(m, np.int64)
-    load = np.zeros(m, np.int64)
-    head = np.full(m, -1, np.int64)
-    nxt = np.full(n, -1, np.int64)
-    prv = np.full(n, -1, np.int64)
-    dist = np.full(m, INF, np.int64)
-    pred_edge = np.full(m, -1, np.int64)
-    settled = np.zeros(m, np.bool_)
-    heap = np.empty(m, np.int64)
-    pos = np.full(m, -1, np.int64)
-    touched = np.empty(m, np.int64)
-    seen = np.zeros(m, np.bool_)
-    bfs = np.empty(m, np.int64)
-    searches = 0
-    tight = 0
-    settled_total = 0
-
-    for t in range(order.shape[0]):
-        i = order[t]
-        if ptr[i] == ptr[i + 1]:
-            continue
-        # At these prices, is staying the cheapest? Then nothing changes.
-        delta = stay[i]
+            if cost[e] < stay[i]:
+                c += 1
+        out_ptr[i + 1] = out_ptr[i] + c
+    out_loc = np.empty(out_ptr[n], np.int64)
+    out_cost = np.empty(out_ptr[n], np.int64)
+    for i in range(n):
+        lo = out_ptr[i]
+        f = lo
         for e in range(ptr[i], ptr[i + 1]):
-            v = cost[e] + price[loc[e]]
-            if v < delta:
-                delta = v
-        if delta >= stay[i]:
-            continue
-        # Shortcut: a path over tight moves (reduced cost 0) from a cheapest option to a free
-        # location or to an occupant for whom staying is as cheap is a shortest path (every
-        # path costs at least ``delta``), and then no price changes. Breadth-first, in order.
-        tight += 1
-        qt = 0
-        found_kind = 0
-        found_loc = -1
-        found_cand = -1
-        for e in range(ptr[i], ptr[i + 1]):
+            c = cost[e]
+            if c >= stay[i]:
+                continue
             j = loc[e]
-            if cost[e] + price[j] == delta and not seen[j]:
-                seen[j] = True
-                pred_edge[j] = e
-                bfs[qt] = j
-                qt += 1
-        qh = 0
-        while qh < qt and found_kind == 0:
-            j = bfs[qh]
-            qh += 1
-            if load[j] < capacity[j]:
-                found_kind = 1
-                found_loc = j
-                break
-            k = head[j]
-            while k >= 0:
-                base = cost[edge_of[k]] + price[j]
-                if stay[k] == base:
-                    found_kind = 2
-                    found_cand = k
-                    found_loc = j
-                    break
-                for e2 in range(ptr[k], ptr[k + 1]):
-                    if cost[e2] > base:
-                        break
-                    j2 = loc[e2]
-                    if not seen[j2] and cost[e2] + price[j2] == base:
-                        seen[j2] = True
-                        pred_edge[j2] = e2
-                        bfs[qt] = j2
-                        qt += 1
-                k = nxt[k]
-        for q in range(qt):
-            seen[bfs[q]] = False
-        if found_kind != 0:
-            _augment(i, found_kind, found_loc, found_cand, pred_edge, owner, edge_of, loc, load,
-                     head, nxt, prv)  # fmt: skip
-        for q in range(qt):
-            pred_edge[bfs[q]] = -1
-        if found_kind != 0:
-            continue
-        searches += 1
-        n_touched = 0
-        size = 0
-        for e in range(ptr[i], ptr[i + 1]):
-            j = loc[e]
-            v = cost[e] + price[j]
-            if v < dist[j]:
-                if dist[j] == INF:
-                    touched[n_touched] = j
-                    n_touched += 1
-                dist[j] = v
-                pred_edge[j] = e
-                size = _heap_push_or_decrease(heap, pos, size, dist, j)
-        best = stay[i]
-        best_kind = 0  # 0: i stays; 1: free location best_loc; 2: occupant best_cand goes home
-        best_loc = -1
-        best_cand = -1
-        while size > 0:
-            j = heap[0]
-            dj = dist[j]
-            if dj >= best:
-                break
-            j, size = _heap_pop(heap, pos, size, dist)
-            settled[j] = True
-            settled_total += 1
-            if load[j] < capacity[j]:
-                best = dj
-                best_kind = 1
-                best_loc = j
-                break
-            k = head[j]
-            while k >= 0:
-                e = edge_of[k]
-                base = cost[e] + price[j] - dj
-                v = stay[k] - base
-                if v < best:
-                    best = v
-                    best_kind = 2
-                    best_cand = k
-                    best_loc = j
-                limit = best + base  # options are sorted by cost: later ones only cost more
-                for e2 in range(ptr[k], ptr[k + 1]):
-                    if cost[e2] >= limit:
-                        break
-                    j2 = loc[e2]
-                    if settled[j2]:
-                        continue
-                    v = cost[e2] + price[j2] - base
-                    if v < dist[j2]:
-                        if dist[j2] == INF:
-                            touched[n_touched] = j2
-                            n_touched += 1
-                        dist[j2] = v
-                        pred_edge[j2] = e2
-                        size = _heap_push_or_decrease(heap, pos, size, dist, j2)
-                k = nxt[k]
-        for q in range(n_touched):
-            j = touched[q]
-            if settled[j] and dist[j] < best:
-                price[j] += best - dist[j]
-        if best_kind != 0:
-            _augment(i, best_kind, best_loc, best_cand, pred_edge, owner, edge_of, loc, load,
-                     head, nxt, prv)  # fmt: skip
-        for q in range(n_touched):
-            j = touched[q]
-            dist[j] = INF
-            settled[j] = False
-            pred_edge[j] = -1
-            pos[j] = -1
-    return edge_of, price, searches, settled_total
+            t = f
+            while t > lo and (out_cost[t - 1] > c or (out_cost[t - 1] == c and out_loc[t - 1] > j)):
+                out_cost[t] = out_cost[t - 1]
+                out_loc[t] = out_loc[t - 1]
+                t -= 1
+            out_cost[t] = c
+            out_loc[t] = j
+            f += 1
+    return out_ptr, out_loc, out_cost

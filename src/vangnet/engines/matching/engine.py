@@ -20,6 +20,16 @@ option costs exactly ``u[i]`` at these prices and every location with ``p[j] > 0
 ``sum(u) - sum(capacity * p)`` (a lower bound on every feasible assignment, by weak duality)
 equals the assignment's scaled cost, which proves it optimal.
 :func:`vangnet.engines.matching.certificate.check_certificate` verifies exactly that.
+
+How (the problem is a transportation problem with 1,500 capacitated sinks and 50,000 sources,
+so everything works on location prices): one phase of a forward auction (:mod:`._auction`)
+gives prices close to the equilibrium; each candidate then takes a cheapest option at those
+prices, a few rounds lower the prices of locations that would keep room
+(:func:`._finish.initial_choice`), and exact successive shortest paths over the locations
+(:mod:`._finish`) repair the few overfull and underfull locations left. Only the finisher
+decides correctness; the auction only decides how much work is left for it. Cold-start:
+``solve(problem, warm_start=False)`` runs the finisher from zero prices (the tests use it as a
+second, independent route to the optimum).
 """
 
 from __future__ import annotations
@@ -28,9 +38,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vangnet.engines.matching import _kernels
+from vangnet.engines.matching import _auction, _finish, _kernels
 
 INT = np.int64
+AUCTION_EPS = 10  # auction step, in tenths of a day (cost units)
+DEFICIT_ROUNDS = 3  # price-lowering rounds before the finisher (see _finish.initial_choice)
 
 
 class ProblemError(ValueError):
@@ -133,33 +145,51 @@ class Solution:
     settled: int  # locations settled over all searches (statistics)
 
 
-def solve(problem: Problem) -> Solution:
-    """The exact optimum (fewest transfers among optima) with its certificate."""
+def solve(
+    problem: Problem, *, warm_start: bool = True, start_prices: np.ndarray | None = None
+) -> Solution:
+    """The exact optimum (fewest transfers among optima) with its certificate.
+
+    ``start_prices`` (scaled, >= 0, one per location; e.g. an earlier certificate) replace the
+    auction's as the finisher's starting point; ``warm_start=False`` starts from zero prices.
+    Either way the answer is the same optimum: only the work differs."""
     problem.validate()
     k = problem.scale
     # Options that cost at least as much as staying never help: staying is always possible,
     # so they are left out of the search (the certificate still covers them: see module doc).
-    owner = problem.owner()
-    useful = problem.cost < problem.stay[owner]
-    ptr = np.zeros_like(problem.ptr)
-    np.cumsum(np.bincount(owner[useful], minlength=problem.n_candidates), out=ptr[1:])
     # Within a candidate, options by ascending cost (then location), so that a search can stop
     # scanning a candidate's options at the first one that is too expensive.
-    sub_owner = owner[useful]
-    by_cost = np.lexsort((problem.loc[useful], problem.cost[useful], sub_owner))
-    loc = np.ascontiguousarray(problem.loc[useful][by_cost])
-    cost = problem.cost[useful][by_cost]
+    ptr, loc, cost = _kernels.useful_by_cost_kernel(
+        problem.ptr, problem.loc, problem.cost, problem.stay
+    )
     stay = problem.stay * k
     scaled = cost * k + 1
-    # Smallest possible saving first (ties: lower index): a candidate with a large saving that
-    # comes later mostly displaces one whose saving is small and who then simply stays, so the
-    # searches stay short (measured: a quarter fewer settled locations than the reverse order).
-    best = stay.copy()
-    np.minimum.at(best, owner[useful], scaled)
-    order = np.lexsort((np.arange(problem.n_candidates), stay - best)).astype(INT)
-    edge_of, prices, searches, settled = _kernels.insertion_kernel(
-        problem.n_locations, problem.capacity, ptr, loc, scaled, stay, order
+    if start_prices is not None:
+        hint_prices = np.maximum(np.asarray(start_prices, dtype=INT), 0)
+        if hint_prices.shape != (problem.n_locations,):
+            raise ProblemError("Er is niet precies één startprijs per locatie.")
+        hint = np.full(problem.n_candidates, -1, INT)
+    elif warm_start and scaled.size:
+        # Near-equilibrium prices from one auction phase (see _auction, and the choice of
+        # eps in docs/transfers-matching.md); the finisher makes them exact.
+        eps = AUCTION_EPS * k
+        hint_prices, hint, _bids = _auction.auction_kernel(
+            problem.capacity, ptr, loc, scaled, stay, eps, 2, eps
+        )
+    else:
+        hint_prices = np.zeros(problem.n_locations, INT)
+        hint = np.full(problem.n_candidates, -1, INT)
+    prices = hint_prices.copy()
+    # A location nobody can enter is full at any price; price it out of every search.
+    prices[problem.capacity == 0] = int(stay.max(initial=0)) + 1
+    edge_of = _finish.initial_choice(
+        problem.capacity, ptr, loc, scaled, stay, prices, hint, DEFICIT_ROUNDS
     )
+    searches, settled = _finish.finish_kernel(
+        problem.capacity, ptr, loc, scaled, stay, prices, edge_of
+    )
+    if searches < 0:  # pragma: no cover - the finisher always finds a path (see _finish)
+        raise RuntimeError("matching finisher found no augmenting path")
     return _solution(problem, edge_of, loc, cost, prices, int(searches), int(settled))
 
 

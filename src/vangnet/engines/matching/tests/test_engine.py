@@ -7,7 +7,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vangnet.engines.matching import Problem, ProblemError, check_certificate, greedy, solve
+from vangnet.engines.matching import (
+    Instance,
+    Problem,
+    ProblemError,
+    check_certificate,
+    greedy,
+    solve,
+)
 from vangnet.engines.matching.baseline import solve_ortools
 from vangnet.engines.matching.generate import national_instance
 
@@ -225,3 +232,125 @@ def test_bad_problems_are_refused_in_dutch(kwargs: dict, words: str) -> None:
     base.update(kwargs)
     with pytest.raises(ProblemError, match=words):
         Problem.from_pairs(**{k: np.array(v) for k, v in base.items()})
+
+
+# --- Edge cases of the auction + finisher (issue 14 §3) ----------------------------------------
+
+
+@FAST
+@given(problems(max_candidates=30, max_locations=6))
+def test_warm_and_cold_start_reach_the_same_optimum(problem: Problem) -> None:
+    """The finisher alone (from zero prices) and after the auction: the same scaled optimum,
+    both certified; the auction only changes how much work is left."""
+    warm = solve(problem)
+    cold = solve(problem, warm_start=False)
+    assert (warm.objective, warm.transfers) == (cold.objective, cold.transfers)
+    for solution in (warm, cold):
+        assert check_certificate(problem, solution.location, solution.prices).ok
+
+
+@FAST
+@given(problems(max_candidates=20, max_locations=4), st.data())
+def test_zero_capacity_locations_take_nobody(problem: Problem, data: st.DataObject) -> None:
+    closed = data.draw(st.lists(st.booleans(), min_size=problem.n_locations,
+                                max_size=problem.n_locations))  # fmt: skip
+    capacity = np.where(closed, 0, problem.capacity)
+    problem = Problem(capacity, problem.ptr, problem.loc, problem.cost, problem.stay)
+    solution = solve(problem)
+    assert not np.isin(solution.location, np.flatnonzero(capacity == 0)).any()
+    assert solution.objective == solve_ortools(problem)[1]
+    assert check_certificate(problem, solution.location, solution.prices).ok
+
+
+def test_all_capacity_zero_everybody_stays() -> None:
+    problem = Problem.from_pairs(
+        capacity=np.array([0, 0]), stay=np.array([50, 60]), candidate=np.array([0, 0, 1]),
+        location=np.array([0, 1, 1]), cost=np.array([0, 1, 2]),
+    )  # fmt: skip
+    solution = solve(problem)
+    assert solution.location.tolist() == [-1, -1] and solution.objective == 110
+    assert check_certificate(problem, solution.location, solution.prices).ok
+
+
+@FAST
+@given(problems(max_candidates=20, max_locations=5))
+def test_everybody_stays_when_no_transfer_is_cheaper(problem: Problem) -> None:
+    """Every transfer costs at least the stay: nobody moves and every price is 0."""
+    dear = problem.stay[problem.owner()] + problem.cost
+    problem = Problem(problem.capacity, problem.ptr, problem.loc, dear, problem.stay)
+    solution = solve(problem)
+    assert solution.transfers == 0 and np.all(solution.location == -1)
+    assert solution.objective == int(problem.stay.sum())
+    assert not solution.prices[problem.capacity > 0].any()
+    assert check_certificate(problem, solution.location, solution.prices).ok
+
+
+@FAST
+@given(problems(max_candidates=40, max_locations=1))
+def test_one_location(problem: Problem) -> None:
+    solution = solve(problem)
+    assert solution.objective == solve_ortools(problem)[1]
+    assert check_certificate(problem, solution.location, solution.prices).ok
+
+
+def test_no_compatible_pairs_everybody_stays() -> None:
+    """A travel radius nobody can meet: no pairs at all (also no candidates at all)."""
+    instance = national_instance(3, n_locations=10, n_candidates=40, width_km=500,
+                                 height_km=500)  # fmt: skip
+    far = Instance(**{**instance.__dict__, "radius": np.zeros(40)})
+    problem, _ = far.problem()
+    assert problem.loc.size == 0
+    solution = solve(problem)
+    assert solution.transfers == 0 and solution.objective == int(problem.stay.sum())
+    assert check_certificate(problem, solution.location, solution.prices).ok
+    empty = Problem.from_pairs(capacity=np.array([3]), stay=np.zeros(0, np.int64),
+                               candidate=np.zeros(0, np.int64), location=np.zeros(0, np.int64),
+                               cost=np.zeros(0, np.int64))  # fmt: skip
+    assert solve(empty).objective == 0
+
+
+@FAST
+@given(st.integers(1, 30), st.integers(1, 4), st.integers(0, 5), st.integers(0, 50))
+def test_all_equal_costs(n: int, m: int, cap: int, stay: int) -> None:
+    """Everything ties: the optimum, the fewest transfers, and the same answer every time."""
+    problem = Problem.from_pairs(
+        capacity=np.full(m, cap), stay=np.full(n, stay), candidate=np.repeat(np.arange(n), m),
+        location=np.tile(np.arange(m), n), cost=np.full(n * m, 10),
+    )  # fmt: skip
+    solution = solve(problem)
+    moves = min(n, m * cap) if stay > 10 else 0
+    assert solution.transfers == moves
+    assert solution.objective == solve_ortools(problem)[1]
+    assert check_certificate(problem, solution.location, solution.prices).ok
+    again = solve(problem)
+    assert np.array_equal(again.location, solution.location)
+    assert np.array_equal(again.prices, solution.prices)
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.integers(0, 2**31))
+def test_mid_size_instances_need_the_finisher_and_match_ortools(seed: int) -> None:
+    """Big enough that the auction leaves overfull and underfull locations to repair."""
+    instance = national_instance(seed, n_locations=60, n_candidates=2_000, width_km=120,
+                                 height_km=80)  # fmt: skip
+    problem, _ = instance.problem()
+    solution = solve(problem)
+    assert solution.searches > 0
+    assert solution.objective == solve_ortools(problem)[1]
+    assert check_certificate(problem, solution.location, solution.prices).ok
+
+
+@FAST
+@given(problems(max_candidates=30, max_locations=6), st.data())
+def test_finisher_reaches_the_optimum_from_any_prices(
+    problem: Problem, data: st.DataObject
+) -> None:
+    """Arbitrary start prices leave overfull locations and underfull priced ones at once, so
+    every kind of search comes up: from an overfull location, from the sink, through it."""
+    k = problem.scale
+    size = problem.n_locations
+    start = np.array(data.draw(st.lists(st.integers(0, 45 * k), min_size=size, max_size=size)))
+    solution = solve(problem, start_prices=start)
+    reference = solve(problem, warm_start=False)
+    assert (solution.objective, solution.transfers) == (reference.objective, reference.transfers)
+    assert check_certificate(problem, solution.location, solution.prices).ok
