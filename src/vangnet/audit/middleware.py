@@ -30,4 +30,4 @@ class AccessLogMiddleware:
             # Sealing runs in its own transaction; inside an enclosing one (tests) it would seal
             # rows that may still roll back, so it leaves them to the continuous sealer.
             if rows and not connection.in_atomic_block:
-                access_log_seal()
+                access_log_seal(recent_only=True)
