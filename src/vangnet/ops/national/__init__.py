@@ -25,7 +25,6 @@ from django.utils import timezone
 
 from vangnet.accounts.models import Membership
 from vangnet.audit.models import AccessLogEntry
-from vangnet.audit.sealing import access_log_seal
 from vangnet.cases.models import Case
 from vangnet.cases.services.registration import _normalise_name, _patient_key
 from vangnet.cases.workflow import State
@@ -216,7 +215,7 @@ def load(
         provider_count=n.providers,
         say=say,
     )
-    access_log_seal()  # the import's own log rows
+    bulk.seal()  # the import's own log rows
     say(
         f"Landelijke gegevens geladen: {Case.objects.count():,} casussen, "
         f"{AccessLogEntry.objects.count():,} toegangslogregels, {stored:,} registraties."
