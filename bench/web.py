@@ -411,7 +411,7 @@ def main() -> None:
             for name in profile.get("national", {})
         },
     }
-    out = REPO / "bench" / "results" / ("web_quick.json" if quick else "web.json")
+    out = VAR / "web_quick.json" if quick else REPO / "bench" / "results" / "web.json"
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps({"total": total, "met": result["met"]}, indent=1))
 
