@@ -57,6 +57,7 @@ bench: setup
 	uv run --frozen python bench/simulation.py
 	uv run --frozen python bench/sociale_kaart.py
 	uv run --frozen python bench/import.py
+	uv run --frozen python bench/web.py
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache
