@@ -399,6 +399,8 @@ def main() -> None:
             "server": "make serve: gunicorn (scripts/gunicorn.conf.py), production settings",
         },
         "data_set_load_seconds": loaded,
+        # Free text for what the run's JSON cannot know (e.g. data sets loaded by an earlier run).
+        "note": os.environ.get("BENCH_NOTE", ""),
         "server_ready_seconds": ready_s,
         "first_dashboard_request_seconds": first_s,
         "total": total,
