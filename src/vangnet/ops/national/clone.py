@@ -113,6 +113,7 @@ def clone_case(
                 obj._state = copy.copy(row._state)
                 obj._state.adding = True
                 obj._state.db = None
+                obj._state.fields_cache = {}  # not the template's cached related objects
                 obj.pk = None
                 for f in _fks(model):
                     old = getattr(row, f.attname)
