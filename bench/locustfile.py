@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from django_otp.oath import totp
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 
 TARGETS = json.loads(
     Path(
@@ -35,6 +35,23 @@ TARGETS = json.loads(
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 _lock = threading.Lock()
 _counters: dict[str, itertools.count[int]] = {}
+
+
+# Every request's time, for `bench/web.py` to judge the pages without the logins (Locust's own
+# aggregate includes them, and at a slow server they are most of the requests).
+_times: list[tuple[str, float, bool]] = []
+
+
+@events.request.add_listener
+def _record(name: str, response_time: float, exception: Any, **kwargs: Any) -> None:
+    _times.append((name, response_time, exception is not None))
+
+
+@events.quitting.add_listener
+def _write(**kwargs: Any) -> None:
+    out = os.environ.get("BENCH_TIMES")
+    if out:
+        Path(out).write_text(json.dumps(_times))
 
 
 class Staff(HttpUser):

@@ -298,6 +298,22 @@ def locust_stats(prefix: Path) -> dict[str, Any]:
     return pages
 
 
+def pages_total(path: Path, seconds: int) -> dict[str, Any]:
+    """All page requests (logins left out) from the per-request times the locustfile wrote."""
+    import numpy as np
+
+    rows = [r for r in json.loads(path.read_text()) if r[0] != "login"]
+    ms = np.array([r[1] for r in rows], dtype=float)
+    return {
+        "requests": len(rows),
+        "failures": sum(1 for r in rows if r[2]),
+        "requests_per_s": round(len(rows) / seconds, 2),
+        "p50_ms": round(float(np.percentile(ms, 50)), 1) if len(ms) else None,
+        "p95_ms": round(float(np.percentile(ms, 95)), 1) if len(ms) else None,
+        "p99_ms": round(float(np.percentile(ms, 99)), 1) if len(ms) else None,
+    }
+
+
 def main() -> None:
     if sys.argv[1:2] == ["--child"]:
         mode, url, out = sys.argv[2:5]
@@ -368,17 +384,22 @@ def main() -> None:
                 "10",
             ],
             check=False,
-            env={**os.environ, "BENCH_TARGETS": str(VAR / "web-targets.json")},
+            env={
+                **os.environ,
+                "BENCH_TARGETS": str(VAR / "web-targets.json"),
+                "BENCH_TIMES": str(VAR / "web-times.json"),
+            },
         )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
     pages = locust_stats(prefix)
-    total = pages.pop("Aggregated")
+    locust_total = pages.pop("Aggregated")
     logins = pages.pop("login", None)
+    total = pages_total(VAR / "web-times.json", SECONDS)
     met = {
-        "p95": total["p95_ms"] <= GOALS["p95_ms_max"],
-        "p99": total["p99_ms"] <= GOALS["p99_ms_max"],
+        "p95": total["p95_ms"] is not None and total["p95_ms"] <= GOALS["p95_ms_max"],
+        "p99": total["p99_ms"] is not None and total["p99_ms"] <= GOALS["p99_ms_max"],
         "failures": total["failures"] <= GOALS["failures_max"],
         "requests_per_s": total["requests_per_s"] >= GOALS["requests_per_s_min"],
     }
@@ -404,6 +425,7 @@ def main() -> None:
         "server_ready_seconds": ready_s,
         "first_dashboard_request_seconds": first_s,
         "total": total,
+        "locust_aggregate_with_logins": locust_total,
         "pages": pages,
         "logins": logins,
         "goals": GOALS,
