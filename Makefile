@@ -59,6 +59,7 @@ bench: setup
 	uv run --frozen python bench/simulation.py
 	uv run --frozen python bench/sociale_kaart.py
 	uv run --frozen python bench/import.py
+	uv run --frozen python bench/web.py
 	uv run --frozen python bench/monitor_pdf.py
 
 clean:

@@ -55,11 +55,36 @@ class Command(BaseCommand):
             default="http://127.0.0.1:8000",
             help="het adres waarop de demo draait (make run geeft het mee, met PORT)",
         )
+        parser.add_argument(
+            "--scale",
+            help="Ook de landelijke gegevensset laden: 'national' (10.000 casussen, 2 miljoen "
+            "toegangslogregels, 3 miljoen wachtlijstregistraties), 'tenth' (een tiende) of een "
+            "fractie zoals 0.002. Bedoeld voor PostgreSQL.",
+        )
+        parser.add_argument("--seed", type=int, default=1, help="Seed van de landelijke set.")
 
-    @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.VANGNET_PRODUCTION:  # demo users with a printed password: never there
             raise CommandError("De demo draait niet met de productie-instellingen.")
+        scale = None
+        if options.get("scale"):
+            from vangnet.ops.national import parse_scale
+
+            try:
+                scale = parse_scale(options["scale"])
+            except ValueError as exc:
+                raise CommandError(
+                    "--scale: 'national', 'tenth' of een getal groter dan 0 en hoogstens 1."
+                ) from exc
+        self._demo(url=options["url"])
+        if scale is not None:
+            from vangnet.ops.national import load
+
+            # Not in one transaction: the access log is sealed chunk by chunk as it is written.
+            load(scale=scale, seed=options["seed"], say=self.stdout.write)
+
+    @transaction.atomic
+    def _demo(self, *, url: str) -> None:
         orgs = {}
         for name, kind, agb in ORGS:
             orgs[name], _ = Organisation.objects.get_or_create(
@@ -84,7 +109,7 @@ class Command(BaseCommand):
         load_sociale_kaart()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demogegevens geladen. Inloggen op {options['url']} met wachtwoord "
+                f"Demogegevens geladen. Inloggen op {url} met wachtwoord "
                 + DEMO_PASSWORD
                 + ":"
             )
