@@ -6,14 +6,17 @@ created and migrated when missing):
 1. Load 10,000 monitor records through ``services.monitor_import`` (the 77 records of the seed
    file's monitor, SiRM 2020-2021, repeated over 2020-2025 under new codes; skipped when the
    database holds them already).
-2. Time, for the national public report and one table's internal report, what the views do:
-   ``count`` (records counted into the report, cache empty), ``pdf_first`` (the first PDF
-   request after a change: count and WeasyPrint render), ``pdf_render`` (the render alone, the
-   counted report cached), ``pdf_cached`` (a later request: the records version query and the
-   cached bytes) and ``version_query`` (what every request pays to know the records version).
+2. Time, for the national public and one table's internal report: ``count`` (records counted
+   into the report, cache empty), ``pdf_first`` (the poll's render right after a change: count,
+   WeasyPrint render and store), ``pdf_render`` (render and store alone, the counted report
+   cached), and through the real views with a logged-in analyst (test client: session, second
+   factor, access check, access log): ``progress_page`` (the PDF link when the PDF is not
+   rendered yet: it answers at once) and ``pdf_stored`` (the PDF link serving the stored PDF);
+   ``version_query`` is what every request pays to know the records version.
+3. Time ``monitor render-pdfs`` (every standard choice) right after a change, and run again.
 
 Writes ``bench/results/monitor_pdf.json``. Goal (issue 12 §3): a PDF request within a second,
-or rendered outside the request.
+the render outside the request (the progress page's poll, or ``monitor render-pdfs``).
 Usage: ``uv run python bench/monitor_pdf.py [--records N]``.
 """
 
@@ -80,13 +83,16 @@ def main() -> None:
     bench_import = import_module("import")  # bench/import.py: database set-up
     bench_import.ensure_database(url)
     bench_import.setup_django(url)
-    os.environ.setdefault("VANGNET_ALLOWED_HOSTS", "testserver")
 
     from django.core.cache import cache
-    from django.test import RequestFactory
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from vangnet.monitor import selectors, services, views
-    from vangnet.monitor.models import MonitorRecord
+    from vangnet.accounts.models import Membership, Role, User
+    from vangnet.directory.models import Organisation
+    from vangnet.monitor import pdfs, selectors, services
+    from vangnet.monitor.models import MonitorRecord, RenderedReport
 
     have = MonitorRecord.objects.filter(case_ref__startswith=PREFIX).count()
     if have != args.records:
@@ -96,33 +102,67 @@ def main() -> None:
             assert result.created + result.updated + result.unchanged > 0, result
     total = MonitorRecord.objects.count()
     print(f"{total:,} monitor records", flush=True)
-    request = RequestFactory().get("/monitor/rapport.pdf", SERVER_NAME="localhost")
+
+    # A monitor analyst with a confirmed second factor, logged in as the tests do (conftest).
+    user, created = User.objects.get_or_create(username="bench-monitor-analyst")
+    if created:
+        org, _ = Organisation.objects.get_or_create(name="Bench monitor")
+        Membership.objects.create(user=user, organisation=org, role=Role.MONITOR_ANALYST)
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", confirmed=True)
+    client = Client(HTTP_HOST="localhost")  # a host the dev settings allow
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
     choices = {
         "national_public": {"year_from": 2020, "year_to": 2025, "table": None, "public": True},
         "table_internal": {"year_from": 2020, "year_to": 2025, "table": 4, "public": False},
     }
+    urls = {
+        "national_public": "/monitor/rapport.pdf?van=2020&tot=2025",
+        "table_internal": "/monitor/rapport.pdf?van=2020&tot=2025&tafel=4",
+    }
     seconds: dict[str, dict[str, float]] = {}
     sizes = {}
+
+    def get(url: str, status: int) -> bytes:
+        response = client.get(url)
+        assert response.status_code == status, (url, response.status_code)
+        return response.content
+
     for name, params in choices.items():
+        url = urls[name]
         cache.clear()
-        count_s = timed(lambda p=params: views._build(p))
+        RenderedReport.objects.all().delete()
+        count_s = timed(lambda p=params: pdfs.build(p))
+        progress_s = timed(lambda u=url: get(u, 202), repeat=5)
         cache.clear()
-        first_s = timed(lambda p=params: views._pdf(request, p))
+        first_s = timed(lambda p=params: pdfs.render(p))
         render = []
         for _ in range(3):
-            cache.clear()
-            views._build(params)
-            render.append(timed(lambda p=params: views._pdf(request, p)))
-        cached_s = timed(lambda p=params: views._pdf(request, p), repeat=5)
-        sizes[name] = len(views._pdf(request, params))
+            RenderedReport.objects.all().delete()
+            pdfs.build(params)
+            render.append(timed(lambda p=params: pdfs.render(p)))
+        stored_s = timed(lambda u=url: get(u, 200), repeat=5)
+        sizes[name] = len(get(url, 200))
         seconds[name] = {
             "count": round(count_s, 3),
+            "progress_page": round(progress_s, 4),
             "pdf_first": round(first_s, 3),
             "pdf_render": round(median(render), 3),
-            "pdf_cached": round(cached_s, 4),
+            "pdf_stored": round(stored_s, 4),
         }
         print(name, seconds[name], flush=True)
     version_s = timed(selectors.report_version, repeat=5)
+    # `monitor render-pdfs` after a change (every standard choice) and run again (nothing to do).
+    RenderedReport.objects.all().delete()
+    cache.clear()
+    standard = len(pdfs.standard_choices())
+    command_first_s = timed(pdfs.render_standard)
+    command_again_s = timed(pdfs.render_standard)
+    assert RenderedReport.objects.count() == standard
+    print(f"render-pdfs: {standard} PDFs in {command_first_s:.1f} s", flush=True)
     result = {
         "benchmark": "monitor report PDF at national size",
         "command": "uv run --frozen python bench/monitor_pdf.py",
@@ -137,10 +177,16 @@ def main() -> None:
         "pdf_bytes": sizes,
         "seconds": seconds,
         "version_query_seconds": round(version_s, 4),
+        "render_pdfs_command": {
+            "standard_choices": standard,
+            "seconds_after_change": round(command_first_s, 2),
+            "seconds_again": round(command_again_s, 3),
+        },
         "goal": {
             "pdf_request_seconds_max": 1.0,
-            "met_when_cached": all(s["pdf_cached"] <= 1.0 for s in seconds.values()),
-            "met_first_after_change": all(s["pdf_first"] <= 1.0 for s in seconds.values()),
+            "met_when_stored": all(s["pdf_stored"] <= 1.0 for s in seconds.values()),
+            "met_first_after_change": all(s["progress_page"] <= 1.0 for s in seconds.values()),
+            "render_outside_request": "the progress page's HTMX poll or monitor render-pdfs",
         },
     }
     out = Path(args.out)

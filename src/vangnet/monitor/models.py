@@ -105,3 +105,38 @@ class MonitorRecord(TimeStampedModel):
     def answers(self) -> dict[str, object]:
         """The questionnaire answers by question key (codes, lists of codes, open texts)."""
         return {q.key: getattr(self, q.key) for q in codes.QUESTIONS}
+
+
+class RenderedReport(models.Model):
+    """A monitor report rendered as PDF, for one report choice and one records version.
+
+    WeasyPrint takes seconds at national size (bench/monitor_pdf.py), so the bytes are kept in
+    the database, where every app server finds them, rather than in one process's cache. A row
+    is only ever served while its version is the current one (`selectors.report_version`): a
+    record added, changed or deleted makes every row stale, and the next render prunes them.
+    The report holds aggregate, anonymised figures only."""
+
+    # sha256 of the choice (years, table, public or internal, disclosure threshold)
+    choice = models.CharField(max_length=64)
+    # sha256 of the records version the figures were counted from
+    version = models.CharField(max_length=64)
+    year_from = models.PositiveSmallIntegerField()
+    year_to = models.PositiveSmallIntegerField()
+    table = models.PositiveSmallIntegerField(null=True, blank=True)
+    public = models.BooleanField()
+    pdf = models.BinaryField()
+    rendered_at = models.DateTimeField()
+    render_seconds = models.FloatField()
+
+    class Meta:
+        verbose_name = "gemaakt monitorrapport"
+        verbose_name_plural = "gemaakte monitorrapporten"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["choice", "version"], name="monitor_rendered_report_once_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        where = f"tafel {self.table}" if self.table else "landelijk"
+        return f"{self.year_from}-{self.year_to} {where} {'openbaar' if self.public else 'intern'}"

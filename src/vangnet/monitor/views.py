@@ -5,18 +5,15 @@ The report is one template (`monitor/_report_body.html`) for the page and the PD
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from vangnet.accounts.decorators import verified_required
 from vangnet.accounts.models import Role
@@ -28,14 +25,8 @@ from vangnet.cases.access import log_list
 from vangnet.common.errors import NotAllowed
 from vangnet.reference import questionnaire as codes
 
-from . import csvio, presentation, selectors, services
+from . import csvio, pdfs, selectors, services
 from .forms import ImportForm, QuestionnaireForm, ReportFilterForm
-
-REPORT_CACHE_SECONDS = 3600  # the version key already expires a report when records change
-
-
-def threshold() -> int:
-    return int(getattr(settings, "VANGNET_DISCLOSURE_THRESHOLD", 5))
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -93,65 +84,6 @@ def _report_params(request: HttpRequest, actor: Actor) -> dict[str, Any]:
     }
 
 
-def _cache_key(kind: str, params: dict[str, Any], version: str) -> str:
-    """One key per report choice and records version: a record added, changed or deleted
-    changes the version, so nothing cached outlives the records it was made from."""
-    choice = (params["year_from"], params["year_to"], params["table"], params["public"])
-    digest = hashlib.sha256(repr((version, choice, threshold())).encode()).hexdigest()
-    return f"monitor-{kind}:{digest}"
-
-
-def _build(params: dict[str, Any], version: str | None = None) -> presentation.ReportView:
-    """The report for this choice, from the cache while no record changed (one aggregate query)
-    or counted afresh."""
-    key = _cache_key("report", params, version or selectors.report_version())
-    view: presentation.ReportView | None = cache.get(key)
-    if view is None:
-        view = _count(params)
-        cache.set(key, view, REPORT_CACHE_SECONDS)
-    return view
-
-
-def _pdf(request: HttpRequest, params: dict[str, Any]) -> bytes:
-    """The report as PDF, rendered once per report choice and records version.
-
-    WeasyPrint takes seconds for the report with its charts (bench/monitor_pdf.py), far more
-    than counting: the rendered bytes are cached beside the counted report, so only the first
-    request after a change waits. Its "generated" time is when the figures were rendered, which
-    is what the reader needs: they are the same until a record changes."""
-    from weasyprint import HTML
-
-    version = selectors.report_version()
-    key = _cache_key("pdf", params, version)
-    pdf: bytes | None = cache.get(key)
-    if pdf is None:
-        html = render_to_string(
-            "monitor/report_pdf.html",
-            {"view": _build(params, version), "generated": timezone.localtime()},
-            request=request,
-        )
-        pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-        cache.set(key, pdf, REPORT_CACHE_SECONDS)
-    return pdf
-
-
-def _count(params: dict[str, Any]) -> presentation.ReportView:
-    rows = selectors.report_rows(
-        year_from=params["year_from"], year_to=params["year_to"], table=params["table"]
-    )
-    return presentation.build_report(
-        rows,
-        year_from=params["year_from"],
-        year_to=params["year_to"],
-        table=params["table"],
-        public=params["public"],
-        threshold=threshold(),
-        consultations=selectors.consultation_counts(
-            year_from=params["year_from"], year_to=params["year_to"], table=params["table"]
-        ),
-    )
-
-
 def _describe(params: dict[str, Any]) -> str:
     where = f"tafel {params['table']}" if params["table"] else "landelijk"
     version = "openbaar" if params["public"] else "intern"
@@ -168,26 +100,60 @@ def report(request: HttpRequest) -> HttpResponse:
         "own_tables": sorted(selectors.coordinator_tables(actor)),
     }
     if params["valid"]:
-        context["view"] = _build(params)
+        context["view"] = pdfs.build(params)
         context["query"] = request.GET.urlencode()
         access_log_write(actor=actor, action=Action.READ, detail=_describe(params))
     return render(request, "monitor/report.html", context, status=200 if params["valid"] else 400)
 
 
+def _pdf_name(params: dict[str, Any]) -> str:
+    where = f"tafel-{params['table']}" if params["table"] else "landelijk"
+    version = "openbaar" if params["public"] else "intern"
+    return f"monitor-{params['year_from']}-{params['year_to']}-{where}-{version}.pdf"
+
+
 @verified_required
 def report_pdf(request: HttpRequest) -> HttpResponse:
+    """The PDF when it is rendered for the current records; otherwise, at once, a page that
+    says it is being made, whose poll renders it (`report_pdf_render`). Rendering takes seconds
+    at national size, longer than a request should wait."""
     actor = _actor(request)
     params = _report_params(request, actor)
     if not params["valid"]:
         return render(request, "monitor/report.html", {"form": params["form"]}, status=400)
-    pdf = _pdf(request, params)
+    pdf = pdfs.stored(params)
+    if pdf is None:
+        return render(
+            request,
+            "monitor/report_pdf_progress.html",
+            {"params": params, "query": request.GET.urlencode(), "name": _pdf_name(params)},
+            status=202,
+        )
     access_log_write(actor=actor, action=Action.EXPORT, detail=f"{_describe(params)} (pdf)")
-    where = f"tafel-{params['table']}" if params["table"] else "landelijk"
-    version = "openbaar" if params["public"] else "intern"
-    name = f"monitor-{params['year_from']}-{params['year_to']}-{where}-{version}.pdf"
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = f'attachment; filename="{_pdf_name(params)}"'
     return response
+
+
+@verified_required
+@require_POST
+def report_pdf_render(request: HttpRequest) -> HttpResponse:
+    """One bounded step: render the chosen PDF and store it (a stored one is kept), then the
+    download link. Posted by the progress page's HTMX poll; without JavaScript the page's
+    button posts here and is sent on to the PDF itself."""
+    actor = _actor(request)
+    params = _report_params(request, actor)
+    if not params["valid"]:
+        return render(request, "monitor/report.html", {"form": params["form"]}, status=400)
+    pdfs.render(params)
+    query = request.GET.urlencode()
+    if request.headers.get("HX-Request") != "true":
+        return redirect(f"{reverse('monitor:report_pdf')}?{query}")
+    return render(
+        request,
+        "monitor/_report_pdf_ready.html",
+        {"query": query, "name": _pdf_name(params)},
+    )
 
 
 @verified_required

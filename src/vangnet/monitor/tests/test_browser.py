@@ -1,5 +1,5 @@
 """The monitor in headless Chromium, through the real login and TOTP: the analyst opens the
-yearly report and downloads the PDF; a coordinator meets the identifying-text warning."""
+yearly report and downloads the PDF (after its progress page); a coordinator meets the identifying-text warning."""
 
 from __future__ import annotations
 
@@ -38,8 +38,15 @@ def test_the_analyst_opens_the_report_and_downloads_the_pdf(page, live_server, w
         assert page.locator(f"#{figure} svg").first.is_visible()
     assert "Aantallen kleiner dan 5 zijn onderdrukt" in page.inner_text("[role=note]")
 
+    # Not rendered yet: the link opens the progress page at once, whose poll renders the PDF
+    # and turns into the download link.
+    page.click("#pdf-download")
+    page.wait_for_url(re.compile(r"/monitor/rapport\.pdf\?"))
+    assert "Het rapport wordt gemaakt" in page.inner_text("main") or page.is_visible("#pdf-ready")
+    page.locator("#pdf-ready").wait_for()
+    assert "Het rapport is klaar." in page.inner_text("#pdf-progress")
     with page.expect_download() as info:
-        page.click("#pdf-download")
+        page.click("#pdf-ready")
     download = info.value
     assert download.suggested_filename == "monitor-2020-2021-landelijk-openbaar.pdf"
     target = tmp_path / download.suggested_filename

@@ -43,3 +43,17 @@ function vangnetScrollRegions(root) {
 document.addEventListener("DOMContentLoaded", function () { vangnetScrollRegions(document); });
 window.addEventListener("resize", function () { vangnetScrollRegions(document); });
 document.addEventListener("htmx:afterSwap", function () { vangnetScrollRegions(document); });
+// A poll that fails (a server error, a lost connection) says so instead of showing progress
+// for ever: the element names its message in data-failed.
+["htmx:responseError", "htmx:sendError"].forEach(function (name) {
+  document.addEventListener(name, function (event) {
+    var element = event.detail && event.detail.elt;
+    if (element && element.dataset && element.dataset.failed) {
+      var message = document.createElement("p");
+      message.className = "msg error";
+      message.setAttribute("role", "alert");
+      message.textContent = element.dataset.failed;
+      element.replaceChildren(message);
+    }
+  });
+});

@@ -1,8 +1,16 @@
-"""`python -m vangnet monitor import|export|report`: the monitor from the command line.
+"""`python -m vangnet monitor import|export|report|render-pdfs`: the monitor from the command line.
 
     monitor import FILE.csv
     monitor export --format csv|xlsx [--output FILE]
     monitor report --from 2020 --to 2021 --format json [--table N]
+    monitor render-pdfs [--table N ...]
+
+`render-pdfs` renders the report PDFs users open most (`pdfs.standard_choices`: national public
+and internal and each table, for all years and the latest year) that are not yet stored for the
+current records, so the PDF link serves them at once (`--table` limits the tables' reports).
+Idempotent: run it after an import (`monitor import FILE && monitor render-pdfs`) and from cron,
+say every ten minutes, to cover the questionnaires saved in between; a run without changes
+renders nothing. A choice not rendered ahead is rendered by the PDF page's progress poll.
 
 Import is all or nothing and idempotent (keyed on case_ref); on any bad line it lists every
 problem and exits with status 1. The report prints exact counts (the internal report). Output
@@ -19,7 +27,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from vangnet.common.cli import quiet_broken_pipe
-from vangnet.monitor import csvio, reporting, selectors, services
+from vangnet.monitor import csvio, pdfs, reporting, selectors, services
 
 
 class Command(BaseCommand):
@@ -37,11 +45,26 @@ class Command(BaseCommand):
         rep.add_argument("--to", dest="year_to", type=int, required=True)
         rep.add_argument("--format", dest="file_format", choices=["json"], default="json")
         rep.add_argument("--table", type=int, choices=range(1, 9), metavar="N")
+        pdf = sub.add_parser(
+            "render-pdfs",
+            help="Maak de standaardrapporten als PDF voor de huidige registraties (idempotent).",
+        )
+        pdf.add_argument(
+            "--table",
+            dest="tables",
+            type=int,
+            action="append",
+            choices=range(1, 9),
+            metavar="N",
+            help="alleen het rapport van deze tafel (herhaalbaar; standaard: elke tafel)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         command = options["subcommand"]
         if command == "import":
             self._import(Path(options["file"]))
+        elif command == "render-pdfs":
+            self._render_pdfs(options.get("tables"))
         elif command == "export":
             self._export(options["file_format"], options.get("output"))
         else:
@@ -62,6 +85,10 @@ class Command(BaseCommand):
             f"Geïmporteerd: {result.created} nieuw, {result.updated} gewijzigd, "
             f"{result.unchanged} ongewijzigd."
         )
+
+    def _render_pdfs(self, tables: list[int] | None) -> None:
+        rendered, kept = pdfs.render_standard(tables=tables)
+        self.stdout.write(f"Rapporten als PDF: {rendered} gemaakt, {kept} waren al actueel.")
 
     def _export(self, file_format: str, output: str | None) -> None:
         rows = services.export_rows(file_format=file_format)
