@@ -95,7 +95,9 @@ class MinutesForm(forms.Form):
             self.fields[f"task_description_{i}"] = forms.CharField(
                 label=f"Actie {i}: wat", required=False, max_length=5000
             )
-            self.fields[f"task_organisation_{i}"] = OrganisationField(label=f"Actie {i}: wie (organisatie)", required=False)
+            self.fields[f"task_organisation_{i}"] = OrganisationField(
+                label=f"Actie {i}: wie (organisatie)", required=False
+            )
             self.fields[f"task_due_on_{i}"] = PlausibleDateField(
                 label=f"Actie {i}: uiterlijk", widget=DATE, required=False
             )

@@ -109,9 +109,7 @@ class Command(BaseCommand):
         load_sociale_kaart()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demogegevens geladen. Inloggen op {url} met wachtwoord "
-                + DEMO_PASSWORD
-                + ":"
+                f"Demogegevens geladen. Inloggen op {url} met wachtwoord " + DEMO_PASSWORD + ":"
             )
         )
         for username, _full, org, role, table in USERS:
