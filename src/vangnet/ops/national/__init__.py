@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from vangnet.accounts.models import Membership
@@ -219,6 +219,12 @@ def load(
         say=say,
     )
     bulk.seal()  # the import's own log rows
+    if connection.vendor == "postgresql":
+        # Planner statistics for the bulk-written tables: without them PostgreSQL guesses and
+        # scans whole tables (1 s per page at national size on a server with autovacuum off,
+        # as this machine's is). Production has autovacuum; a bulk load should not wait for it.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     say(
         f"Landelijke gegevens geladen: {Case.objects.count():,} casussen, "
         f"{AccessLogEntry.objects.count():,} toegangslogregels, {stored:,} registraties."
