@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from vangnet.cases.models import Case
+from vangnet.cases.organisation_field import organisation_label
 from vangnet.cases.services import preparation
 from vangnet.common.errors import NotAllowed
 from vangnet.meetings import services as meeting_services
@@ -226,10 +227,10 @@ def test_minutes_page_several_actions_edit_and_adopt(world, verified_client):
         p + "discussed": "Wonen besproken",
         p + "decisions": "Plek zoeken",
         p + "task_description_1": "Plek zoeken",
-        p + "task_organisation_1": org_a.pk,
+        p + "task_organisation_1": organisation_label(org_a),
         p + "task_due_on_1": due,
         p + "task_description_2": "Intake plannen",
-        p + "task_organisation_2": org_b.pk,
+        p + "task_organisation_2": organisation_label(org_b),
         p + "task_due_on_2": due,
     }
     # An action without an organisation: the error at its field, everything typed kept.
