@@ -24,6 +24,7 @@ from vangnet.accounts.services import (
 from vangnet.cases.models import Case
 from vangnet.cases.services import organisation_table_members, table_staff
 from vangnet.cases.workflow import ACTIVE_STATES, QUEUE_STATES, State
+from vangnet.common.dates import dutch_date
 from vangnet.engines.followup import DueStatus, due_status
 from vangnet.followup.models import CheckIn, TermSuspension
 from vangnet.followup.selectors import term_status
@@ -97,7 +98,7 @@ def run(*, today: date | None = None) -> RunReport:
             len(
                 notification_send(
                     users=users,
-                    subject=f"Check-in {case.reference} van {c.due_on:%d-%m-%Y} {LABEL[status]}",
+                    subject=f"Check-in {case.reference} van {dutch_date(c.due_on)} {LABEL[status]}",
                     body="Leg de voortgang per doel vast, ook als het rustig is.",
                     case_reference=case.reference,
                     dedup_key=f"checkin:{c.pk}:{status}",
@@ -142,7 +143,7 @@ def run(*, today: date | None = None) -> RunReport:
             len(
                 notification_send(
                     users=users,
-                    subject=f"Actie in casus {t.case.reference} {LABEL[status]} ({t.due_on:%d-%m-%Y})",
+                    subject=f"Actie in casus {t.case.reference} {LABEL[status]} ({dutch_date(t.due_on)})",
                     body="Een afgesproken actie uit de bespreking moet worden afgerond.",
                     case_reference=t.case.reference,
                     dedup_key=f"task:{t.pk}:{status}",
@@ -203,7 +204,7 @@ def run(*, today: date | None = None) -> RunReport:
         subject = (
             f"Termijn casus {case.reference} verstreken: escalatie naar niveau {proposal} voorgesteld"
             if term.status == DueStatus.OVERDUE
-            else f"Termijn casus {case.reference} nadert ({term.deadline:%d-%m-%Y})"
+            else f"Termijn casus {case.reference} nadert ({dutch_date(term.deadline)})"
         )
         report.add(
             "term",

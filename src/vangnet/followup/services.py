@@ -26,6 +26,7 @@ from vangnet.cases.workflow import (
     State,
     check_transition,
 )
+from vangnet.common.dates import dutch_date
 from vangnet.common.errors import DomainError, NotAllowed
 from vangnet.common.validators import clean_text
 from vangnet.engines.followup import (
@@ -184,7 +185,7 @@ def checkin_record(
         if p.progress == GoalProgress.Progress.ACHIEVED:
             PlanGoal.objects.filter(pk=p.goal_id).update(status=PlanGoal.Status.ACHIEVED)
     case_event(
-        case, actor, membership, "checkin", f"Check-in van {checkin.due_on:%d-%m-%Y} vastgelegd"
+        case, actor, membership, "checkin", f"Check-in van {dutch_date(checkin.due_on)} vastgelegd"
     )
     return checkin
 
@@ -230,13 +231,13 @@ def term_suspend(
         created_by=actor,
         reason=clean_text(reason, field="reason", label="De reden", max_length=LONG, required=True),
     )
-    until = f" tot {planned_end:%d-%m-%Y}" if planned_end else ""
+    until = f" tot {dutch_date(planned_end)}" if planned_end else ""
     case_event(
         case,
         actor,
         membership,
         "term_suspend",
-        f"Termijn opgeschort vanaf {starts_on:%d-%m-%Y}{until}: {suspension.reason}",
+        f"Termijn opgeschort vanaf {dutch_date(starts_on)}{until}: {suspension.reason}",
     )
     return suspension
 
@@ -261,7 +262,7 @@ def term_resume(
         role=membership.role if membership else "system",
         transition="term_resume",
         from_state=suspension.case.state,
-        note=f"Termijn loopt weer vanaf {suspension.ended_on:%d-%m-%Y}",
+        note=f"Termijn loopt weer vanaf {dutch_date(suspension.ended_on)}",
     )
     return suspension
 

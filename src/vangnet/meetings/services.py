@@ -25,6 +25,7 @@ from vangnet.cases.workflow import (
     State,
     check_transition,
 )
+from vangnet.common.dates import dutch_datetime
 from vangnet.common.errors import DomainError, NotAllowed
 from vangnet.common.validators import clean_text
 from vangnet.directory.models import Organisation
@@ -92,7 +93,7 @@ def meeting_schedule(
     )
     if overlap is not None:
         raise DomainError(
-            f"Deze bespreking overlapt met een andere bespreking van de tafel ({timezone.localtime(overlap.starts_at):%d-%m-%Y %H:%M}).",
+            f"Deze bespreking overlapt met een andere bespreking van de tafel ({dutch_datetime(overlap.starts_at)}).",
             field="starts_at",
         )
     if kind == Meeting.Kind.AD_HOC and len(cases) != 1:
@@ -140,7 +141,7 @@ def agenda_add(*, meeting: Meeting, case: Case, actor: User, membership: Members
         actor,
         membership,
         "agenda_add",
-        f"Geagendeerd voor {timezone.localtime(meeting.starts_at):%d-%m-%Y %H:%M}",
+        f"Geagendeerd voor {dutch_datetime(meeting.starts_at)}",
     )
     return item
 
@@ -203,7 +204,7 @@ def case_share_prepared(*, item: AgendaItem, actor: User, membership: Membership
         notification_send(
             users=organisation_table_members(case, party.organisation_id),
             subject=f"Voorbereiding casus {case.reference} staat klaar",
-            body=f"De tijdlijn en de vragen voor de bespreking van {timezone.localtime(item.meeting.starts_at):%d-%m-%Y %H:%M} staan klaar in Vangnet.",
+            body=f"De tijdlijn en de vragen voor de bespreking van {dutch_datetime(item.meeting.starts_at)} staan klaar in Vangnet.",
             case_reference=case.reference,
         )
     return item

@@ -28,6 +28,7 @@ from vangnet.cases.services.steps import (
 from vangnet.cases.workflow import (
     State,
 )
+from vangnet.common.dates import dutch_date
 from vangnet.common.errors import DomainError, NotAllowed
 from vangnet.common.validators import clean_text
 from vangnet.directory.models import Organisation
@@ -394,7 +395,7 @@ def goal_confirm_on_behalf(
         goal.plan,
         actor,
         f"Doel {goal.pk} geaccepteerd namens {goal.organisation} "
-        f"({confirmed_by}, {ConfirmedVia(confirmed_via).label.lower()}, {confirmed_on:%d-%m-%Y})",
+        f"({confirmed_by}, {ConfirmedVia(confirmed_via).label.lower()}, {dutch_date(confirmed_on)})",
         [
             {
                 "field": f"Status doel {goal.pk}",

@@ -25,6 +25,7 @@ from vangnet.accounts.models import Membership
 from vangnet.accounts.selectors import Actor, actor_for, current_user
 from vangnet.audit.models import Action
 from vangnet.audit.services import access_log_write
+from vangnet.common.dates import dutch_date
 from vangnet.common.errors import DomainError, NotAllowed, NotFound
 from vangnet.common.spreadsheet import escape_formula
 
@@ -156,7 +157,7 @@ def export(request: HttpRequest, kind: str, code: str, fmt: str) -> HttpResponse
             rows,
             flows,
             title=f"Wachtlijsten {name} ({RegionKind(kind).label}), {first} t/m {last}",
-            source=f"Vangnet, aangemaakt op {timezone.localdate():%d-%m-%Y}",
+            source=f"Vangnet, aangemaakt op {dutch_date(timezone.localdate())}",
         )
         response = HttpResponse(
             data,
@@ -237,7 +238,7 @@ def pause_new(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 f"Aanmeldpauze vastgelegd: {pause.provider} – {pause.diagnosis_group}, "
-                f"van {pause.starts_on:%d-%m-%Y} tot en met {pause.planned_end_on:%d-%m-%Y}.",
+                f"van {dutch_date(pause.starts_on)} tot en met {dutch_date(pause.planned_end_on)}.",
             )
             return redirect(_pause_page_url(pause))
     return render(request, "waitlists/pause_form.html", {"form": form})

@@ -21,6 +21,7 @@ from vangnet.cases.services.steps import (
 from vangnet.cases.workflow import (
     State,
 )
+from vangnet.common.dates import dutch_date
 from vangnet.common.errors import DomainError
 from vangnet.common.validators import check_past_date, clean_text
 from vangnet.directory.models import Organisation
@@ -148,13 +149,13 @@ def consent_record(
         valid_until=valid_until,
         recorded_by=actor,
     )
-    until = f" tot en met {valid_until:%d-%m-%Y}" if valid_until else ""
+    until = f" tot en met {dutch_date(valid_until)}" if valid_until else ""
     case_event(
         case,
         actor,
         membership,
         "consent_record",
-        f"Toestemming om te delen met {organisation} vanaf {valid_from:%d-%m-%Y}{until}",
+        f"Toestemming om te delen met {organisation} vanaf {dutch_date(valid_from)}{until}",
     )
     return consent
 

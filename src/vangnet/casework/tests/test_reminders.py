@@ -105,18 +105,18 @@ def test_checkin_reminder_three_days_before_then_overdue(setting):
     setting.run(date(2027, 3, 29))  # three days before 1 April
     nearing = reminders_of("checkin")
     assert {n.user for n in nearing} == {coordinator, director}
-    assert {n.subject for n in nearing} == {f"Check-in {ref} van 01-04-2027 nadert"}
+    assert {n.subject for n in nearing} == {f"Check-in {ref} van 1 apr. 2027 nadert"}
     assert all(n.case_reference == ref for n in nearing)
     setting.run(date(2027, 4, 1))  # on the day itself: still "nearing", nothing new
     assert len(reminders_of("checkin")) == 2
     setting.run(date(2027, 4, 2))
     overdue = reminders_of("checkin")[2:]
     assert {(n.user, n.subject) for n in overdue} == {
-        (coordinator, f"Check-in {ref} van 01-04-2027 is verlopen"),
-        (director, f"Check-in {ref} van 01-04-2027 is verlopen"),
+        (coordinator, f"Check-in {ref} van 1 apr. 2027 is verlopen"),
+        (director, f"Check-in {ref} van 1 apr. 2027 is verlopen"),
     }
     assert (
-        len(mails("van 01-04-2027 nadert")) == 2 and len(mails("van 01-04-2027 is verlopen")) == 2
+        len(mails("van 1 apr. 2027 nadert")) == 2 and len(mails("van 1 apr. 2027 is verlopen")) == 2
     )
     for n in overdue:
         assert setting.case.patient_name not in n.subject + n.body
@@ -169,11 +169,11 @@ def test_task_reminder_two_days_before_then_overdue(setting):
     setting.run(date(2027, 3, 8))
     nearing = reminders_of("task")
     assert {n.user for n in nearing} == {setting.other.user, setting.world.coordinator, assignee}
-    assert {n.subject for n in nearing} == {f"Actie in casus {ref} nadert (10-03-2027)"}
+    assert {n.subject for n in nearing} == {f"Actie in casus {ref} nadert (10 mrt. 2027)"}
     assert {n.dedup_key for n in nearing} == {f"task:{task.pk}:nearing"}
     setting.run(date(2027, 3, 11))
     assert {n.subject for n in reminders_of("task")[3:]} == {
-        f"Actie in casus {ref} is verlopen (10-03-2027)"
+        f"Actie in casus {ref} is verlopen (10 mrt. 2027)"
     }
 
 
@@ -186,7 +186,7 @@ def test_term_nearing_fourteen_days_before_and_passed_proposes_escalation(settin
     assert reminders_of("term") == []
     setting.run(date(2027, 5, 16))  # 14 days before 30 May
     assert [n.subject for n in reminders_of("term", coordinator)] == [
-        f"Termijn casus {ref} nadert (30-05-2027)"
+        f"Termijn casus {ref} nadert (30 mei 2027)"
     ]
     setting.run(date(2027, 5, 30))
     assert len(reminders_of("term")) == 1
@@ -233,7 +233,7 @@ def test_no_term_reminder_while_suspended_and_a_new_one_for_the_moved_deadline(s
     assert followup_services.case_deadline(setting.case) == date(2027, 6, 4)
     setting.run(date(2027, 5, 26))
     assert [n.subject for n in reminders_of("term")] == [
-        f"Termijn casus {setting.case.reference} nadert (04-06-2027)"
+        f"Termijn casus {setting.case.reference} nadert (4 jun. 2027)"
     ]
 
 
@@ -298,7 +298,7 @@ def test_interrupted_run_is_completed_by_the_next_without_duplicates(setting):
     setting.clock.move_to(moment(date(2027, 3, 29), hour=6))
     left = Notification.objects.create(
         user=setting.world.coordinator,
-        subject=f"Check-in {setting.case.reference} van 01-04-2027 nadert",
+        subject=f"Check-in {setting.case.reference} van 1 apr. 2027 nadert",
         body="Leg de voortgang per doel vast, ook als het rustig is.",
         case_reference=setting.case.reference,
         dedup_key=key,
@@ -310,13 +310,13 @@ def test_interrupted_run_is_completed_by_the_next_without_duplicates(setting):
     assert rows.count() == 2
     left.refresh_from_db()
     assert left.emailed_at is not None
-    nearing_mails = mails("van 01-04-2027 nadert")
+    nearing_mails = mails("van 1 apr. 2027 nadert")
     assert sorted(m.to[0] for m in nearing_mails) == sorted(
         [setting.world.coordinator.email, setting.director.user.email]
     )
     again = setting.run(date(2027, 3, 29))
     assert (again.created, again.emails_flushed) == (0, 0)
-    assert len(mails("van 01-04-2027 nadert")) == 2
+    assert len(mails("van 1 apr. 2027 nadert")) == 2
 
 
 def test_e_mail_left_unsent_by_an_interrupted_run_is_sent_once(setting):
@@ -327,12 +327,12 @@ def test_e_mail_left_unsent_by_an_interrupted_run_is_sent_once(setting):
     assert pending.count() == 2 and mail.outbox == []
     report = setting.run(date(2027, 3, 30))
     assert report.emails_flushed >= 2
-    assert len(mails("van 01-04-2027 nadert")) == 2
+    assert len(mails("van 1 apr. 2027 nadert")) == 2
     assert not Notification.objects.filter(
         dedup_key__startswith="checkin:", emailed_at__isnull=True
     ).exists()
     setting.run(date(2027, 3, 30))
-    assert len(mails("van 01-04-2027 nadert")) == 2
+    assert len(mails("van 1 apr. 2027 nadert")) == 2
 
 
 # --- suspension ending at its planned end ---------------------------------------------------------
@@ -358,7 +358,7 @@ def test_suspension_ends_on_its_planned_end_date(setting):
     assert suspension.ended_on == date(2027, 3, 20)
     event = setting.case.events.filter(transition="term_resume").get()
     assert event.actor.username == reminders.SYSTEM_USERNAME and event.actor_role == "system"
-    assert event.note == "Termijn loopt weer vanaf 20-03-2027"
+    assert event.note == "Termijn loopt weer vanaf 20 mrt. 2027"
     assert followup_services.case_deadline(setting.case) == DEADLINE + timedelta(days=10)
     assert setting.run(date(2027, 3, 26)).suspensions_ended == 0
     assert TermSuspension.objects.filter(case=setting.case, ended_on__isnull=True).count() == 0

@@ -289,7 +289,9 @@ def test_term_suspended_by_hand_shows_in_history_and_overview_and_moves_the_dead
         )
         last = case.events.last()
         assert last.transition == "term_suspend"
-        assert last.note == "Termijn opgeschort vanaf 11-03-2027 tot 30-04-2027: Elders opgenomen"
+        assert (
+            last.note == "Termijn opgeschort vanaf 11 mrt. 2027 tot 30 apr. 2027: Elders opgenomen"
+        )
         rows = casework_selectors.table_overview(actor_for(world.coordinator))["by_stage"]
         row = next(r for rs in rows.values() for r in rs if r.case.pk == case.pk)
         assert row.term.suspended is True

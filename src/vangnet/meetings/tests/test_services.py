@@ -83,7 +83,7 @@ def test_meeting_must_not_overlap_another_meeting_of_the_table(frozen, world):
     for start, end in [(at(24), at(26)), (at(25), at(27)), (at(23), at(24.5)), (at(23), at(27))]:
         refused(
             lambda s=start, e=end: schedule(world, starts_at=s, ends_at=e),
-            "overlapt met een andere bespreking van de tafel (02-03-2027 10:00)",
+            "overlapt met een andere bespreking van de tafel (2 mrt. 2027 10:00)",
         )
     schedule(world, starts_at=at(26), ends_at=at(27))  # back to back is fine
     schedule(world, starts_at=at(23), ends_at=at(24))
