@@ -67,15 +67,25 @@ class User(AbstractUser):
 class Membership(TimeStampedModel):
     """A user acts for an organisation in a role; table roles also name the table."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name="gebruiker"
+    )
     organisation = models.ForeignKey(
-        "directory.Organisation", on_delete=models.PROTECT, related_name="memberships"
+        "directory.Organisation",
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name="organisatie",
     )
-    role = models.CharField(max_length=30, choices=Role.choices)
+    role = models.CharField(max_length=30, choices=Role.choices, verbose_name="rol")
     table = models.ForeignKey(
-        "regions.Table", null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
+        "regions.Table",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name="tafel",
     )
-    active = models.BooleanField(default=True)
+    active = models.BooleanField(default=True, verbose_name="actief")
 
     class Meta:
         verbose_name = "lidmaatschap"
@@ -104,14 +114,16 @@ API_TOKEN_DAYS = 90
 class ApiToken(TimeStampedModel):
     """A per-user API token. Only a hash is stored; the token is shown once when created."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100)
-    key_hash = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=8)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked = models.BooleanField(default=False)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name="gebruiker"
+    )
+    name = models.CharField(max_length=100, verbose_name="naam")
+    key_hash = models.CharField(max_length=64, unique=True, verbose_name="sleutel (hash)")
+    prefix = models.CharField(max_length=8, verbose_name="voorvoegsel")
+    last_used_at = models.DateTimeField(null=True, blank=True, verbose_name="laatst gebruikt op")
+    revoked = models.BooleanField(default=False, verbose_name="ingetrokken")
     # Tokens skip the interactive second factor, so they live for a bounded time only.
-    expires_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, verbose_name="verloopt op")
 
     class Meta:
         verbose_name = "API-token"

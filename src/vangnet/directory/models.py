@@ -45,9 +45,14 @@ class Organisation(TimeStampedModel):
         validators=[RegexValidator(r"^\d{8}$", "Een KvK-nummer bestaat uit 8 cijfers.")],
     )
     municipality = models.ForeignKey(
-        "regions.Municipality", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "regions.Municipality",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="gemeente",
     )
-    email = models.EmailField(blank=True)
+    email = models.EmailField(blank=True, verbose_name="e-mail")
 
     class Meta:
         ordering = ["name"]
@@ -74,8 +79,8 @@ class MunicipalityPoint(models.Model):
     municipality = models.OneToOneField(
         "regions.Municipality", on_delete=models.CASCADE, related_name="point"
     )
-    latitude = models.FloatField()
-    longitude = models.FloatField()
+    latitude = models.FloatField(verbose_name="breedtegraad")
+    longitude = models.FloatField(verbose_name="lengtegraad")
     rule = models.CharField(max_length=20)  # own_name, woonplaats, seat, nearby
     place = models.CharField(max_length=100)
     geonameid = models.PositiveIntegerField()
@@ -143,7 +148,12 @@ class Access(models.TextChoices):
 class StaleMixin(models.Model):
     confirmed_at = models.DateTimeField("laatst bevestigd")
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="bevestigd door",
     )
 
     class Meta:
@@ -159,7 +169,10 @@ class Location(TimeStampedModel, StaleMixin):
     place (e-health, telephone) with the area it serves."""
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="locations"
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="locations",
+        verbose_name="organisatie",
     )
     name = models.CharField("naam", max_length=200)
     remote = models.BooleanField("zonder vestiging (e-health, telefonisch)", default=False)
@@ -177,10 +190,20 @@ class Location(TimeStampedModel, StaleMixin):
         "werkgebied", max_length=20, choices=ServedArea.choices, blank=True
     )
     served_province = models.ForeignKey(
-        "regions.Province", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "regions.Province",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="bediende provincie",
     )
     served_table = models.ForeignKey(
-        "regions.Table", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "regions.Table",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="bediende tafelregio",
     )
     phone = models.CharField("telefoon", max_length=30, blank=True)
     email = models.EmailField("e-mail", blank=True)
@@ -188,8 +211,8 @@ class Location(TimeStampedModel, StaleMixin):
     opening_hours = models.CharField("openingstijden", max_length=300, blank=True)
     accessibility = models.CharField("toegankelijkheid", max_length=500, blank=True)
     # Copied from the municipality's point when saved, so distance can be ordered in SQL.
-    latitude = models.FloatField(null=True, blank=True)
-    longitude = models.FloatField(null=True, blank=True)
+    latitude = models.FloatField(null=True, blank=True, verbose_name="breedtegraad")
+    longitude = models.FloatField(null=True, blank=True, verbose_name="lengtegraad")
 
     class Meta:
         ordering = ["organisation__name", "name"]
@@ -207,7 +230,9 @@ class Location(TimeStampedModel, StaleMixin):
 
 
 class Offer(TimeStampedModel, StaleMixin):
-    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="offers")
+    location = models.ForeignKey(
+        Location, on_delete=models.CASCADE, related_name="offers", verbose_name="locatie"
+    )
     kind = models.CharField("soort", max_length=30, choices=OfferKind.choices)
     name = models.CharField("naam", max_length=200)
     description = models.TextField("omschrijving", max_length=2000, blank=True)
@@ -224,10 +249,14 @@ class Offer(TimeStampedModel, StaleMixin):
         "verwachte wachttijd (weken, volgens aanbieder)", null=True, blank=True
     )
     # From Vangnet's own waiting-list data (median wait of the latest month), refreshed daily.
-    observed_wait_weeks = models.FloatField(null=True, blank=True)
-    observed_wait_month = models.DateField(null=True, blank=True)
+    observed_wait_weeks = models.FloatField(
+        null=True, blank=True, verbose_name="waargenomen wachttijd (weken)"
+    )
+    observed_wait_month = models.DateField(
+        null=True, blank=True, verbose_name="maand van de waargenomen wachttijd"
+    )
     # Plain text of the searchable fields, kept by the services (full-text index on PostgreSQL).
-    search_text = models.TextField(blank=True, editable=False)
+    search_text = models.TextField(blank=True, editable=False, verbose_name="zoektekst")
 
     class Meta:
         ordering = ["name"]
@@ -266,15 +295,24 @@ class EntryChange(models.Model):
         DELETE = "delete", "Verwijderd"
         IMPORT = "import", "Geïmporteerd"
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    entity = models.CharField(max_length=10)  # "location" or "offer"
-    entity_id = models.BigIntegerField(db_index=True)
-    action = models.CharField(max_length=10, choices=Action.choices)
-    changes = models.JSONField(default=dict, blank=True)  # field -> [old, new]
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", verbose_name="organisatie"
     )
-    changed_at = models.DateTimeField(auto_now_add=True)
+    entity = models.CharField(max_length=10, verbose_name="soort")  # "location" or "offer"
+    entity_id = models.BigIntegerField(db_index=True, verbose_name="nummer")
+    action = models.CharField(max_length=10, choices=Action.choices, verbose_name="handeling")
+    changes = models.JSONField(
+        default=dict, blank=True, verbose_name="wijzigingen"
+    )  # field -> [old, new]
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="gewijzigd door",
+    )
+    changed_at = models.DateTimeField(auto_now_add=True, verbose_name="gewijzigd op")
 
     class Meta:
         ordering = ["-changed_at", "-id"]
