@@ -54,6 +54,11 @@ class LogFilterForm(forms.Form):
     end = PlausibleDateField(
         label="Tot en met", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    order = forms.ChoiceField(
+        label="Volgorde",
+        choices=[("nieuwste", "Nieuwste eerst"), ("oudste", "Oudste eerst")],
+        required=False,
+    )
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
@@ -105,13 +110,16 @@ def log_view(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
                 field="at",
                 cursor=request.POST.get("na") or None,
                 size=PAGE_SIZE,
+                descending=d["order"] != "oudste",
             )
         except DomainError as exc:
             form.add_error(None, exc.message)
             return render(request, "audit/log.html", {"form": form, "entries": None})
         entries = [(e, full_name(e)) for e in page.rows]
         if page.next_cursor:
-            more = {k: request.POST.get(k, "") for k in ("reference", "user", "start", "end")}
+            more = {
+                k: request.POST.get(k, "") for k in ("reference", "user", "start", "end", "order")
+            }
             more["na"] = page.next_cursor
         access_log_write(
             actor=actor,

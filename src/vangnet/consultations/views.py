@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -110,21 +112,31 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "De consultatie is vastgelegd.")
             return redirect("consultations:list")
+    # Newest first by default; "oudste" turns the list around. The order travels with "more".
+    oldest_first = request.GET.get("volgorde") == "oudste"
     try:
         page = keyset_page(
             consultations_for(actor),
             field="requested_on",
             cursor=request.GET.get("na") or None,
             size=PAGE_SIZE,
+            descending=not oldest_first,
         )
     except DomainError:
         return redirect("consultations:list")
     items = page.rows
-    more = f"?na={page.next_cursor}" if page.next_cursor else None
+    order = {"volgorde": "oudste"} if oldest_first else {}
+    more = "?" + urlencode({**order, "na": page.next_cursor}) if page.next_cursor else None
     access_log_write(actor=actor, action=Action.LIST, membership=membership, detail="consultaties")
     counts = consultation_counts(table_number=membership.table.number if membership.table else None)
     return render(
         request,
         "consultations/list.html",
-        {"form": form, "items": items, "counts": counts, "more": more},
+        {
+            "form": form,
+            "items": items,
+            "counts": counts,
+            "more": more,
+            "oldest_first": oldest_first,
+        },
     )

@@ -186,3 +186,26 @@ def test_account_log_shows_full_names_in_local_time(world, verified_client):
     assert f"{world.coordinator.get_full_name()} ({world.coordinator.username})" in table
     assert f"{world.administrator.get_full_name()} ({world.administrator.username})" in table
     assert timezone.localtime(entry.at).strftime("%H:%M:%S") in table
+
+
+def test_the_log_can_be_read_oldest_first_and_more_keeps_the_order(
+    world, verified_client, monkeypatch
+):
+    """Issue 11 §3: every list is sortable. Oldest first, page by page, every row once."""
+    for i in range(5):
+        _read(world.coordinator, detail=f"inzage {i}")
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    client = verified_client(world.privacy_officer)
+    data: dict[str, str] | None = {"reference": REF, "order": "oudste"}
+    shown: list[str] = []
+    while data:
+        html = client.post("/toegangslog/", data).content.decode()
+        shown += re.findall(r"inzage (\d)", _table(html))
+        more = re.search(r'<form method="post" data-testid="more">(.*?)</form>', html, re.S)
+        data = dict(re.findall(r'name="(\w+)" value="([^"]*)"', more.group(1))) if more else None
+        if data:
+            data.pop("csrfmiddlewaretoken", None)
+    assert shown == ["0", "1", "2", "3", "4"]
+    monkeypatch.setattr(views, "PAGE_SIZE", 100)  # the log views above are newer rows too
+    newest = client.post("/toegangslog/", {"reference": REF}).content.decode()
+    assert re.findall(r"inzage (\d)", _table(newest))[:2] == ["4", "3"]

@@ -38,3 +38,30 @@ def test_every_consultation_is_listed_exactly_once(world, verified_client, monke
         pages += 1
     assert pages == 5
     assert len(shown) == len(set(shown)) == len(made) == 23
+
+
+def test_the_list_can_be_turned_around_oldest_first(world, verified_client, monkeypatch):
+    """Issue 11 §3: every list is sortable. The date heading turns the order around, and the
+    "more" link keeps it: every consultation once, oldest first."""
+    m = Membership.objects.get(user=world.coordinator, role="coordinator")
+    day = m.created_at.date()
+    for i in range(7):
+        services.consultation_record(
+            actor=world.coordinator,
+            membership=m,
+            requested_on=day - timedelta(days=i),
+            requester_type="gp",
+            question=f"Vraag nummer {i:02d}?",
+        )
+    monkeypatch.setattr(views, "PAGE_SIZE", 3)
+    client = verified_client(world.coordinator)
+    first = client.get("/consultaties/").content.decode()
+    sort = re.search(r'<a href="([^"]+)" data-testid="sort-date">', first).group(1)
+    shown: list[str] = []
+    url: str | None = "/consultaties/" + sort.replace("&amp;", "&")
+    while url:
+        html = client.get(url).content.decode()
+        shown += re.findall(r"Vraag nummer (\d\d)\?", html)
+        more = re.search(r'href="([^"]+)" data-testid="more"', html)
+        url = "/consultaties/" + more.group(1).replace("&amp;", "&") if more else None
+    assert shown == ["06", "05", "04", "03", "02", "01", "00"]  # the oldest question first
