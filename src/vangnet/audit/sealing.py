@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -82,6 +82,34 @@ def seal_hash(
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Link:
+    """One seal to write: the values of an AccessLogSeal row."""
+
+    position: int
+    entry_id: int
+    sealed_at: datetime
+    previous_hash: str
+    hash: str
+
+
+def chain(
+    rows: list[dict[str, Any]], *, position: int, previous: str, sealed_at: datetime
+) -> list[Link]:
+    """The links that seal `rows` (ENTRY_FIELDS, in sealing order) after the head at
+    `position` with hash `previous`. The one place the chain is computed: the sealer and the
+    national data set's bulk sealer both write what this returns."""
+    links = []
+    for row in rows:
+        position += 1
+        digest = seal_hash(
+            previous_hash=previous, position=position, sealed_at=sealed_at, entry=row
+        )
+        links.append(Link(position, row["id"], sealed_at, previous, digest))
+        previous = digest
+    return links
+
+
 def database_now() -> datetime:
     """The database clock (not the application's): seals carry the database's time."""
     with connection.cursor() as cursor:
@@ -118,25 +146,9 @@ def _seal_batch(*, after_id: int | None = None) -> int | None:
         rows = list(unsealed.order_by("id").values(*ENTRY_FIELDS)[:BATCH])
         if not rows:
             return 0
-        sealed_at = database_now()
-        seals = []
-        for row in rows:
-            position += 1
-            digest = seal_hash(
-                previous_hash=previous, position=position, sealed_at=sealed_at, entry=row
-            )
-            seals.append(
-                AccessLogSeal(
-                    position=position,
-                    entry_id=row["id"],
-                    sealed_at=sealed_at,
-                    previous_hash=previous,
-                    hash=digest,
-                )
-            )
-            previous = digest
-        AccessLogSeal.objects.bulk_create(seals)
-        return len(seals)
+        links = chain(rows, position=position, previous=previous, sealed_at=database_now())
+        AccessLogSeal.objects.bulk_create([AccessLogSeal(**asdict(link)) for link in links])
+        return len(links)
 
 
 def _recent_window_start() -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Callable
+from dataclasses import astuple
 
 import numpy as np
 import polars as pl
@@ -19,19 +20,8 @@ from vangnet.regions.models import Municipality
 from vangnet.waitlists import services as waitlist_services
 from vangnet.waitlists import synthetic
 
-LOG_COLUMNS = [
-    "user_id",
-    "username",
-    "role",
-    "organisation",
-    "case_id",
-    "case_reference",
-    "action",
-    "outcome",
-    "channel",
-    "credential",
-    "detail",
-]
+# What a log row holds besides the id and the time the database gives it.
+LOG_COLUMNS = [f for f in sealing.ENTRY_FIELDS if f not in ("id", "at")]
 # Chunk of log rows written and then sealed: the chain's bound on the time between a row and its
 # seal (VANGNET_AUDIT_MAX_LAG_SECONDS, 600 s) holds because each chunk is sealed right away.
 LOG_CHUNK = 200_000
@@ -135,22 +125,23 @@ def seal_in_bulk() -> int:
         rows = cursor.fetchall()
         for start in range(0, len(rows), SEAL_BATCH):
             # A fresh clock per batch: the database refuses a seal time more than 60 s old.
-            sealed_at = sealing.database_now()
-            out = []
-            for values in rows[start : start + SEAL_BATCH]:
-                entry = dict(zip(sealing.ENTRY_FIELDS, values, strict=True))
-                position += 1
-                digest = sealing.seal_hash(
-                    previous_hash=previous, position=position, sealed_at=sealed_at, entry=entry
-                )
-                out.append((position, entry["id"], sealed_at, previous, digest))
-                previous = digest
+            links = sealing.chain(
+                [
+                    dict(zip(sealing.ENTRY_FIELDS, values, strict=True))
+                    for values in rows[start : start + SEAL_BATCH]
+                ],
+                position=position,
+                previous=previous,
+                sealed_at=sealing.database_now(),
+            )
             with cursor.cursor.copy(
                 f"COPY {seals} (position, entry_id, sealed_at, previous_hash, hash) FROM STDIN"
             ) as copy:
-                for row in out:
-                    copy.write_row(row)
-            total += len(out)
+                for link in links:
+                    copy.write_row(astuple(link))
+            if links:
+                position, previous = links[-1].position, links[-1].hash
+            total += len(links)
     return total
 
 
