@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.utils.formats import date_format
-
 from vangnet.accounts.models import Role
 from vangnet.cases.models import Case, TriageRound
 from vangnet.cases.workflow import FINAL_TRIAGE_STATES, State
+from vangnet.common.dates import dutch_date
 from vangnet.followup.selectors import TermStatus
 from vangnet.followup.workflow import next_levels
 from vangnet.plans.models import PlanGoal
@@ -47,11 +46,6 @@ BY_SLUG = {s.slug: s for s in SECTIONS}
 
 def visible_sections(role: str) -> list[Section]:
     return [s for s in SECTIONS if role in s.roles]
-
-
-def _day(d: date) -> str:
-    """A date written the way the pages write it ("6 jan. 2027")."""
-    return date_format(d, "j M Y")
 
 
 TRIAGE_WITHIN_DAYS = 7  # new registrations are looked at within a week (DOMAIN.md)
@@ -136,7 +130,7 @@ def next_steps(
         else:
             steps.append(
                 f"Trieer de aanmelding aan de hand van de zeven criteria (binnen een week, uiterlijk "
-                f"{_day(due)}{late})."
+                f"{dutch_date(due)}{late})."
             )
         return steps
     if state == State.TRIAGE_PROPOSED:
@@ -157,7 +151,7 @@ def next_steps(
             steps.append(f"De termijn verstrijkt over {term.days_left} dagen: overweeg escalatie.")
     if overview.checkin_overdue and overview.next_checkin_on:
         steps.append(
-            f"De check-in van {_day(overview.next_checkin_on)} is te laat: leg de voortgang vast."
+            f"De check-in van {dutch_date(overview.next_checkin_on)} is te laat: leg de voortgang vast."
         )
     if overview.overdue_tasks:
         steps.append(
@@ -200,7 +194,7 @@ def next_steps(
             steps.append("Alle doelen zijn afgerond: sluit de casus af met een uitkomst.")
         elif not overview.checkin_overdue:
             if overview.next_checkin_on:
-                steps.append(f"Volgende check-in op {_day(overview.next_checkin_on)}.")
+                steps.append(f"Volgende check-in op {dutch_date(overview.next_checkin_on)}.")
             else:
                 steps.append("Er is geen check-in gepland: voeg een volgende fase toe.")
     return steps

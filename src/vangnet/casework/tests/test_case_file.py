@@ -10,10 +10,10 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from vangnet.cases.models import Case
 from vangnet.casework.casefile import SECTIONS
+from vangnet.common.dates import dutch_date
 from vangnet.followup import services as followup_services
 from vangnet.followup.models import CheckIn
 from vangnet.meetings.models import Task
@@ -208,7 +208,8 @@ def test_overview_shows_state_term_checkin_actions_lead_and_next_step(
     assert "Woonplek navragen" in overview and "1 te laat" in overview
     assert "Dr. A. Regie" in overview
     steps = overview[overview.index('data-testid="next-steps"') :]
-    assert f"De check-in van {date_format(late, 'j M Y')} is te laat" in steps
+    # Written like every other date (issue 11 §5): "6 jan. 2027", not "6 Jan 2027".
+    assert f"De check-in van {dutch_date(late)} is te laat" in steps
     assert "actie(s) uit de bespreking zijn over de datum" in steps
 
 
