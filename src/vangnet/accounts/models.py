@@ -25,6 +25,15 @@ class Role(models.TextChoices):
     PROCESS_OWNER = "process_owner", "Proceseigenaar transfermechanisme"
     DIRECTORY_EDITOR = "directory_editor", "Sociale kaart beheren"
     ADMINISTRATOR = "administrator", "Beheerder"
+    # The network around the tables and the transfer mechanism (issues 14 and 16).
+    ZORGBEMIDDELING = "zorgbemiddeling", "Zorgbemiddelaar zorgverzekeraar"
+    UCZ_OFFICER = "ucz_officer", "Medewerker UCZ (VWS)"
+    GENERAL_PRACTITIONER = "general_practitioner", "Huisarts"
+    PROVIDER_MANAGER = "provider_manager", "Manager aanbieder"
+    CLINICIAN = "clinician", "Behandelaar aanbieder"
+    CLIENT_SUPPORTER = "client_supporter", "Onafhankelijke cliëntondersteuner"
+    TRANSFER_SCREENER = "transfer_screener", "Screener transfermechanisme"
+    BOARD_MEMBER = "board_member", "Bestuurder (bestuurlijke overlegtafel)"
 
 
 # Roles whose holders can see identifiable case data: two factors are mandatory for them.
@@ -36,6 +45,13 @@ CASE_DATA_ROLES = {
     Role.MEDICAL_ADVISER,
     Role.PRIVACY_OFFICER,
     Role.ADMINISTRATOR,
+    Role.ZORGBEMIDDELING,
+    Role.UCZ_OFFICER,
+    Role.GENERAL_PRACTITIONER,
+    Role.CLINICIAN,
+    Role.CLIENT_SUPPORTER,
+    Role.TRANSFER_SCREENER,
+    Role.BOARD_MEMBER,
 }
 # Roles that act for one table.
 TABLE_ROLES = {Role.COORDINATOR, Role.SECOND_SCREENER, Role.TABLE_MEMBER}
