@@ -38,6 +38,7 @@ from numba import njit
 from vangnet.engines.matching._kernels import _heap_pop, _heap_push_or_decrease, _unlink
 
 INF = np.int64(2**62)
+NONE = -INF  # no bound known
 
 
 @njit(cache=True, inline="always")
@@ -193,6 +194,13 @@ def finish_kernel(capacity, ptr, loc, a, st, price, at):
     heap = np.empty(m + 1, np.int64)
     pos = np.full(m + 1, -1, np.int64)
     touched = np.empty(m + 1, np.int64)
+    # A lower bound, per occupant, on its cheapest priced option other than its own (``a + p``),
+    # stored plus ``shift`` (the sum of all uniform price drops so far): prices otherwise only
+    # rise during the search, so a stored bound stays a bound until the occupant moves. A
+    # settled location's occupant whose bound shows that no move can beat ``best`` is skipped
+    # without scanning its options; most occupants are visited many times.
+    lower = np.full(n, NONE, np.int64)
+    shift = np.int64(0)
     searches = 0
     settled_total = 0
     while True:
@@ -294,13 +302,22 @@ def finish_kernel(capacity, ptr, loc, a, st, price, at):
                                 best_node = sink
                         else:
                             size = _heap_push_or_decrease(heap, pos, size, dist, sink)
+                if lower[k] != NONE and lower[k] - shift - base >= best:
+                    k = nxt[k]
+                    continue
+                bound = INF
                 for e2 in range(ptr[k], ptr[k + 1]):
                     if a[e2] - base >= best:  # options by ascending cost, prices >= 0
+                        bound = min(bound, a[e2])
                         break
+                    if e2 == e:
+                        continue
                     j2 = loc[e2]
+                    w = a[e2] + price[j2]
+                    bound = min(bound, w)
                     if settled[j2]:
                         continue
-                    w = a[e2] + price[j2] - base
+                    w -= base
                     if w < dist[j2]:
                         if dist[j2] == INF:
                             touched[n_touched] = j2
@@ -313,6 +330,7 @@ def finish_kernel(capacity, ptr, loc, a, st, price, at):
                                 best_node = j2
                         else:
                             size = _heap_push_or_decrease(heap, pos, size, dist, j2)
+                lower[k] = bound + shift if bound < INF else NONE
                 k = nxt[k]
         if best_node < 0:
             return -1, settled_total  # no way to absorb the unit: cannot happen, see above
@@ -335,6 +353,7 @@ def finish_kernel(capacity, ptr, loc, a, st, price, at):
                     _unlink(head, nxt, prv, j, k)
                     load[j] -= 1
                     at[k] = -1
+                    lower[k] = NONE
                     for e3 in range(ptr[k], ptr[k + 1]):
                         _stayer_offer(sbest, sedge, loc[e3], a[e3] - st[k], e3)
                     node = j
@@ -354,6 +373,7 @@ def finish_kernel(capacity, ptr, loc, a, st, price, at):
                     _link(head, nxt, prv, node, k)
                     load[node] += 1
                     at[k] = e2
+                    lower[k] = NONE
                     if old < 0:
                         frm = sink
                         for e3 in range(ptr[k], ptr[k + 1]):
@@ -361,6 +381,7 @@ def finish_kernel(capacity, ptr, loc, a, st, price, at):
                                 _stayer_best(sbest, sedge, loc[e3], cnt, by_loc, owner, at, a, st)
                     node = frm
         if sigma > 0:
+            shift += sigma
             for j in range(m):
                 price[j] -= sigma
         for q in range(n_touched):
