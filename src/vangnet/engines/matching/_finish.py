@@ -87,6 +87,42 @@ def _stayer_best(sbest, sedge, j, cnt, by_loc, owner, at, a, st):
 
 
 @njit(cache=True)
+def _keep_highest(q, c, room, w):
+    """Offer ``w`` to the min-heap ``q[:c]`` that keeps the ``room`` highest values offered;
+    returns its new size. Its root ``q[0]`` is then the room-th highest."""
+    if c < room:
+        i = c
+        c += 1
+    elif w > q[0]:
+        # Replace the root and sift it down.
+        i = 0
+        while True:
+            child = 2 * i + 1
+            if child >= c:
+                break
+            if child + 1 < c and q[child + 1] < q[child]:
+                child += 1
+            if q[child] < w:
+                q[i] = q[child]
+                i = child
+            else:
+                break
+        q[i] = w
+        return c
+    else:
+        return c
+    while i > 0:
+        parent = (i - 1) >> 1
+        if q[parent] > w:
+            q[i] = q[parent]
+            i = parent
+        else:
+            break
+    q[i] = w
+    return c
+
+
+@njit(cache=True)
 def initial_choice(capacity, ptr, loc, a, st, price, hint, rounds):
     """Every candidate on a cheapest option at ``price`` (its ``hint``, the auction's choice,
     if that is one, else staying if that is one, else the first cheapest in scan order).
@@ -104,7 +140,10 @@ def initial_choice(capacity, ptr, loc, a, st, price, hint, rounds):
         for e in range(ptr[i], ptr[i + 1]):
             owner[e] = i
     u = np.empty(n, np.int64)
-    q = np.empty(loc.shape[0], np.int64)
+    top = 1
+    for j in range(m):
+        top = max(top, capacity[j])
+    q = np.empty(top, np.int64)
     at = _cheapest(ptr, loc, a, st, price, hint)
     for _ in range(rounds):
         load = np.zeros(m, np.int64)
@@ -119,6 +158,8 @@ def initial_choice(capacity, ptr, loc, a, st, price, hint, rounds):
             room = capacity[j] - load[j]
             if price[j] <= 0 or room <= 0:
                 continue
+            # The room-th highest price at which an outsider would come: a min-heap of the
+            # ``room`` highest such prices seen so far (room <= capacity: small).
             c = 0
             for t in range(cnt[j], cnt[j + 1]):
                 e = by_loc[t]
@@ -127,12 +168,10 @@ def initial_choice(capacity, ptr, loc, a, st, price, hint, rounds):
                     continue
                 w = u[k] - a[e]
                 if w >= 0:
-                    q[c] = w
-                    c += 1
+                    c = _keep_highest(q, c, room, w)
             new = np.int64(0)
             if c >= room:
-                part = np.sort(q[:c])
-                new = max(new, part[c - room] - 1)
+                new = max(new, q[0] - 1)
             if new < price[j]:
                 price[j] = new
                 lowered += 1
