@@ -51,20 +51,32 @@ def _link(head, nxt, prv, j, k):
 
 
 @njit(cache=True)
-def _by_location(m, loc):
-    """Options by location (the transpose of the candidates' rows): ``by_loc[cnt[j]:cnt[j+1]]``
-    are the edges to location ``j``, in edge order."""
+def columns(m, ptr, loc, a):
+    """The options by location (the transpose of the candidates' rows), built once for the
+    warm start and the finisher: ``by_loc[cnt[j]:cnt[j + 1]]`` are the edges to location ``j``
+    in edge order, with their candidate (``rev_owner``) and cost (``rev_a``) alongside so that
+    a scan over a location reads memory in order; ``owner`` is the candidate of every edge."""
+    n = ptr.shape[0] - 1
+    e_total = loc.shape[0]
     cnt = np.zeros(m + 1, np.int64)
-    for e in range(loc.shape[0]):
+    for e in range(e_total):
         cnt[loc[e] + 1] += 1
     for j in range(m):
         cnt[j + 1] += cnt[j]
-    by_loc = np.empty(loc.shape[0], np.int64)
+    by_loc = np.empty(e_total, np.int64)
+    rev_owner = np.empty(e_total, np.int64)
+    rev_a = np.empty(e_total, np.int64)
+    owner = np.empty(e_total, np.int64)
     fill = cnt[:m].copy()
-    for e in range(loc.shape[0]):
-        by_loc[fill[loc[e]]] = e
-        fill[loc[e]] += 1
-    return cnt, by_loc
+    for i in range(n):
+        for e in range(ptr[i], ptr[i + 1]):
+            owner[e] = i
+            f = fill[loc[e]]
+            by_loc[f] = e
+            rev_owner[f] = i
+            rev_a[f] = a[e]
+            fill[loc[e]] = f + 1
+    return cnt, by_loc, rev_owner, rev_a, owner
 
 
 @njit(cache=True, inline="always")
@@ -75,15 +87,14 @@ def _stayer_offer(sbest, sedge, j, w, e):
 
 
 @njit(cache=True)
-def _stayer_best(sbest, sedge, j, cnt, by_loc, owner, at, a, st):
+def _stayer_best(sbest, sedge, j, cnt, by_loc, rev_owner, rev_a, at, st):
     """The cheapest move of a candidate who stays into ``j``: min of ``cost - stay``."""
     sbest[j] = INF
     sedge[j] = -1
     for t in range(cnt[j], cnt[j + 1]):
-        e = by_loc[t]
-        k = owner[e]
+        k = rev_owner[t]
         if at[k] == -1:
-            _stayer_offer(sbest, sedge, j, a[e] - st[k], e)
+            _stayer_offer(sbest, sedge, j, rev_a[t] - st[k], by_loc[t])
 
 
 @njit(cache=True)
@@ -123,7 +134,7 @@ def _keep_highest(q, c, room, w):
 
 
 @njit(cache=True)
-def initial_choice(capacity, ptr, loc, a, st, price, hint, rounds):
+def initial_choice(capacity, ptr, loc, a, st, price, hint, rounds, cnt, rev_owner, rev_a):
     """Every candidate on a cheapest option at ``price`` (its ``hint``, the auction's choice,
     if that is one, else staying if that is one, else the first cheapest in scan order).
 
@@ -134,11 +145,6 @@ def initial_choice(capacity, ptr, loc, a, st, price, hint, rounds):
     Prices only fall, and only ever to where someone comes, so this never overshoots far."""
     n = st.shape[0]
     m = capacity.shape[0]
-    cnt, by_loc = _by_location(m, loc)
-    owner = np.empty(loc.shape[0], np.int64)
-    for i in range(n):
-        for e in range(ptr[i], ptr[i + 1]):
-            owner[e] = i
     u = np.empty(n, np.int64)
     top = 1
     for j in range(m):
@@ -162,11 +168,10 @@ def initial_choice(capacity, ptr, loc, a, st, price, hint, rounds):
             # ``room`` highest such prices seen so far (room <= capacity: small).
             c = 0
             for t in range(cnt[j], cnt[j + 1]):
-                e = by_loc[t]
-                k = owner[e]
+                k = rev_owner[t]
                 if at[k] >= 0 and loc[at[k]] == j:
                     continue
-                w = u[k] - a[e]
+                w = u[k] - rev_a[t]
                 if w >= 0:
                     c = _keep_highest(q, c, room, w)
             new = np.int64(0)
@@ -202,16 +207,12 @@ def _cheapest(ptr, loc, a, st, price, hint):
 
 
 @njit(cache=True)
-def finish_kernel(capacity, ptr, loc, a, st, price, at):
+def finish_kernel(capacity, ptr, loc, a, st, price, at, cnt, by_loc, rev_owner, rev_a, owner):
     """Repair ``at`` (edge per candidate, -1 stays) and ``price`` in place to an optimum with
     its certificate. Returns (searches, settled nodes)."""
     n = st.shape[0]
     m = capacity.shape[0]
     sink = m
-    owner = np.empty(a.shape[0], np.int64)
-    for i in range(n):
-        for e in range(ptr[i], ptr[i + 1]):
-            owner[e] = i
     load = np.zeros(m, np.int64)
     head = np.full(m, -1, np.int64)
     nxt = np.full(n, -1, np.int64)
@@ -221,11 +222,10 @@ def finish_kernel(capacity, ptr, loc, a, st, price, at):
             j = loc[at[i]]
             _link(head, nxt, prv, j, i)
             load[j] += 1
-    cnt, by_loc = _by_location(m, loc)
     sbest = np.full(m, INF, np.int64)
     sedge = np.full(m, -1, np.int64)
     for j in range(m):
-        _stayer_best(sbest, sedge, j, cnt, by_loc, owner, at, a, st)
+        _stayer_best(sbest, sedge, j, cnt, by_loc, rev_owner, rev_a, at, st)
     dist = np.full(m + 1, INF, np.int64)
     pred_edge = np.full(m + 1, -1, np.int64)  # the move that reached a node (-1: none)
     pred_from = np.full(m + 1, -1, np.int64)  # S only: the room location it was reached via
@@ -417,7 +417,9 @@ def finish_kernel(capacity, ptr, loc, a, st, price, at):
                         frm = sink
                         for e3 in range(ptr[k], ptr[k + 1]):
                             if sedge[loc[e3]] == e3:
-                                _stayer_best(sbest, sedge, loc[e3], cnt, by_loc, owner, at, a, st)
+                                _stayer_best(
+                                    sbest, sedge, loc[e3], cnt, by_loc, rev_owner, rev_a, at, st
+                                )
                     node = frm
         if sigma > 0:
             shift += sigma
