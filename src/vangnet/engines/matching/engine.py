@@ -41,7 +41,8 @@ import numpy as np
 from vangnet.engines.matching import _auction, _finish, _kernels
 
 INT = np.int64
-AUCTION_EPS = 10  # auction step, in tenths of a day (cost units)
+AUCTION_EPS = 20  # auction step, in tenths of a day (cost units)
+AUCTION_DROP = 10  # lowered from every auction price before the finisher (see solve)
 DEFICIT_ROUNDS = 3  # price-lowering rounds before the finisher (see _finish.initial_choice)
 
 
@@ -180,7 +181,11 @@ def solve(
             problem.capacity, ptr, loc.astype(np.int32), cost.astype(narrow),
             problem.stay.astype(narrow), AUCTION_EPS, 2, AUCTION_EPS,
         )  # fmt: skip
-        hint_prices = unscaled_prices * k
+        # Every price a little lower than the auction left it: the auction's prices sit up to
+        # eps above an equilibrium, and a priced location with room (a deficit) costs the
+        # finisher a search from S, while an overfull one costs a cheap local search that
+        # ends at S. Lowering all prices by half a step turns most deficits into excess.
+        hint_prices = np.maximum(unscaled_prices - AUCTION_DROP, 0) * k
     else:
         hint_prices = np.zeros(problem.n_locations, INT)
         hint = np.full(problem.n_candidates, -1, INT)
