@@ -206,6 +206,29 @@ def _cheapest(ptr, loc, a, st, price, hint):
     return at
 
 
+@njit(cache=True, inline="always")
+def _relax(
+    j, w, e, capacity, load, price, sink_ends, dist, pred_edge, touched, n_touched, heap, pos,
+    size, best, best_node,
+):  # fmt: skip
+    """Offer distance ``w`` to location ``j`` via move ``e`` (-1: from S, one unit fewer).
+    A location that can absorb the unit (room, and a price or S short) is an end: it only
+    lowers ``best``; any other goes on the heap. Returns the updated search state."""
+    if w < dist[j]:
+        if dist[j] == INF:
+            touched[n_touched] = j
+            n_touched += 1
+        dist[j] = w
+        pred_edge[j] = e
+        if load[j] < capacity[j] and (price[j] > 0 or sink_ends):
+            if w < best:
+                best = w
+                best_node = j
+        else:
+            size = _heap_push_or_decrease(heap, pos, size, dist, j)
+    return n_touched, size, best, best_node
+
+
 @njit(cache=True)
 def finish_kernel(capacity, ptr, loc, a, st, price, at, cnt, by_loc, rev_owner, rev_a, owner):
     """Repair ``at`` (edge per candidate, -1 stays) and ``price`` in place to an optimum with
@@ -239,6 +262,8 @@ def finish_kernel(capacity, ptr, loc, a, st, price, at, cnt, by_loc, rev_owner, 
     # settled location's occupant whose bound shows that no move can beat ``best`` is skipped
     # without scanning its options; most occupants are visited many times.
     lower = np.full(n, NONE, np.int64)
+    lower2 = np.full(n, INF, np.int64)  # the same for every option but the one below
+    lower_edge = np.full(n, -1, np.int64)  # the option that was cheapest (-1: not known)
     shift = np.int64(0)
     searches = 0
     settled_total = 0
@@ -278,38 +303,20 @@ def finish_kernel(capacity, ptr, loc, a, st, price, at, cnt, by_loc, rev_owner, 
                 for j in range(m):
                     if settled[j] or capacity[j] == 0 or (price[j] <= 0 and load[j] == 0):
                         continue
-                    w = dv + price[j]
-                    if w < dist[j]:
-                        if dist[j] == INF:
-                            touched[n_touched] = j
-                            n_touched += 1
-                        dist[j] = w
-                        pred_edge[j] = -1
-                        if load[j] < capacity[j] and (price[j] > 0 or sink_ends):
-                            if w < best:
-                                best = w
-                                best_node = j
-                        else:
-                            size = _heap_push_or_decrease(heap, pos, size, dist, j)
+                    n_touched, size, best, best_node = _relax(
+                        j, dv + price[j], -1, capacity, load, price, sink_ends, dist, pred_edge,
+                        touched, n_touched, heap, pos, size, best, best_node,
+                    )  # fmt: skip
                 # A candidate who stays takes one of their options: per location the cheapest
                 # such move is kept up to date in ``sbest`` (see _stayer_best).
                 for j2 in range(m):
                     e2 = sedge[j2]
                     if e2 < 0 or settled[j2]:
                         continue
-                    w = dv + sbest[j2] + price[j2]
-                    if w < dist[j2]:
-                        if dist[j2] == INF:
-                            touched[n_touched] = j2
-                            n_touched += 1
-                        dist[j2] = w
-                        pred_edge[j2] = e2
-                        if load[j2] < capacity[j2] and (price[j2] > 0 or sink_ends):
-                            if w < best:
-                                best = w
-                                best_node = j2
-                        else:
-                            size = _heap_push_or_decrease(heap, pos, size, dist, j2)
+                    n_touched, size, best, best_node = _relax(
+                        j2, dv + sbest[j2] + price[j2], e2, capacity, load, price, sink_ends,
+                        dist, pred_edge, touched, n_touched, heap, pos, size, best, best_node,
+                    )  # fmt: skip
                 continue
             if v != src and load[v] < capacity[v] and not settled[sink]:
                 # Room and price 0 (else v would have been an end): on to S at no cost.
@@ -341,19 +348,47 @@ def finish_kernel(capacity, ptr, loc, a, st, price, at, cnt, by_loc, rev_owner, 
                                 best_node = sink
                         else:
                             size = _heap_push_or_decrease(heap, pos, size, dist, sink)
-                if lower[k] != NONE and lower[k] - shift - base >= best:
-                    k = nxt[k]
-                    continue
-                bound = INF
-                for e2 in range(ptr[k], ptr[k + 1]):
+                lo = ptr[k]
+                hi = ptr[k + 1]
+                rescan = True
+                if lower[k] != NONE and best < INF:
+                    # A move matters only if its a + p is below this threshold (with shift).
+                    threshold = best + base + shift
+                    if lower[k] >= threshold:
+                        k = nxt[k]
+                        continue
+                    e1 = lower_edge[k]
+                    if e1 >= 0 and lower2[k] >= threshold:
+                        # Only the option that was cheapest can matter: relax just that one.
+                        lo = e1
+                        hi = e1 + 1
+                        rescan = False
+                # Scan the options, and remember the two lowest a + p (and the lowest's edge;
+                # -1 when the scan stopped early below it: then only the bound is known).
+                # The relaxation is written out here, in the hot loop: as a numba helper
+                # returning the search state it made the finisher 25% to 3 times slower.
+                low = INF
+                low2 = INF
+                low_edge = -1
+                for e2 in range(lo, hi):
                     if a[e2] - base >= best:  # options by ascending cost, prices >= 0
-                        bound = min(bound, a[e2])
+                        if a[e2] < low:
+                            low2 = low
+                            low = a[e2]
+                            low_edge = -1
+                        elif a[e2] < low2:
+                            low2 = a[e2]
                         break
                     if e2 == e:
                         continue
                     j2 = loc[e2]
                     w = a[e2] + price[j2]
-                    bound = min(bound, w)
+                    if w < low:
+                        low2 = low
+                        low = w
+                        low_edge = e2
+                    elif w < low2:
+                        low2 = w
                     if settled[j2]:
                         continue
                     w -= base
@@ -369,7 +404,12 @@ def finish_kernel(capacity, ptr, loc, a, st, price, at, cnt, by_loc, rev_owner, 
                                 best_node = j2
                         else:
                             size = _heap_push_or_decrease(heap, pos, size, dist, j2)
-                lower[k] = bound + shift if bound < INF else NONE
+                if not rescan:
+                    k = nxt[k]
+                    continue
+                lower[k] = low + shift if low < INF else NONE
+                lower2[k] = low2 + shift if low2 < INF else INF
+                lower_edge[k] = low_edge
                 k = nxt[k]
         if best_node < 0:
             return -1, settled_total  # no way to absorb the unit: cannot happen, see above
