@@ -35,19 +35,31 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from vangnet.engines.matching._kernels import _heap_pop, _heap_push_or_decrease, _unlink
+from vangnet.engines.matching._kernels import _heap_pop, _heap_push_or_decrease
 
 INF = np.int64(2**62)
 NONE = -INF  # no bound known
 
 
 @njit(cache=True, inline="always")
-def _link(head, nxt, prv, j, k):
-    nxt[k] = head[j]
-    prv[k] = -1
-    if head[j] >= 0:
-        prv[head[j]] = k
-    head[j] = k
+def _enter(members, start, load, slot, j, k):
+    """Candidate ``k`` joins the occupants of ``j``: ``members[start[j]:start[j] + load[j]]``.
+    Contiguous (not a linked list), so that a search reads a location's occupants without
+    waiting on one cache miss per step."""
+    q = start[j] + load[j]
+    members[q] = k
+    slot[k] = q
+    load[j] += 1
+
+
+@njit(cache=True, inline="always")
+def _leave(members, start, load, slot, j, k):
+    """Candidate ``k`` leaves ``j``; the last occupant takes its place."""
+    load[j] -= 1
+    last = members[start[j] + load[j]]
+    members[slot[k]] = last
+    slot[last] = slot[k]
+    slot[k] = -1
 
 
 @njit(cache=True)
@@ -236,15 +248,21 @@ def finish_kernel(capacity, ptr, loc, a, st, price, at, cnt, by_loc, rev_owner, 
     n = st.shape[0]
     m = capacity.shape[0]
     sink = m
-    load = np.zeros(m, np.int64)
-    head = np.full(m, -1, np.int64)
-    nxt = np.full(n, -1, np.int64)
-    prv = np.full(n, -1, np.int64)
-    for i in range(n - 1, -1, -1):
+    # Occupants per location in a block of max(capacity, initial load) places: a load only
+    # grows at the end of a path, where the location has room, so it never outgrows its block.
+    first_load = np.zeros(m, np.int64)
+    for i in range(n):
         if at[i] >= 0:
-            j = loc[at[i]]
-            _link(head, nxt, prv, j, i)
-            load[j] += 1
+            first_load[loc[at[i]]] += 1
+    start = np.zeros(m + 1, np.int64)
+    for j in range(m):
+        start[j + 1] = start[j] + max(capacity[j], first_load[j])
+    members = np.empty(start[m], np.int64)
+    slot = np.full(n, -1, np.int64)
+    load = np.zeros(m, np.int64)
+    for i in range(n):
+        if at[i] >= 0:
+            _enter(members, start, load, slot, loc[at[i]], i)
     sbest = np.full(m, INF, np.int64)
     sedge = np.full(m, -1, np.int64)
     for j in range(m):
@@ -329,8 +347,8 @@ def finish_kernel(capacity, ptr, loc, a, st, price, at, cnt, by_loc, rev_owner, 
                     pred_edge[sink] = -1
                     pred_from[sink] = v
                     size = _heap_push_or_decrease(heap, pos, size, dist, sink)
-            k = head[v]
-            while k >= 0:
+            for q in range(start[v], start[v] + load[v]):
+                k = members[q]
                 e = at[k]
                 base = a[e] + price[v] - dv  # u[k] - d[v]
                 if not settled[sink]:
@@ -355,7 +373,6 @@ def finish_kernel(capacity, ptr, loc, a, st, price, at, cnt, by_loc, rev_owner, 
                     # A move matters only if its a + p is below this threshold (with shift).
                     threshold = best + base + shift
                     if lower[k] >= threshold:
-                        k = nxt[k]
                         continue
                     e1 = lower_edge[k]
                     if e1 >= 0 and lower2[k] >= threshold:
@@ -405,12 +422,10 @@ def finish_kernel(capacity, ptr, loc, a, st, price, at, cnt, by_loc, rev_owner, 
                         else:
                             size = _heap_push_or_decrease(heap, pos, size, dist, j2)
                 if not rescan:
-                    k = nxt[k]
                     continue
                 lower[k] = low + shift if low < INF else NONE
                 lower2[k] = low2 + shift if low2 < INF else INF
                 lower_edge[k] = low_edge
-                k = nxt[k]
         if best_node < 0:
             return -1, settled_total  # no way to absorb the unit: cannot happen, see above
         # Potentials: settled nodes closer than the end move by best - d; S back to 0.
@@ -429,8 +444,7 @@ def finish_kernel(capacity, ptr, loc, a, st, price, at, cnt, by_loc, rev_owner, 
                 if e >= 0:  # an occupant went home
                     k = owner[e]
                     j = loc[e]
-                    _unlink(head, nxt, prv, j, k)
-                    load[j] -= 1
+                    _leave(members, start, load, slot, j, k)
                     at[k] = -1
                     lower[k] = NONE
                     for e3 in range(ptr[k], ptr[k + 1]):
@@ -447,10 +461,8 @@ def finish_kernel(capacity, ptr, loc, a, st, price, at, cnt, by_loc, rev_owner, 
                     old = at[k]
                     if old >= 0:
                         frm = loc[old]
-                        _unlink(head, nxt, prv, frm, k)
-                        load[frm] -= 1
-                    _link(head, nxt, prv, node, k)
-                    load[node] += 1
+                        _leave(members, start, load, slot, frm, k)
+                    _enter(members, start, load, slot, node, k)
                     at[k] = e2
                     lower[k] = NONE
                     if old < 0:
@@ -475,12 +487,12 @@ def finish_kernel(capacity, ptr, loc, a, st, price, at, cnt, by_loc, rev_owner, 
         for j in range(m):
             if price[j] < 0 and load[j] == 0:
                 price[j] = 0  # no flow through j: any price >= 0 keeps its arcs feasible
-    _lowest_prices(capacity, ptr, loc, a, price, at, head, nxt, load, sbest, sedge)
+    _lowest_prices(capacity, ptr, loc, a, price, at, members, start, load, sbest, sedge)
     return searches, settled_total
 
 
 @njit(cache=True)
-def _lowest_prices(capacity, ptr, loc, a, price, at, head, nxt, load, sbest, sedge):
+def _lowest_prices(capacity, ptr, loc, a, price, at, members, start, load, sbest, sedge):
     """Replace the certificate by the lowest one: ``p[j] -= d[j]``, with ``d`` the reduced
     distance from S to ``j`` in the final residual graph (0 where S cannot reach ``j``: nobody
     can enter ``j`` there). These are the shortest-path potentials, the least prices that prove
@@ -505,8 +517,8 @@ def _lowest_prices(capacity, ptr, loc, a, price, at, head, nxt, load, sbest, sed
         v, size = _heap_pop(heap, pos, size, dist)
         done[v] = True
         dv = dist[v]
-        k = head[v]
-        while k >= 0:
+        for q in range(start[v], start[v] + load[v]):
+            k = members[q]
             base = a[at[k]] + price[v] - dv
             for e2 in range(ptr[k], ptr[k + 1]):
                 j2 = loc[e2]
@@ -516,7 +528,6 @@ def _lowest_prices(capacity, ptr, loc, a, price, at, head, nxt, load, sbest, sed
                 if w < dist[j2]:
                     dist[j2] = w
                     size = _heap_push_or_decrease(heap, pos, size, dist, j2)
-            k = nxt[k]
     for j in range(m):
         if dist[j] == INF:
             price[j] = 0
