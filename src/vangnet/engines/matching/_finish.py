@@ -28,6 +28,10 @@ to 0) keeps every reduced cost >= 0 and makes the path tight; the path is then a
 only rise on full locations, so no new deficit appears; each round removes at least one unit
 of excess or deficit, and when none is left the prices are the certificate. Deterministic:
 fixed scan orders, heap ties by lower node index, the lowest-indexed excess location first.
+
+Speed (see docs/transfers-matching.md): each occupant carries a lower bound on its two cheapest
+other options, so most visits of an occupant read no options at all; occupants are contiguous
+per location; the by-location columns are built once (:func:`columns`) for both kernels here.
 """
 
 from __future__ import annotations
@@ -47,6 +51,8 @@ def _enter(members, start, load, slot, j, k):
     Contiguous (not a linked list), so that a search reads a location's occupants without
     waiting on one cache miss per step."""
     q = start[j] + load[j]
+    if q >= start[j + 1]:  # cannot happen (see finish_kernel); numba does not check bounds
+        raise RuntimeError("matching finisher: a location outgrew its block of occupants")
     members[q] = k
     slot[k] = q
     load[j] += 1
