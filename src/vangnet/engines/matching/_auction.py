@@ -23,6 +23,8 @@ the slots that the re-bidders left stay empty at their old, too high price, and 
 place with a price is exactly what the finisher then has to repair from the sink, which is
 costly (measured on the national instance: thousands of such units after full ε-scaling,
 some hundreds after one phase at 0.5 day). Phases remain available for experiments.
+The engine calls it on the unscaled costs in 32 bits (see ``engine.solve``): a bid reads a
+random candidate's row, so the auction is bound by memory latency and fewer bytes pay.
 """
 
 from __future__ import annotations

@@ -28,6 +28,10 @@ to 0) keeps every reduced cost >= 0 and makes the path tight; the path is then a
 only rise on full locations, so no new deficit appears; each round removes at least one unit
 of excess or deficit, and when none is left the prices are the certificate. Deterministic:
 fixed scan orders, heap ties by lower node index, the lowest-indexed excess location first.
+
+Speed (see docs/transfers-matching.md): each occupant carries a lower bound on its two cheapest
+other options, so most visits of an occupant read no options at all; occupants are contiguous
+per location; the by-location columns are built once (:func:`columns`) for both kernels here.
 """
 
 from __future__ import annotations
@@ -35,35 +39,62 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from vangnet.engines.matching._kernels import _heap_pop, _heap_push_or_decrease, _unlink
+from vangnet.engines.matching._kernels import _heap_pop, _heap_push_or_decrease
 
 INF = np.int64(2**62)
+NONE = -INF  # no bound known
 
 
 @njit(cache=True, inline="always")
-def _link(head, nxt, prv, j, k):
-    nxt[k] = head[j]
-    prv[k] = -1
-    if head[j] >= 0:
-        prv[head[j]] = k
-    head[j] = k
+def _enter(members, start, load, slot, j, k):
+    """Candidate ``k`` joins the occupants of ``j``: ``members[start[j]:start[j] + load[j]]``.
+    Contiguous (not a linked list), so that a search reads a location's occupants without
+    waiting on one cache miss per step."""
+    q = start[j] + load[j]
+    if q >= start[j + 1]:  # cannot happen (see finish_kernel); numba does not check bounds
+        raise RuntimeError("matching finisher: a location outgrew its block of occupants")
+    members[q] = k
+    slot[k] = q
+    load[j] += 1
+
+
+@njit(cache=True, inline="always")
+def _leave(members, start, load, slot, j, k):
+    """Candidate ``k`` leaves ``j``; the last occupant takes its place."""
+    load[j] -= 1
+    last = members[start[j] + load[j]]
+    members[slot[k]] = last
+    slot[last] = slot[k]
+    slot[k] = -1
 
 
 @njit(cache=True)
-def _by_location(m, loc):
-    """Options by location (the transpose of the candidates' rows): ``by_loc[cnt[j]:cnt[j+1]]``
-    are the edges to location ``j``, in edge order."""
+def columns(m, ptr, loc, a):
+    """The options by location (the transpose of the candidates' rows), built once for the
+    warm start and the finisher: ``by_loc[cnt[j]:cnt[j + 1]]`` are the edges to location ``j``
+    in edge order, with their candidate (``rev_owner``) and cost (``rev_a``) alongside so that
+    a scan over a location reads memory in order; ``owner`` is the candidate of every edge."""
+    n = ptr.shape[0] - 1
+    e_total = loc.shape[0]
     cnt = np.zeros(m + 1, np.int64)
-    for e in range(loc.shape[0]):
+    for e in range(e_total):
         cnt[loc[e] + 1] += 1
     for j in range(m):
         cnt[j + 1] += cnt[j]
-    by_loc = np.empty(loc.shape[0], np.int64)
+    by_loc = np.empty(e_total, np.int64)
+    rev_owner = np.empty(e_total, np.int64)
+    rev_a = np.empty(e_total, np.int64)
+    owner = np.empty(e_total, np.int64)
     fill = cnt[:m].copy()
-    for e in range(loc.shape[0]):
-        by_loc[fill[loc[e]]] = e
-        fill[loc[e]] += 1
-    return cnt, by_loc
+    for i in range(n):
+        for e in range(ptr[i], ptr[i + 1]):
+            owner[e] = i
+            f = fill[loc[e]]
+            by_loc[f] = e
+            rev_owner[f] = i
+            rev_a[f] = a[e]
+            fill[loc[e]] = f + 1
+    return cnt, by_loc, rev_owner, rev_a, owner
 
 
 @njit(cache=True, inline="always")
@@ -74,19 +105,54 @@ def _stayer_offer(sbest, sedge, j, w, e):
 
 
 @njit(cache=True)
-def _stayer_best(sbest, sedge, j, cnt, by_loc, owner, at, a, st):
+def _stayer_best(sbest, sedge, j, cnt, by_loc, rev_owner, rev_a, at, st):
     """The cheapest move of a candidate who stays into ``j``: min of ``cost - stay``."""
     sbest[j] = INF
     sedge[j] = -1
     for t in range(cnt[j], cnt[j + 1]):
-        e = by_loc[t]
-        k = owner[e]
+        k = rev_owner[t]
         if at[k] == -1:
-            _stayer_offer(sbest, sedge, j, a[e] - st[k], e)
+            _stayer_offer(sbest, sedge, j, rev_a[t] - st[k], by_loc[t])
 
 
 @njit(cache=True)
-def initial_choice(capacity, ptr, loc, a, st, price, hint, rounds):
+def _keep_highest(q, c, room, w):
+    """Offer ``w`` to the min-heap ``q[:c]`` that keeps the ``room`` highest values offered;
+    returns its new size. Its root ``q[0]`` is then the room-th highest."""
+    if c < room:
+        i = c
+        c += 1
+    elif w > q[0]:
+        # Replace the root and sift it down.
+        i = 0
+        while True:
+            child = 2 * i + 1
+            if child >= c:
+                break
+            if child + 1 < c and q[child + 1] < q[child]:
+                child += 1
+            if q[child] < w:
+                q[i] = q[child]
+                i = child
+            else:
+                break
+        q[i] = w
+        return c
+    else:
+        return c
+    while i > 0:
+        parent = (i - 1) >> 1
+        if q[parent] > w:
+            q[i] = q[parent]
+            i = parent
+        else:
+            break
+    q[i] = w
+    return c
+
+
+@njit(cache=True)
+def initial_choice(capacity, ptr, loc, a, st, price, hint, rounds, cnt, rev_owner, rev_a):
     """Every candidate on a cheapest option at ``price`` (its ``hint``, the auction's choice,
     if that is one, else staying if that is one, else the first cheapest in scan order).
 
@@ -97,13 +163,11 @@ def initial_choice(capacity, ptr, loc, a, st, price, hint, rounds):
     Prices only fall, and only ever to where someone comes, so this never overshoots far."""
     n = st.shape[0]
     m = capacity.shape[0]
-    cnt, by_loc = _by_location(m, loc)
-    owner = np.empty(loc.shape[0], np.int64)
-    for i in range(n):
-        for e in range(ptr[i], ptr[i + 1]):
-            owner[e] = i
     u = np.empty(n, np.int64)
-    q = np.empty(loc.shape[0], np.int64)
+    top = 1
+    for j in range(m):
+        top = max(top, capacity[j])
+    q = np.empty(top, np.int64)
     at = _cheapest(ptr, loc, a, st, price, hint)
     for _ in range(rounds):
         load = np.zeros(m, np.int64)
@@ -118,20 +182,19 @@ def initial_choice(capacity, ptr, loc, a, st, price, hint, rounds):
             room = capacity[j] - load[j]
             if price[j] <= 0 or room <= 0:
                 continue
+            # The room-th highest price at which an outsider would come: a min-heap of the
+            # ``room`` highest such prices seen so far (room <= capacity: small).
             c = 0
             for t in range(cnt[j], cnt[j + 1]):
-                e = by_loc[t]
-                k = owner[e]
+                k = rev_owner[t]
                 if at[k] >= 0 and loc[at[k]] == j:
                     continue
-                w = u[k] - a[e]
+                w = u[k] - rev_a[t]
                 if w >= 0:
-                    q[c] = w
-                    c += 1
+                    c = _keep_highest(q, c, room, w)
             new = np.int64(0)
             if c >= room:
-                part = np.sort(q[:c])
-                new = max(new, part[c - room] - 1)
+                new = max(new, q[0] - 1)
             if new < price[j]:
                 price[j] = new
                 lowered += 1
@@ -161,31 +224,55 @@ def _cheapest(ptr, loc, a, st, price, hint):
     return at
 
 
+@njit(cache=True, inline="always")
+def _relax(
+    j, w, e, capacity, load, price, sink_ends, dist, pred_edge, touched, n_touched, heap, pos,
+    size, best, best_node,
+):  # fmt: skip
+    """Offer distance ``w`` to location ``j`` via move ``e`` (-1: from S, one unit fewer).
+    A location that can absorb the unit (room, and a price or S short) is an end: it only
+    lowers ``best``; any other goes on the heap. Returns the updated search state."""
+    if w < dist[j]:
+        if dist[j] == INF:
+            touched[n_touched] = j
+            n_touched += 1
+        dist[j] = w
+        pred_edge[j] = e
+        if load[j] < capacity[j] and (price[j] > 0 or sink_ends):
+            if w < best:
+                best = w
+                best_node = j
+        else:
+            size = _heap_push_or_decrease(heap, pos, size, dist, j)
+    return n_touched, size, best, best_node
+
+
 @njit(cache=True)
-def finish_kernel(capacity, ptr, loc, a, st, price, at):
+def finish_kernel(capacity, ptr, loc, a, st, price, at, cnt, by_loc, rev_owner, rev_a, owner):
     """Repair ``at`` (edge per candidate, -1 stays) and ``price`` in place to an optimum with
     its certificate. Returns (searches, settled nodes)."""
     n = st.shape[0]
     m = capacity.shape[0]
     sink = m
-    owner = np.empty(a.shape[0], np.int64)
+    # Occupants per location in a block of max(capacity, initial load) places: a load only
+    # grows at the end of a path, where the location has room, so it never outgrows its block.
+    first_load = np.zeros(m, np.int64)
     for i in range(n):
-        for e in range(ptr[i], ptr[i + 1]):
-            owner[e] = i
-    load = np.zeros(m, np.int64)
-    head = np.full(m, -1, np.int64)
-    nxt = np.full(n, -1, np.int64)
-    prv = np.full(n, -1, np.int64)
-    for i in range(n - 1, -1, -1):
         if at[i] >= 0:
-            j = loc[at[i]]
-            _link(head, nxt, prv, j, i)
-            load[j] += 1
-    cnt, by_loc = _by_location(m, loc)
+            first_load[loc[at[i]]] += 1
+    start = np.zeros(m + 1, np.int64)
+    for j in range(m):
+        start[j + 1] = start[j] + max(capacity[j], first_load[j])
+    members = np.empty(start[m], np.int64)
+    slot = np.full(n, -1, np.int64)
+    load = np.zeros(m, np.int64)
+    for i in range(n):
+        if at[i] >= 0:
+            _enter(members, start, load, slot, loc[at[i]], i)
     sbest = np.full(m, INF, np.int64)
     sedge = np.full(m, -1, np.int64)
     for j in range(m):
-        _stayer_best(sbest, sedge, j, cnt, by_loc, owner, at, a, st)
+        _stayer_best(sbest, sedge, j, cnt, by_loc, rev_owner, rev_a, at, st)
     dist = np.full(m + 1, INF, np.int64)
     pred_edge = np.full(m + 1, -1, np.int64)  # the move that reached a node (-1: none)
     pred_from = np.full(m + 1, -1, np.int64)  # S only: the room location it was reached via
@@ -193,6 +280,15 @@ def finish_kernel(capacity, ptr, loc, a, st, price, at):
     heap = np.empty(m + 1, np.int64)
     pos = np.full(m + 1, -1, np.int64)
     touched = np.empty(m + 1, np.int64)
+    # A lower bound, per occupant, on its cheapest priced option other than its own (``a + p``),
+    # stored plus ``shift`` (the sum of all uniform price drops so far): prices otherwise only
+    # rise during the search, so a stored bound stays a bound until the occupant moves. A
+    # settled location's occupant whose bound shows that no move can beat ``best`` is skipped
+    # without scanning its options; most occupants are visited many times.
+    lower = np.full(n, NONE, np.int64)
+    lower2 = np.full(n, INF, np.int64)  # the same for every option but the one below
+    lower_edge = np.full(n, -1, np.int64)  # the option that was cheapest (-1: not known)
+    shift = np.int64(0)
     searches = 0
     settled_total = 0
     while True:
@@ -231,38 +327,20 @@ def finish_kernel(capacity, ptr, loc, a, st, price, at):
                 for j in range(m):
                     if settled[j] or capacity[j] == 0 or (price[j] <= 0 and load[j] == 0):
                         continue
-                    w = dv + price[j]
-                    if w < dist[j]:
-                        if dist[j] == INF:
-                            touched[n_touched] = j
-                            n_touched += 1
-                        dist[j] = w
-                        pred_edge[j] = -1
-                        if load[j] < capacity[j] and (price[j] > 0 or sink_ends):
-                            if w < best:
-                                best = w
-                                best_node = j
-                        else:
-                            size = _heap_push_or_decrease(heap, pos, size, dist, j)
+                    n_touched, size, best, best_node = _relax(
+                        j, dv + price[j], -1, capacity, load, price, sink_ends, dist, pred_edge,
+                        touched, n_touched, heap, pos, size, best, best_node,
+                    )  # fmt: skip
                 # A candidate who stays takes one of their options: per location the cheapest
                 # such move is kept up to date in ``sbest`` (see _stayer_best).
                 for j2 in range(m):
                     e2 = sedge[j2]
                     if e2 < 0 or settled[j2]:
                         continue
-                    w = dv + sbest[j2] + price[j2]
-                    if w < dist[j2]:
-                        if dist[j2] == INF:
-                            touched[n_touched] = j2
-                            n_touched += 1
-                        dist[j2] = w
-                        pred_edge[j2] = e2
-                        if load[j2] < capacity[j2] and (price[j2] > 0 or sink_ends):
-                            if w < best:
-                                best = w
-                                best_node = j2
-                        else:
-                            size = _heap_push_or_decrease(heap, pos, size, dist, j2)
+                    n_touched, size, best, best_node = _relax(
+                        j2, dv + sbest[j2] + price[j2], e2, capacity, load, price, sink_ends,
+                        dist, pred_edge, touched, n_touched, heap, pos, size, best, best_node,
+                    )  # fmt: skip
                 continue
             if v != src and load[v] < capacity[v] and not settled[sink]:
                 # Room and price 0 (else v would have been an end): on to S at no cost.
@@ -275,8 +353,8 @@ def finish_kernel(capacity, ptr, loc, a, st, price, at):
                     pred_edge[sink] = -1
                     pred_from[sink] = v
                     size = _heap_push_or_decrease(heap, pos, size, dist, sink)
-            k = head[v]
-            while k >= 0:
+            for q in range(start[v], start[v] + load[v]):
+                k = members[q]
                 e = at[k]
                 base = a[e] + price[v] - dv  # u[k] - d[v]
                 if not settled[sink]:
@@ -294,13 +372,49 @@ def finish_kernel(capacity, ptr, loc, a, st, price, at):
                                 best_node = sink
                         else:
                             size = _heap_push_or_decrease(heap, pos, size, dist, sink)
-                for e2 in range(ptr[k], ptr[k + 1]):
+                lo = ptr[k]
+                hi = ptr[k + 1]
+                rescan = True
+                if lower[k] != NONE and best < INF:
+                    # A move matters only if its a + p is below this threshold (with shift).
+                    threshold = best + base + shift
+                    if lower[k] >= threshold:
+                        continue
+                    e1 = lower_edge[k]
+                    if e1 >= 0 and lower2[k] >= threshold:
+                        # Only the option that was cheapest can matter: relax just that one.
+                        lo = e1
+                        hi = e1 + 1
+                        rescan = False
+                # Scan the options, and remember the two lowest a + p (and the lowest's edge;
+                # -1 when the scan stopped early below it: then only the bound is known).
+                # The relaxation is written out here, in the hot loop: as a numba helper
+                # returning the search state it made the finisher 25% to 3 times slower.
+                low = INF
+                low2 = INF
+                low_edge = -1
+                for e2 in range(lo, hi):
                     if a[e2] - base >= best:  # options by ascending cost, prices >= 0
+                        if a[e2] < low:
+                            low2 = low
+                            low = a[e2]
+                            low_edge = -1
+                        elif a[e2] < low2:
+                            low2 = a[e2]
                         break
+                    if e2 == e:
+                        continue
                     j2 = loc[e2]
+                    w = a[e2] + price[j2]
+                    if w < low:
+                        low2 = low
+                        low = w
+                        low_edge = e2
+                    elif w < low2:
+                        low2 = w
                     if settled[j2]:
                         continue
-                    w = a[e2] + price[j2] - base
+                    w -= base
                     if w < dist[j2]:
                         if dist[j2] == INF:
                             touched[n_touched] = j2
@@ -313,7 +427,11 @@ def finish_kernel(capacity, ptr, loc, a, st, price, at):
                                 best_node = j2
                         else:
                             size = _heap_push_or_decrease(heap, pos, size, dist, j2)
-                k = nxt[k]
+                if not rescan:
+                    continue
+                lower[k] = low + shift if low < INF else NONE
+                lower2[k] = low2 + shift if low2 < INF else INF
+                lower_edge[k] = low_edge
         if best_node < 0:
             return -1, settled_total  # no way to absorb the unit: cannot happen, see above
         # Potentials: settled nodes closer than the end move by best - d; S back to 0.
@@ -332,9 +450,9 @@ def finish_kernel(capacity, ptr, loc, a, st, price, at):
                 if e >= 0:  # an occupant went home
                     k = owner[e]
                     j = loc[e]
-                    _unlink(head, nxt, prv, j, k)
-                    load[j] -= 1
+                    _leave(members, start, load, slot, j, k)
                     at[k] = -1
+                    lower[k] = NONE
                     for e3 in range(ptr[k], ptr[k + 1]):
                         _stayer_offer(sbest, sedge, loc[e3], a[e3] - st[k], e3)
                     node = j
@@ -349,18 +467,20 @@ def finish_kernel(capacity, ptr, loc, a, st, price, at):
                     old = at[k]
                     if old >= 0:
                         frm = loc[old]
-                        _unlink(head, nxt, prv, frm, k)
-                        load[frm] -= 1
-                    _link(head, nxt, prv, node, k)
-                    load[node] += 1
+                        _leave(members, start, load, slot, frm, k)
+                    _enter(members, start, load, slot, node, k)
                     at[k] = e2
+                    lower[k] = NONE
                     if old < 0:
                         frm = sink
                         for e3 in range(ptr[k], ptr[k + 1]):
                             if sedge[loc[e3]] == e3:
-                                _stayer_best(sbest, sedge, loc[e3], cnt, by_loc, owner, at, a, st)
+                                _stayer_best(
+                                    sbest, sedge, loc[e3], cnt, by_loc, rev_owner, rev_a, at, st
+                                )
                     node = frm
         if sigma > 0:
+            shift += sigma
             for j in range(m):
                 price[j] -= sigma
         for q in range(n_touched):
@@ -373,12 +493,12 @@ def finish_kernel(capacity, ptr, loc, a, st, price, at):
         for j in range(m):
             if price[j] < 0 and load[j] == 0:
                 price[j] = 0  # no flow through j: any price >= 0 keeps its arcs feasible
-    _lowest_prices(capacity, ptr, loc, a, price, at, head, nxt, load, sbest, sedge)
+    _lowest_prices(capacity, ptr, loc, a, price, at, members, start, load, sbest, sedge)
     return searches, settled_total
 
 
 @njit(cache=True)
-def _lowest_prices(capacity, ptr, loc, a, price, at, head, nxt, load, sbest, sedge):
+def _lowest_prices(capacity, ptr, loc, a, price, at, members, start, load, sbest, sedge):
     """Replace the certificate by the lowest one: ``p[j] -= d[j]``, with ``d`` the reduced
     distance from S to ``j`` in the final residual graph (0 where S cannot reach ``j``: nobody
     can enter ``j`` there). These are the shortest-path potentials, the least prices that prove
@@ -403,8 +523,8 @@ def _lowest_prices(capacity, ptr, loc, a, price, at, head, nxt, load, sbest, sed
         v, size = _heap_pop(heap, pos, size, dist)
         done[v] = True
         dv = dist[v]
-        k = head[v]
-        while k >= 0:
+        for q in range(start[v], start[v] + load[v]):
+            k = members[q]
             base = a[at[k]] + price[v] - dv
             for e2 in range(ptr[k], ptr[k + 1]):
                 j2 = loc[e2]
@@ -414,7 +534,6 @@ def _lowest_prices(capacity, ptr, loc, a, price, at, head, nxt, load, sbest, sed
                 if w < dist[j2]:
                     dist[j2] = w
                     size = _heap_push_or_decrease(heap, pos, size, dist, j2)
-            k = nxt[k]
     for j in range(m):
         if dist[j] == INF:
             price[j] = 0

@@ -1,5 +1,5 @@
 """Numba helpers of the matching engine: the compatible pairs, the greedy yardstick, and the
-indexed heap and occupant lists that the exact finisher (:mod:`._finish`) searches with.
+indexed heap that the exact finisher (:mod:`._finish`) searches with.
 
 The heap orders location indices by ``(dist, index)``, so equal distances are broken by the
 lower index and every search is deterministic.
@@ -67,20 +67,6 @@ def _heap_pop(heap, pos, size, dist):
     heap[i] = last
     pos[last] = i
     return top, size
-
-
-@njit(cache=True, inline="always")
-def _unlink(head, nxt, prv, j, k):
-    a = prv[k]
-    b = nxt[k]
-    if a >= 0:
-        nxt[a] = b
-    else:
-        head[j] = b
-    if b >= 0:
-        prv[b] = a
-    prv[k] = -1
-    nxt[k] = -1
 
 
 @njit(cache=True)
