@@ -249,7 +249,7 @@ def preparation(request: HttpRequest, reference: str):
 # --- meetings of the case -----------------------------------------------------------------------
 
 
-class TaskOut(Schema):
+class CaseTaskOut(Schema):
     id: int
     description: str
     organisation_id: int
@@ -272,7 +272,7 @@ class AgendaItemOut(Schema):
 
 class CaseMeetingsOut(Schema):
     agenda_items: list[AgendaItemOut]
-    tasks: list[TaskOut]
+    tasks: list[CaseTaskOut]
 
 
 @router.get(
@@ -298,7 +298,7 @@ def meetings(request: HttpRequest, reference: str):
             for i in case.agenda_items.select_related("meeting").order_by("meeting__starts_at")
         ],
         tasks=[
-            TaskOut(
+            CaseTaskOut(
                 id=t.pk,
                 description=t.description,
                 organisation_id=t.organisation_id,
@@ -583,7 +583,7 @@ class NotificationPageOut(PageOut):
     items: list[NotificationOut]
 
 
-class CountOut(Schema):
+class MarkedReadOut(Schema):
     marked_read: int
 
 
@@ -618,7 +618,7 @@ def notifications(request: HttpRequest, paging_query: Query[PageQuery], unread: 
 
 @router.post(
     "/notifications/{notification_id}/read",
-    response=CountOut,
+    response=MarkedReadOut,
     summary="Eén eigen melding als gelezen markeren",
 )
 def notification_read(request: HttpRequest, notification_id: Id):
@@ -627,13 +627,13 @@ def notification_read(request: HttpRequest, notification_id: Id):
         raise NotFound("Deze melding bestaat niet.")
     unread = user.notifications.filter(pk=notification_id, read_at__isnull=True).exists()
     notification_mark_read(user=user, notification_id=notification_id)
-    return CountOut(marked_read=1 if unread else 0)
+    return MarkedReadOut(marked_read=1 if unread else 0)
 
 
 @router.post(
     "/notifications/read-all",
-    response=CountOut,
+    response=MarkedReadOut,
     summary="Alle eigen meldingen als gelezen markeren",
 )
 def notification_read_all(request: HttpRequest):
-    return CountOut(marked_read=notification_mark_all_read(user=current_user(request)))
+    return MarkedReadOut(marked_read=notification_mark_all_read(user=current_user(request)))
