@@ -174,7 +174,7 @@ def test_each_operation_refuses_and_logs_whom_the_pages_refuse(world, journey, r
 
 def test_the_referrer_reads_what_the_page_shows_and_no_more(world, journey):
     """The referrer opens the case file's sections (the closure too), not the plan's revisions."""
-    case, values = journey
+    _, values = journey
     for path, status in [
         ("/cases/{ref}/file/preparation", 200),
         ("/cases/{ref}/file/plan", 200),
