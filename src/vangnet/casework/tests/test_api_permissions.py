@@ -195,4 +195,8 @@ def test_an_invited_organisation_does_not_open_the_closure_section(world, journe
     response = _call(member, Op("get", "/cases/{ref}/file/closure", ""), values)
     assert response.status_code == 403
     row = AccessLogEntry.objects.get(pk__gt=mark)
-    assert (row.outcome, row.detail, row.role) == ("denied", "dossier afsluiting", Role.TABLE_MEMBER)
+    assert (row.outcome, row.detail, row.role) == (
+        "denied",
+        "dossier afsluiting",
+        Role.TABLE_MEMBER,
+    )
