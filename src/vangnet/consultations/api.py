@@ -6,7 +6,7 @@ recorded consent (the service refuses it otherwise)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
@@ -25,6 +25,9 @@ from .models import Consultation
 from .selectors import consultations_for
 
 router = Router(tags=["consultaties"])
+
+# The model's choices as a literal (tests keep them equal): no enum schema whose name collides.
+RequesterType = Literal["gp", "poh_ggz", "clinician", "insurer", "municipality", "other"]
 
 Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
 
@@ -111,7 +114,7 @@ def consultation_list(request: HttpRequest, paging_query: Query[PageQuery]):
 
 class ConsultationIn(Schema):
     requested_on: PlausibleDate
-    requester_type: Consultation.RequesterType
+    requester_type: RequesterType
     requester_organisation: str = Field("", max_length=200)
     anonymous: bool = True
     patient_name: str = Field("", max_length=200, description="Alleen op naam, met toestemming")

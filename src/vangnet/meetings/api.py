@@ -9,6 +9,7 @@ writes its own access-log row ("bespreking <id>"), a refused meeting a "denied" 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -35,10 +36,17 @@ from vangnet.common.errors import DomainError, NotAllowed, NotFound, raise_all
 from vangnet.common.schema import PlausibleDate
 
 from . import services
-from .models import AgendaItem, Meeting, Participant, Task
+from .models import AgendaItem, Meeting, Task
 from .selectors import agenda_candidates, meeting_membership, readable_items
 
 router = Router(tags=["besprekingen"])
+
+# The models' choices as literals: django-ninja names an enum schema after its class, and
+# Meeting.Kind and Participant.Kind would both be "Kind" in the OpenAPI document (one lost).
+# tests/test_api_choices.py keeps them equal to the models' choices.
+MeetingKind = Literal["scheduled", "ad_hoc"]
+ChairType = Literal["independent", "fixed", "rotating"]
+ParticipantKind = Literal["organisation", "patient", "relative", "expert_by_experience"]
 
 
 def _log_case(user: User, membership: Membership, case: Case, action: str, detail: str) -> None:
@@ -240,10 +248,10 @@ def meeting_list(request: HttpRequest, paging_query: Query[PageQuery]):
 
 
 class MeetingIn(Schema):
-    kind: Meeting.Kind
+    kind: MeetingKind
     starts_at: datetime
     ends_at: datetime
-    chair_type: Meeting.Chair
+    chair_type: ChairType
     chair_name: str = Field("", max_length=200)
     location: str = Field("", max_length=200)
     video_link: str = Field("", max_length=200, description="https-adres van de videoverbinding")
@@ -362,7 +370,7 @@ def agenda_add(request: HttpRequest, meeting_id: Id, payload: AgendaIn):
 
 
 class ParticipantIn(Schema):
-    kind: Participant.Kind
+    kind: ParticipantKind
     person_name: str = Field(..., max_length=200)
     organisation_id: Id | None = None
     has_mandate: bool = False

@@ -38,10 +38,16 @@ from vangnet.common.errors import DomainError, NotAllowed, NotFound, raise_all
 from vangnet.common.schema import PlausibleDate
 
 from . import services
-from .models import ConfirmedVia, Financing, FinancingDecision, LifeDomain, PlanGoal
+from .models import FinancingDecision, PlanGoal
 from .selectors import adviser_decisions, adviser_open_requests
 
 router = Router(tags=["integraal plan en financiering"])
+
+# The models' choices as literals, so the OpenAPI document states them without enum schemas
+# whose names could collide (tests/test_api_choices.py keeps them equal to the models').
+Domain = Literal["treatment", "housing", "finances", "daytime", "social", "safety"]
+FinancingKind = Literal["zvw", "wmo", "wlz", "fz", "jeugdwet", "maatwerk"]
+Via = Literal["phone", "email", "meeting", "letter"]
 
 
 class PlanIn(Schema):
@@ -109,10 +115,10 @@ def plan_update(request: HttpRequest, reference: str, payload: PlanIn):
 
 
 class GoalIn(Schema):
-    domain: LifeDomain
+    domain: Domain
     description: str = Field(..., max_length=5000)
     organisation_id: Id
-    financing: Financing
+    financing: FinancingKind
     contact: str = Field("", max_length=200)
 
 
@@ -239,7 +245,7 @@ def goal_remove(request: HttpRequest, reference: str, goal_id: Id, payload: Remo
 
 class ConfirmIn(Schema):
     confirmed_by: str = Field(..., max_length=200, description="Naam en functie")
-    confirmed_via: ConfirmedVia
+    confirmed_via: Via
     confirmed_on: PlausibleDate
     note: str = Long
 
