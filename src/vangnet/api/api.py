@@ -55,6 +55,7 @@ def _register() -> None:
     # because its paths sit under /cases/{reference}/… beside the cases router's own.
     from vangnet.casework.api import router as casework_router
     from vangnet.consultations.api import router as consultations_router
+    from vangnet.directory.api import case_router as directory_case_router
     from vangnet.directory.api import router as directory_router
     from vangnet.followup.api import router as followup_router
     from vangnet.meetings.api import router as meetings_router
@@ -75,6 +76,7 @@ def _register() -> None:
     api.add_router("", followup_router)
     api.add_router("", casework_router)
     api.add_router("/consultations", consultations_router)
+    api.add_router("", directory_case_router)
 
 
 _register()

@@ -71,6 +71,8 @@ OPS = [
     Op("post", "/cases/{ref}/plan/goals/{goal}/remove", "manage"),
     Op("post", "/cases/{ref}/plan/goals/{goal}/confirm", "manage"),
     Op("get", "/cases/{ref}/plan/revisions", "manage"),
+    Op("post", "/cases/{ref}/plan/goals/{goal}/offer", "manage"),
+    Op("post", "/cases/{ref}/shortages", "manage"),
     Op("post", "/cases/{ref}/financing", "manage"),
     Op("get", "/cases/{ref}/financing/{financing}", "adviser"),
     Op("post", "/cases/{ref}/financing/{financing}/decision", "adviser"),
