@@ -19,14 +19,12 @@ from vangnet.accounts.models import Membership
 from vangnet.accounts.selectors import actor_for, current_user, notifications_visible_qs
 from vangnet.accounts.services import notification_mark_all_read, notification_mark_read
 from vangnet.api.pagination import PageOut, PageQuery, api_page, paging
-from vangnet.audit.models import Action, Outcome
-from vangnet.audit.services import access_log_write
 from vangnet.cases import selectors
-from vangnet.cases.access import Permission, case_access, granting_membership, log_list
+from vangnet.cases.access import log_list
 from vangnet.cases.api import Id
 from vangnet.cases.models import Case
 from vangnet.cases.workflow import State
-from vangnet.common.errors import NotAllowed, NotFound
+from vangnet.common.errors import NotFound
 from vangnet.reference import questionnaire as codes
 
 from . import casefile
@@ -36,27 +34,11 @@ router = Router(tags=["dossier"])
 
 
 def section_access(request: HttpRequest, reference: str, slug: str) -> tuple[Case, Membership]:
-    """The case if the reader may open section `slug` of its file; logged either way."""
-    wanted = casefile.BY_SLUG[slug]
+    """The case if the reader may open section `slug` of its file; logged either way, as the
+    section page (`casefile.open_section`)."""
     case = selectors.case_by_reference(reference)
     actor = actor_for(current_user(request))
-    detail = f"dossier {wanted.slug}"
-    granted = granting_membership(actor, case, Permission.READ)
-    if granted is not None and granted.role not in wanted.roles:
-        access_log_write(
-            actor=actor,
-            action=Action.READ,
-            outcome=Outcome.DENIED,
-            case_id=case.pk,
-            case_reference=case.reference,
-            membership=granted,
-            channel="api",
-            detail=detail,
-        )
-        raise NotAllowed(f"Uw rol opent het onderdeel '{wanted.label}' van dit dossier niet.")
-    membership = case_access(
-        actor, case, permission=Permission.READ, action=Action.READ, channel="api", detail=detail
-    )
+    membership = casefile.open_section(actor, case, casefile.BY_SLUG[slug], channel="api")
     return case, membership
 
 
