@@ -327,3 +327,21 @@ def _file(name: str, content: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content, content_type="application/octet-stream")
+
+
+def test_the_referrer_withdraws_and_the_table_ends_through_the_api(world):
+    """The two other ways a case ends: the referrer withdraws a registration nobody assessed yet,
+    and the table ends an admitted case during preparation; both with the reason why."""
+    from vangnet.testing import followup as fu
+
+    referrer, coordinator = Api(world.referrer), Api(world.coordinator)
+    ref = referrer.post("/cases", REGISTRATION, expect=201)["reference"]
+    withdrawn = referrer.post(f"/cases/{ref}/withdraw", {"reason": "Zorg elders gevonden."})
+    assert withdrawn["state"] == "closed"
+    assert referrer.get(f"/cases/{ref}/file/closure").json()["outcome"] == "withdrawn"
+
+    admitted = fu.admitted_case(world)
+    referrer.post(f"/cases/{admitted.reference}/withdraw", {"reason": "Te laat."}, expect=403)
+    ended = coordinator.post(f"/cases/{admitted.reference}/end", {"reason": "Patiënt verhuisd."})
+    assert ended["state"] == "closed"
+    coordinator.post(f"/cases/{admitted.reference}/end", {"reason": "Nog eens."}, expect=409)
