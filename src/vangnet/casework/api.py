@@ -25,6 +25,7 @@ from vangnet.cases.api import Id
 from vangnet.cases.models import Case
 from vangnet.cases.workflow import State
 from vangnet.common.errors import NotFound
+from vangnet.plans.selectors import case_plan
 from vangnet.reference import questionnaire as codes
 
 from . import casefile
@@ -40,12 +41,6 @@ def section_access(request: HttpRequest, reference: str, slug: str) -> tuple[Cas
     actor = actor_for(current_user(request))
     membership = casefile.open_section(actor, case, casefile.BY_SLUG[slug], channel="api")
     return case, membership
-
-
-def _name(user: object) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()  # type: ignore[attr-defined]
 
 
 # --- overview -----------------------------------------------------------------------------------
@@ -348,22 +343,21 @@ class PlanOut(Schema):
 )
 def plan(request: HttpRequest, reference: str):
     case, _ = section_access(request, reference, "plan")
-    workspace = case_workspace(case)
-    p = workspace["plan"]
+    p = case_plan(case)
     if p is None:
         raise NotFound("Er is nog geen integraal plan; dat volgt op de bespreking van de casus.")
     return PlanOut(
-        version=p.version,  # type: ignore[attr-defined]
-        regiebehandelaar=p.regiebehandelaar,  # type: ignore[attr-defined]
-        regiebehandelaar_organisation_id=p.regiebehandelaar_organisation_id,  # type: ignore[attr-defined]
-        procesregie=p.procesregie,  # type: ignore[attr-defined]
-        case_director=p.case_director.get_username() if p.case_director else "",  # type: ignore[attr-defined]
-        handover_from=p.handover_from,  # type: ignore[attr-defined]
-        handover_to=p.handover_to,  # type: ignore[attr-defined]
-        handover_on=p.handover_on,  # type: ignore[attr-defined]
-        takeover_goals=p.takeover_goals,  # type: ignore[attr-defined]
-        takeover_return_condition=p.takeover_return_condition,  # type: ignore[attr-defined]
-        if_placement_fails=p.if_placement_fails,  # type: ignore[attr-defined]
+        version=p.version,
+        regiebehandelaar=p.regiebehandelaar,
+        regiebehandelaar_organisation_id=p.regiebehandelaar_organisation_id,
+        procesregie=p.procesregie,
+        case_director=p.case_director.get_username() if p.case_director else "",
+        handover_from=p.handover_from,
+        handover_to=p.handover_to,
+        handover_on=p.handover_on,
+        takeover_goals=p.takeover_goals,
+        takeover_return_condition=p.takeover_return_condition,
+        if_placement_fails=p.if_placement_fails,
         goals=[
             GoalOut(
                 id=g.pk,
@@ -381,7 +375,7 @@ def plan(request: HttpRequest, reference: str):
                 confirmed_via=g.confirmed_via,
                 confirmed_on=g.confirmed_on,
             )
-            for g in workspace["goals"]  # type: ignore[attr-defined]
+            for g in p.goals.all()
         ],
         financing=[
             FinancingOut(
@@ -395,7 +389,7 @@ def plan(request: HttpRequest, reference: str):
                 duration_months=d.duration_months,
                 decided_at=d.decided_at,
             )
-            for d in workspace["financing"]  # type: ignore[attr-defined]
+            for d in case.financing_decisions.select_related("insurer")
         ],
     )
 
