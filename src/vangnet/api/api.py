@@ -50,8 +50,17 @@ errors.install(api)
 
 def _register() -> None:
     from vangnet.cases.api import router as cases_router
+
+    # The whole case journey (issue 16 §5): each case-work app's router, mounted at the root
+    # because its paths sit under /cases/{reference}/… beside the cases router's own.
+    from vangnet.casework.api import router as casework_router
+    from vangnet.consultations.api import router as consultations_router
+    from vangnet.directory.api import case_router as directory_case_router
     from vangnet.directory.api import router as directory_router
+    from vangnet.followup.api import router as followup_router
+    from vangnet.meetings.api import router as meetings_router
     from vangnet.monitor.api import router as monitor_router
+    from vangnet.plans.api import router as plans_router
     from vangnet.regions.api import router as regions_router
     from vangnet.scenarios.api import router as scenarios_router
     from vangnet.waitlists.api import router as waitlists_router
@@ -62,6 +71,12 @@ def _register() -> None:
     api.add_router("/monitor", monitor_router)
     api.add_router("/scenarios", scenarios_router)
     api.add_router("/directory", directory_router)
+    api.add_router("", meetings_router)
+    api.add_router("", plans_router)
+    api.add_router("", followup_router)
+    api.add_router("", casework_router)
+    api.add_router("/consultations", consultations_router)
+    api.add_router("", directory_case_router)
 
 
 _register()

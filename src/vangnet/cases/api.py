@@ -7,10 +7,14 @@ per request, "denied" included.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db.models import Model
+from django.http import FileResponse, HttpRequest
+from ninja import Field, File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from vangnet.accounts.models import Membership, Role
 from vangnet.accounts.selectors import actor_for, current_user
@@ -18,9 +22,16 @@ from vangnet.api.auth import auth_then
 from vangnet.api.pagination import PageOut, PageQuery, api_page, paging
 from vangnet.audit.models import Action
 from vangnet.audit.services import access_log_write
-from vangnet.cases.models import Case
-from vangnet.common.errors import DomainError, NotAllowed
-from vangnet.common.schema import Bsn, MunicipalityCode
+from vangnet.cases.models import Case, CaseParty, Consent, Document
+from vangnet.common.errors import (
+    DomainError,
+    InvalidTransition,
+    NotAllowed,
+    NotFound,
+    TooLarge,
+    raise_all,
+)
+from vangnet.common.schema import Bsn, MunicipalityCode, PlausibleDate
 from vangnet.directory.models import Organisation
 from vangnet.regions.models import Table
 
@@ -29,6 +40,7 @@ from .access import Permission, case_access, granting_membership, log_list
 from .workflow import State
 
 router = Router(tags=["casussen"])
+M = TypeVar("M", bound=Model)
 
 Text = Field(..., min_length=1, max_length=5000)
 # A registration names what the parties already did: a handful, never thousands (issue 10 §4).
@@ -239,28 +251,44 @@ def _detail(case: Case, *, table_view: bool = False) -> CaseOut:
     )
 
 
-def _channel_access(
-    request: HttpRequest, reference: str, permission: Permission, action: str
+def case_for(
+    request: HttpRequest,
+    reference: str,
+    permission: Permission,
+    action: str,
+    detail: str = "",
 ) -> tuple[Case, Membership]:
+    """The case and the membership that grants `permission` on it, checked and logged once per
+    request (channel api); `detail` names the step in the access log as the page does."""
     checked = getattr(request, "vangnet_case_access", None)
     if checked is not None:  # already checked and logged before the body was read
         return checked
     case = selectors.case_by_reference(reference)
     actor = actor_for(current_user(request))
-    membership = case_access(actor, case, permission=permission, action=action, channel="api")
+    membership = case_access(
+        actor, case, permission=permission, action=action, channel="api", detail=detail
+    )
     return case, membership
 
 
-def _permission_first(permission: Permission, action: str) -> list[object]:
+def case_auth(permission: Permission, action: str, detail: str = "") -> list[object]:
     """Authentication that also checks the case permission before the body is validated, so an
     unauthorised call with an invalid body is refused (403) and logged, never a bare 422."""
 
     def check(request: HttpRequest) -> None:
         reference = request.resolver_match.kwargs["reference"]  # type: ignore[union-attr]
-        access = _channel_access(request, reference, permission, action)
+        access = case_for(request, reference, permission, action, detail)
         request.vangnet_case_access = access  # type: ignore[attr-defined]
 
     return auth_then(check)
+
+
+# The old private names, kept for the triage endpoints below.
+_channel_access = case_for
+
+
+def _permission_first(permission: Permission, action: str) -> list[object]:
+    return case_auth(permission, action)
 
 
 @router.get(
@@ -470,3 +498,367 @@ def history(request: HttpRequest, reference: str, paging_query: Query[PageQuery]
         ],
         **paging(request, page),
     )
+
+
+# --- helpers shared by the case-work routers (meetings, plans, follow-up, case file) ------------
+
+# Database ids in paths and bodies: positive and within a 32-bit integer column, so a huge
+# number is a 422 instead of a database overflow.
+Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
+Long = Field("", max_length=5000)
+
+
+def case_object(model: type[M], pk: int, *, what: str, **filters: object) -> M:
+    """One row of the case (`filters` tie it to the case), or 404 in Dutch."""
+    found = model._default_manager.filter(pk=pk, **filters).first()
+    if found is None:
+        raise NotFound(f"{what} bestaat niet bij deze casus.")
+    return found
+
+
+def organisations_by_id(wanted: dict[str, int | None]) -> dict[str, Organisation | None]:
+    """Organisations by id per input field; every unknown id is reported at once (400)."""
+    ids = {v for v in wanted.values() if v is not None}
+    found = {o.pk: o for o in Organisation.objects.filter(pk__in=ids)}
+    errors = [
+        DomainError(f"Organisatie {pk} bestaat niet.", field=name)
+        for name, pk in wanted.items()
+        if pk is not None and pk not in found
+    ]
+    raise_all(errors)
+    return {name: found.get(pk) if pk is not None else None for name, pk in wanted.items()}
+
+
+def organisation_by_id(pk: int, field: str = "organisation_id") -> Organisation:
+    found = organisations_by_id({field: pk})[field]
+    assert found is not None
+    return found
+
+
+class DoneOut(Schema):
+    """The answer to a step: what happened, in Dutch, and the case's state after it."""
+
+    message: str
+    reference: str
+    state: str
+    state_label: str
+
+
+def done(case: Case, message: str) -> DoneOut:
+    case.refresh_from_db()
+    return DoneOut(
+        message=message,
+        reference=case.reference,
+        state=case.state,
+        state_label=str(State(case.state).label),
+    )
+
+
+# --- preparation: timeline, parties, consent, questions, documents ------------------------------
+
+
+class TimelineIn(Schema):
+    date: PlausibleDate
+    organisation_name: str = Field(..., max_length=200)
+    description: str = Field(..., max_length=5000)
+
+
+class CreatedOut(DoneOut):
+    id: int
+
+
+def created(case: Case, obj: Any, message: str) -> CreatedOut:
+    return CreatedOut(id=obj.pk, **done(case, message).dict())
+
+
+@router.post(
+    "/{reference}/timeline",
+    response={201: CreatedOut},
+    summary="Gebeurtenis aan de tijdlijn toevoegen (coördinator)",
+    auth=case_auth(Permission.MANAGE, Action.UPDATE, "tijdlijn"),
+)
+def timeline_add(request: HttpRequest, reference: str, payload: TimelineIn):
+    case, membership = case_for(request, reference, Permission.MANAGE, Action.UPDATE, "tijdlijn")
+    entry = services.timeline_add(
+        case=case,
+        actor=current_user(request),
+        membership=membership,
+        on=payload.date,
+        organisation_name=payload.organisation_name,
+        description=payload.description,
+    )
+    return Status(201, created(case, entry, "Gebeurtenis toegevoegd aan de tijdlijn."))
+
+
+class PartyIn(Schema):
+    organisation_id: Id
+    role: str = Field(..., max_length=200)
+    contact_name: str = Field("", max_length=200)
+    contact_email: str = Field("", max_length=254)
+    has_mandate: bool = False
+    already_did: str = Long
+
+
+@router.post(
+    "/{reference}/parties",
+    response={201: CreatedOut},
+    summary="Betrokken partij toevoegen (coördinator)",
+    auth=case_auth(Permission.MANAGE, Action.UPDATE, "partij"),
+)
+def party_add(request: HttpRequest, reference: str, payload: PartyIn):
+    case, membership = case_for(request, reference, Permission.MANAGE, Action.UPDATE, "partij")
+    errors: list[DomainError] = []
+    email = payload.contact_email.strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.append(DomainError("Vul een geldig e-mailadres in.", field="contact_email"))
+    try:
+        organisation = organisation_by_id(payload.organisation_id)
+    except DomainError as exc:
+        errors.append(exc)
+    raise_all(errors)
+    party = services.party_add(
+        case=case,
+        actor=current_user(request),
+        membership=membership,
+        organisation=organisation,
+        role=payload.role,
+        contact_name=payload.contact_name,
+        contact_email=email,
+        has_mandate=payload.has_mandate,
+        already_did=payload.already_did,
+    )
+    return Status(201, created(case, party, "Partij toegevoegd."))
+
+
+@router.post(
+    "/{reference}/parties/{party_id}/invite",
+    response=DoneOut,
+    summary="Partij uitnodigen; zij ziet de casus zolang de toestemming dit dekt (coördinator)",
+    auth=case_auth(Permission.MANAGE, Action.UPDATE, "uitnodigen"),
+)
+def party_invite(request: HttpRequest, reference: str, party_id: Id):
+    case, membership = case_for(request, reference, Permission.MANAGE, Action.UPDATE, "uitnodigen")
+    party = case_object(CaseParty, party_id, what="Deze partij", case=case)
+    services.party_invite(party=party, actor=current_user(request), membership=membership)
+    return done(case, f"{party.organisation} is uitgenodigd.")
+
+
+class ConsentIn(Schema):
+    organisation_id: Id
+    given_by: Literal["patient", "representative"]
+    valid_from: PlausibleDate
+    valid_until: PlausibleDate | None = None
+
+
+@router.post(
+    "/{reference}/consents",
+    response={201: CreatedOut},
+    summary="Toestemming van de patiënt om te delen met een organisatie vastleggen (coördinator)",
+    auth=case_auth(Permission.MANAGE, Action.UPDATE, "toestemming"),
+)
+def consent_record(request: HttpRequest, reference: str, payload: ConsentIn):
+    case, membership = case_for(request, reference, Permission.MANAGE, Action.UPDATE, "toestemming")
+    consent = services.consent_record(
+        case=case,
+        actor=current_user(request),
+        membership=membership,
+        organisation=organisation_by_id(payload.organisation_id),
+        given_by=payload.given_by,
+        valid_from=payload.valid_from,
+        valid_until=payload.valid_until,
+    )
+    return Status(201, created(case, consent, "Toestemming vastgelegd."))
+
+
+@router.post(
+    "/{reference}/consents/{consent_id}/withdraw",
+    response=DoneOut,
+    summary="Toestemming intrekken; de partij ziet de casus niet meer (coördinator)",
+    auth=case_auth(Permission.MANAGE, Action.UPDATE, "toestemming-intrekken"),
+)
+def consent_withdraw(request: HttpRequest, reference: str, consent_id: Id):
+    case, membership = case_for(
+        request, reference, Permission.MANAGE, Action.UPDATE, "toestemming-intrekken"
+    )
+    consent = case_object(Consent, consent_id, what="Deze toestemming", case=case)
+    services.consent_withdraw(consent=consent, actor=current_user(request), membership=membership)
+    return done(case, "Toestemming ingetrokken; de partij ziet de casus niet meer.")
+
+
+class QuestionIn(Schema):
+    text: str = Field(..., max_length=5000)
+
+
+@router.post(
+    "/{reference}/questions",
+    response={201: CreatedOut},
+    summary="Vraag voor de bespreking toevoegen (coördinator)",
+    auth=case_auth(Permission.MANAGE, Action.UPDATE, "vraag"),
+)
+def question_add(request: HttpRequest, reference: str, payload: QuestionIn):
+    case, membership = case_for(request, reference, Permission.MANAGE, Action.UPDATE, "vraag")
+    question = services.question_add(
+        case=case, actor=current_user(request), membership=membership, text=payload.text
+    )
+    return Status(201, created(case, question, "Vraag toegevoegd."))
+
+
+@router.post(
+    "/{reference}/documents",
+    response={201: CreatedOut},
+    summary="Document toevoegen (pdf, docx, odt, txt, png, jpg; max. 10 MB; coördinator)",
+    auth=case_auth(Permission.MANAGE, Action.UPDATE, "document"),
+)
+def document_upload(request: HttpRequest, reference: str, file: File[UploadedFile]):
+    case, membership = case_for(request, reference, Permission.MANAGE, Action.UPDATE, "document")
+    # Read nothing into memory before the size is known to be within the limit.
+    if file.size is None or file.size > services.MAX_DOCUMENT_BYTES:
+        raise TooLarge("Het bestand is te groot: maximaal 10 MB.", field="file")
+    document = services.document_upload(
+        case=case,
+        actor=current_user(request),
+        membership=membership,
+        name=file.name or "",
+        content=file.read(),
+    )
+    return Status(201, created(case, document, "Document toegevoegd."))
+
+
+@router.get(
+    "/{reference}/documents/{document_id}",
+    summary="Document downloaden (tafel, verwijzer, uitgenodigde partij met toestemming)",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "Het bestand zoals het werd toegevoegd",
+                "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+            }
+        }
+    },
+)
+def document_download(request: HttpRequest, reference: str, document_id: Id):
+    case = selectors.case_by_reference(reference)
+    document = case_object(Document, document_id, what="Dit document", case=case)
+    case_for(request, reference, Permission.DOCUMENT, Action.DOWNLOAD, f"document {document.pk}")
+    path = services.document_path(document)
+    if not path.exists():
+        raise NotFound("Het bestand van dit document ontbreekt.")
+    response = FileResponse(
+        path.open("rb"),
+        content_type=document.content_type,
+        as_attachment=True,
+        filename=document.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- closure, withdrawal, ending and reopening --------------------------------------------------
+
+
+class CloseIn(Schema):
+    outcome: str = Field(
+        ...,
+        max_length=40,
+        description="Uitkomst (monitor vraag 11), bijvoorbeeld new_offer of no_offer",
+    )
+    offer_accepted: bool | None = Field(
+        None, description="Bij new_offer: heeft de patiënt het nieuwe aanbod aanvaard?"
+    )
+    helped_by: list[Annotated[str, Field(max_length=40)]] = Field(
+        default_factory=list, max_length=30, description="Codes: wat hielp"
+    )
+    obstacles: list[Annotated[str, Field(max_length=40)]] = Field(
+        default_factory=list, max_length=30, description="Codes: wat stond in de weg"
+    )
+    shortages: list[Annotated[str, Field(max_length=40)]] = Field(
+        default_factory=list, max_length=30, description="Codes: tekorten"
+    )
+    note: str = Long
+
+
+class ReasonIn(Schema):
+    reason: str = Field(..., max_length=5000)
+
+
+@router.post(
+    "/{reference}/close",
+    response=DoneOut,
+    summary="Casus afsluiten met een uitkomst (coördinator)",
+    auth=case_auth(Permission.MANAGE, Action.UPDATE, "afsluiten"),
+)
+def close(request: HttpRequest, reference: str, payload: CloseIn):
+    case, membership = case_for(request, reference, Permission.MANAGE, Action.UPDATE, "afsluiten")
+    if payload.outcome == "not_suitable":  # the page does not offer it either: a triage outcome
+        raise DomainError(
+            "'Niet passend binnen de criteria' is een uitkomst van de triage.", field="outcome"
+        )
+    services.case_close(
+        case=case,
+        actor=current_user(request),
+        membership=membership,
+        outcome=payload.outcome,
+        offer_accepted=payload.offer_accepted,
+        helped_by=payload.helped_by,
+        obstacles=payload.obstacles,
+        shortages=payload.shortages,
+        note=payload.note,
+    )
+    return done(case, "De casus is afgesloten.")
+
+
+@router.post(
+    "/{reference}/withdraw",
+    response=DoneOut,
+    summary="Eigen aanmelding intrekken zolang die niet is beoordeeld (verwijzer)",
+    auth=case_auth(Permission.REFERRER_ACT, Action.UPDATE, "intrekken"),
+)
+def withdraw(request: HttpRequest, reference: str, payload: ReasonIn):
+    case, membership = case_for(
+        request, reference, Permission.REFERRER_ACT, Action.UPDATE, "intrekken"
+    )
+    services.case_close(
+        case=case,
+        actor=current_user(request),
+        membership=membership,
+        outcome="withdrawn",
+        note=payload.reason,
+    )
+    return done(case, "Uw aanmelding is ingetrokken.")
+
+
+@router.post(
+    "/{reference}/end",
+    response=DoneOut,
+    summary="Casus tijdens de voorbereiding beëindigen (teruggetrokken of afgebroken; coördinator)",
+    auth=case_auth(Permission.MANAGE, Action.UPDATE, "beeindigen"),
+)
+def end(request: HttpRequest, reference: str, payload: ReasonIn):
+    case, membership = case_for(request, reference, Permission.MANAGE, Action.UPDATE, "beeindigen")
+    if case.state != State.ADMITTED:
+        raise InvalidTransition("Beëindigen kan alleen tijdens de voorbereiding; sluit anders af.")
+    services.case_close(
+        case=case,
+        actor=current_user(request),
+        membership=membership,
+        outcome="withdrawn",
+        note=payload.reason,
+    )
+    return done(case, "De casus is beëindigd (teruggetrokken of afgebroken).")
+
+
+@router.post(
+    "/{reference}/reopen",
+    response=DoneOut,
+    summary="Afgesloten casus heropenen (coördinator)",
+    auth=case_auth(Permission.MANAGE, Action.UPDATE, "heropenen"),
+)
+def reopen(request: HttpRequest, reference: str, payload: ReasonIn):
+    case, membership = case_for(request, reference, Permission.MANAGE, Action.UPDATE, "heropenen")
+    services.case_reopen(
+        case=case, actor=current_user(request), membership=membership, reason=payload.reason
+    )
+    return done(case, "De casus is heropend; de verwijzer is op de hoogte gebracht.")

@@ -9,10 +9,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from vangnet.accounts.models import Role
+from vangnet.accounts.models import Membership, Role
+from vangnet.accounts.selectors import Actor
+from vangnet.audit.models import Action, Outcome
+from vangnet.audit.services import access_log_write
+from vangnet.cases.access import Permission, case_access, granting_membership
 from vangnet.cases.models import Case, TriageRound
 from vangnet.cases.workflow import FINAL_TRIAGE_STATES, State
 from vangnet.common.dates import dutch_date
+from vangnet.common.errors import NotAllowed
 from vangnet.followup.selectors import TermStatus
 from vangnet.followup.workflow import next_levels
 from vangnet.plans.models import PlanGoal
@@ -46,6 +51,30 @@ BY_SLUG = {s.slug: s for s in SECTIONS}
 
 def visible_sections(role: str) -> list[Section]:
     return [s for s in SECTIONS if role in s.roles]
+
+
+def open_section(actor: Actor, case: Case, section: Section, *, channel: str) -> Membership:
+    """Check that `actor` may open `section` of the case file and log the read ("dossier
+    <section>"), for the section page and the API alike. A reader of the case whose role may not
+    open this section is refused with that membership in the denied row; anyone else by
+    `case_access`. Raises NotAllowed."""
+    detail = f"dossier {section.slug}"
+    granted = granting_membership(actor, case, Permission.READ)
+    if granted is not None and granted.role not in section.roles:
+        access_log_write(
+            actor=actor,
+            action=Action.READ,
+            outcome=Outcome.DENIED,
+            case_id=case.pk,
+            case_reference=case.reference,
+            membership=granted,
+            channel=channel,
+            detail=detail,
+        )
+        raise NotAllowed(f"Uw rol opent het onderdeel '{section.label}' van dit dossier niet.")
+    return case_access(
+        actor, case, permission=Permission.READ, action=Action.READ, channel=channel, detail=detail
+    )
 
 
 TRIAGE_WITHIN_DAYS = 7  # new registrations are looked at within a week (DOMAIN.md)

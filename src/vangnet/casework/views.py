@@ -23,8 +23,7 @@ from django.views.decorators.http import require_POST
 from vangnet.accounts.decorators import verified_required
 from vangnet.accounts.models import Membership, Role
 from vangnet.accounts.selectors import actor_for, current_user
-from vangnet.audit.models import Action, Outcome
-from vangnet.audit.services import access_log_write
+from vangnet.audit.models import Action
 from vangnet.cases import actions as case_actions
 from vangnet.cases import forms as case_forms
 from vangnet.cases import selectors
@@ -112,23 +111,8 @@ def section(request: HttpRequest, reference: str, name: str) -> HttpResponse:
         raise Http404
     case = case_or_404(reference)
     actor = actor_for(current_user(request))
-    detail = f"dossier {wanted.slug}"
-    granted = granting_membership(actor, case, Permission.READ)
-    if granted is not None and granted.role not in wanted.roles:
-        access_log_write(
-            actor=actor,
-            action=Action.READ,
-            outcome=Outcome.DENIED,
-            case_id=case.pk,
-            case_reference=case.reference,
-            membership=granted,
-            detail=detail,
-        )
-        raise PermissionDenied
     try:
-        membership = case_access(
-            actor, case, permission=Permission.READ, action=Action.READ, detail=detail
-        )
+        membership = casefile.open_section(actor, case, wanted, channel="web")
     except NotAllowed as exc:
         raise PermissionDenied from exc
     context = _case_file(request, case, actor, membership, section=wanted.slug)

@@ -5,7 +5,7 @@ refused write is logged in the access log."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
@@ -297,3 +297,128 @@ def offer_confirm(request: HttpRequest, pk: int):
 def offer_remove(request: HttpRequest, pk: int):
     services.offer_delete(actor=_actor(request), offer=_offer(pk), channel="api")
     return Status(204, None)
+
+
+# --- the sociale kaart in a case's plan (issue 16 §5) -------------------------------------------
+# Mounted at the root beside the case-work routers: the paths sit under /cases/{reference}/….
+# The planning services check and log the case access themselves (channel api); the check
+# before the body only refuses (and logs) a caller without the permission, so a refusal is never
+# a 422 and an allowed call writes one row.
+
+case_router = Router(tags=["sociale kaart"])
+
+
+def _manage_first(detail: str) -> list[object]:
+    from vangnet.api.auth import auth_then
+    from vangnet.audit.models import Action
+    from vangnet.cases.access import Permission, case_access, granting_membership
+    from vangnet.cases.selectors import case_by_reference
+
+    def check(request: HttpRequest) -> None:
+        reference = request.resolver_match.kwargs["reference"]  # type: ignore[union-attr]
+        case = case_by_reference(reference)
+        actor = _actor(request)
+        if granting_membership(actor, case, Permission.MANAGE) is None:
+            case_access(  # logs the refusal and raises NotAllowed
+                actor,
+                case,
+                permission=Permission.MANAGE,
+                action=Action.UPDATE,
+                channel="api",
+                detail=detail,
+            )
+
+    return auth_then(check)
+
+
+class GoalOfferIn(Schema):
+    offer_id: Annotated[int, Field(ge=1, le=2_147_483_647)] | None = Field(
+        ..., description="Het aanbod; null om het los te koppelen"
+    )
+
+
+class GoalOfferOut(Schema):
+    goal_id: int
+    offer_id: int | None
+    message: str
+
+
+@case_router.post(
+    "/cases/{reference}/plan/goals/{goal_id}/offer",
+    response=GoalOfferOut,
+    summary="Aanbod uit de sociale kaart aan een doel van het plan koppelen (coördinator)",
+    auth=_manage_first("plan: aanbod bij doel"),
+)
+def goal_offer(
+    request: HttpRequest,
+    reference: str,
+    goal_id: Annotated[int, Field(ge=1, le=2_147_483_647)],
+    payload: GoalOfferIn,
+):
+    from vangnet.cases.selectors import case_by_reference
+    from vangnet.plans.models import PlanGoal
+
+    from . import planning
+
+    case = case_by_reference(reference)
+    goal = PlanGoal.objects.select_related("plan__case").filter(pk=goal_id, plan__case=case).first()
+    if goal is None:
+        raise NotFound("Dit doel bestaat niet bij deze casus.")
+    offer = None
+    if payload.offer_id is not None:
+        offer = Offer.objects.filter(pk=payload.offer_id).first()
+        if offer is None:
+            raise NotFound("Dit aanbod bestaat niet.")
+    goal = planning.goal_offer_attach(
+        actor=current_user(request), goal=goal, offer=offer, channel="api"
+    )
+    return GoalOfferOut(
+        goal_id=goal.pk,
+        offer_id=goal.offer_id,
+        message=f"Aanbod '{offer.name}' is aan het doel gekoppeld."
+        if offer
+        else "Aanbod losgekoppeld.",
+    )
+
+
+class ShortageIn(Schema):
+    code: str = Field(..., max_length=40, description="Een tekort van de monitor (vraag 14)")
+    note: str = Field("", max_length=1000, description="Verplicht bij 'other'")
+    search: dict[str, Annotated[str, Field(max_length=200)]] = Field(
+        default_factory=dict,
+        max_length=20,
+        description="De zoekopdracht in de sociale kaart die niets vond (filters, geen patiënt)",
+    )
+
+
+class ShortageOut(Schema):
+    id: int
+    code: str
+    shortages: list[str] = Field(description="De tekorten van de casus, voor de afsluiting")
+
+
+@case_router.post(
+    "/cases/{reference}/shortages",
+    response={201: ShortageOut},
+    summary="Tekort vastleggen: de sociale kaart had geen passend aanbod (coördinator)",
+    auth=_manage_first("tekort vastgelegd"),
+)
+def shortage(request: HttpRequest, reference: str, payload: ShortageIn):
+    from vangnet.cases.selectors import case_by_reference
+
+    from . import planning
+    from .views import SEARCH_KEYS
+
+    case = case_by_reference(reference)
+    # Only the sociale kaart's own filters are kept with the shortage; nothing else is stored.
+    search = {k: v for k, v in payload.search.items() if k in SEARCH_KEYS}
+    record = planning.shortage_record(
+        actor=current_user(request),
+        case=case,
+        code=payload.code,
+        note=payload.note,
+        search=search,
+        channel="api",
+    )
+    case.refresh_from_db()
+    return Status(201, ShortageOut(id=record.pk, code=record.code, shortages=list(case.shortages)))

@@ -42,7 +42,9 @@ def _label(offer: Offer | None) -> str:
     return f"{offer.name} — {loc.organisation.name}, {loc.name} ({place})"
 
 
-def goal_offer_attach(*, actor: User, goal: PlanGoal, offer: Offer | None) -> PlanGoal:
+def goal_offer_attach(
+    *, actor: User, goal: PlanGoal, offer: Offer | None, channel: str = "web"
+) -> PlanGoal:
     """Attach (or with `offer=None` detach) a sociale kaart offer to a goal of the plan. Only the
     coordinator of the case's table; the access is logged, a refusal too."""
     case = goal.plan.case
@@ -51,6 +53,7 @@ def goal_offer_attach(*, actor: User, goal: PlanGoal, offer: Offer | None) -> Pl
         case,
         permission=Permission.MANAGE,
         action=Action.UPDATE,
+        channel=channel,
         detail="plan: aanbod bij doel",
     )
     with transaction.atomic():
@@ -83,7 +86,13 @@ def goal_offer_attach(*, actor: User, goal: PlanGoal, offer: Offer | None) -> Pl
 
 
 def shortage_record(
-    *, actor: User, case: Case, code: str, note: str = "", search: dict[str, Any] | None = None
+    *,
+    actor: User,
+    case: Case,
+    code: str,
+    note: str = "",
+    search: dict[str, Any] | None = None,
+    channel: str = "web",
 ) -> ShortageRecord:
     """Record that the sociale kaart had no suitable offer: a shortage with the monitor's code,
     the search that found nothing (filters only, no patient data) and a note."""
@@ -92,6 +101,7 @@ def shortage_record(
         case,
         permission=Permission.MANAGE,
         action=Action.UPDATE,
+        channel=channel,
         detail="tekort vastgelegd",
     )
     valid = {value for value, _ in codes.SHORTAGES}
