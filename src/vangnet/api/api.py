@@ -50,6 +50,7 @@ errors.install(api)
 
 def _register() -> None:
     from vangnet.cases.api import router as cases_router
+    from vangnet.continuity.api import router as continuity_router
     from vangnet.directory.api import router as directory_router
     from vangnet.monitor.api import router as monitor_router
     from vangnet.regions.api import router as regions_router
@@ -62,6 +63,7 @@ def _register() -> None:
     api.add_router("/monitor", monitor_router)
     api.add_router("/scenarios", scenarios_router)
     api.add_router("/directory", directory_router)
+    api.add_router("/continuity", continuity_router)
 
 
 _register()
