@@ -52,7 +52,7 @@ def filled(world, partners):
 def test_plan_section_shows_continuity_to_those_who_read_the_plan(
     world, partners, filled, verified_client
 ):
-    case, org, gp = filled
+    case, _org, gp = filled
     member = partners[0].user  # invited with consent
     readers = {world.coordinator: True, world.referrer: True, member: True, world.screener: True}
     for user, sees in readers.items():
@@ -216,7 +216,7 @@ def test_checkin_form_and_message_warn_when_reviews_are_overdue(
 def test_gp_letter_pdf_carries_what_the_gp_needs_and_no_bsn(
     world, partners, filled, verified_client
 ):
-    case, org, gp = filled
+    case, _org, gp = filled
     case.patient_bsn = "123456782"  # a BSN the letter must not carry
     case.save(update_fields=["patient_bsn"])
     letter = services.gp_letter_create(
@@ -266,7 +266,7 @@ def test_gp_letter_pdf_refused_without_consent_or_for_another_practice(
 
 
 def test_gp_inbox_lists_letters_for_the_practice(world, partners, filled, verified_client):
-    case, org, gp = filled
+    case, _org, gp = filled
     letter = services.gp_letter_create(
         case=case, actor=world.coordinator, membership=ms(world.coordinator), event="admitted"
     )

@@ -376,7 +376,6 @@ def test_practice_without_account_gets_a_pdf_letter_and_the_coordinator_is_told(
 
     org, _ = practice("Praktijk Zonder Account", with_gp=False)
     case = fu.registered_case(world.referrer)
-    set_gp_direct = services  # noqa: F841 - readability
     from vangnet.continuity.models import CaseGp
 
     CaseGp.objects.create(case=case, practice=org, recorded_by=world.coordinator)
