@@ -29,9 +29,7 @@ def load_demo() -> None:
         name=PRACTICE, defaults={"organisation_type": OrganisationType.GP_PRACTICE}
     )
     gp = demo_user(*GP)
-    Membership.objects.get_or_create(
-        user=gp, organisation=practice, role=Role.GENERAL_PRACTITIONER
-    )
+    Membership.objects.get_or_create(user=gp, organisation=practice, role=Role.GENERAL_PRACTITIONER)
     case = Case.objects.filter(patient_name=CASE_PATIENT, state=State.FOLLOW_UP).first()
     if case is None or CrisisCard.objects.filter(case=case).exists():
         return

@@ -82,7 +82,7 @@ def test_coordinator_walks_continuity_over_the_api(world, partners, follow_up):
     case = follow_up
     api = Api(world.coordinator)
     ref = case.reference
-    org, gp = practice()
+    org, _ = practice()
     mark = last_log_id()
     r = api.send("put", f"/cases/{ref}/gp", {"practice_id": org.pk, "gp_name": "Dr. H. Arts"})
     assert r.status_code == 200 and r.json()["consent"] is False
