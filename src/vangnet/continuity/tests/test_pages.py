@@ -208,6 +208,11 @@ def test_checkin_form_and_message_warn_when_reviews_are_overdue(
     html = response.content.decode()
     assert "Check-in vastgelegd. Let op: De crisiskaart had op" in html
     assert "medicatieoverzicht had op" not in html  # that one is not overdue
+    # the case file's "Wat nu" names it too
+    overview = client.get(
+        reverse("cases:section", args=[case.reference, "overzicht"])
+    ).content.decode()
+    assert "De crisiskaart had op" in overview
 
 
 # --- GP letter PDF ----------------------------------------------------------------------------
