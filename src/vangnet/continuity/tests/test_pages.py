@@ -300,3 +300,53 @@ def test_gp_letter_without_consent_on_the_page_says_why_and_is_logged(
         (r.action, r.outcome, r.detail) for r in log_rows(mark)
     ]
     assert not GpLetter.objects.exists()
+
+
+def test_gp_contact_and_handover_forms_on_the_page(world, partners, verified_client):
+    from vangnet.cases.organisation_field import organisation_label
+    from vangnet.continuity.models import CaseGp, ContactPerson, Handover
+
+    case, _ = fu.follow_up_case(world, partners)
+    org, _ = practice()
+    client = verified_client(world.coordinator)
+    response = action(client, case, "huisarts", {"practice": world.coordinator_org.name})
+    assert "Geen organisatie gevonden" in response.content.decode()  # not a GP practice
+    response = action(
+        client, case, "huisarts", {"practice": organisation_label(org), "gp_name": "Dr. H. Arts"}
+    )
+    assert "Huisartsenpraktijk vastgelegd" in response.content.decode()
+    assert CaseGp.objects.get(case=case).practice == org
+    response = action(
+        client,
+        case,
+        "contactpersoon",
+        {
+            "audience": "gp",
+            "name": "M. Jansen",
+            "organisation": "Arkin",
+            "phone": "020 123 45 67",
+            "reachable": "ma–vr 9–17",
+            "until": "de volgende bespreking",
+        },
+    )
+    assert "Contactpersoon voor huisarts vastgelegd" in response.content.decode()
+    response = action(
+        client,
+        case,
+        "overdracht",
+        {
+            "kind": "gp",
+            "handed_over_by": "M. Jansen (Arkin)",
+            "taken_over_by": "Dr. H. Arts",
+            "taken_over_organisation": organisation_label(org),
+            "spoke_on": timezone.localdate().isoformat(),
+            "agreed_aftercare": "POH-ggz ziet de cliënt maandelijks.",
+        },
+    )
+    assert "Warme overdracht vastgelegd" in response.content.decode()
+    page = client.get(plan_url(case)).content.decode()
+    assert "Dr. H. Arts (Huisartsenpraktijk De Linde)" in page and "M. Jansen (Arkin)" in page
+    assert (
+        ContactPerson.objects.filter(case=case).count() == 1
+        and Handover.objects.filter(case=case).count() == 1
+    )
