@@ -668,9 +668,20 @@ def gp_letter_create(
             detail="huisartsbrief zonder toestemming",
         )
         raise NotAllowed(NO_CONSENT.format(practice=practice))
-    return _create_letter(
+    letter = _create_letter(
         case=case, actor=actor, membership=membership, event=event, practice=practice
     )
+    # Making a letter puts case data on its way out of Vangnet: an export in the access log.
+    access_log_write(
+        actor=actor_for(actor),
+        action=Action.EXPORT,
+        case_id=case.pk,
+        case_reference=case.reference,
+        membership=membership,
+        channel=channel,
+        detail=f"huisartsbrief {letter.pk} gemaakt",
+    )
+    return letter
 
 
 @transaction.atomic

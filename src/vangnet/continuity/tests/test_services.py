@@ -311,6 +311,12 @@ def test_gp_letter_without_consent_is_refused_and_logged(world, plan):
         case=plan, actor=world.coordinator, membership=m, event="admitted"
     )
     assert letter.delivery == "vangnet"
+    last = AccessLogEntry.objects.order_by("-pk").first()
+    assert (last.action, last.outcome, last.detail) == (
+        "export",
+        "allowed",
+        f"huisartsbrief {letter.pk} gemaakt",
+    )
     # a letter about a step the case has not reached
     refused(
         lambda: services.gp_letter_create(
