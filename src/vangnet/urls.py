@@ -22,6 +22,7 @@ urlpatterns = [
     path("consultaties/", include("vangnet.consultations.urls")),
     path("besprekingen/", include("vangnet.meetings.urls")),
     path("financiering/", include("vangnet.plans.urls")),
+    path("huisartsberichten/", include("vangnet.continuity.urls")),
     path("monitor/", include("vangnet.monitor.urls")),
     path("wachtlijsten/", include("vangnet.waitlists.urls")),
     path("scenarios/", include("vangnet.scenarios.urls")),

@@ -56,6 +56,7 @@ def _register() -> None:
     from vangnet.casework.api import router as casework_router
     from vangnet.consultations.api import router as consultations_router
     from vangnet.directory.api import case_router as directory_case_router
+    from vangnet.continuity.api import router as continuity_router
     from vangnet.directory.api import router as directory_router
     from vangnet.followup.api import router as followup_router
     from vangnet.meetings.api import router as meetings_router
@@ -77,6 +78,7 @@ def _register() -> None:
     api.add_router("", casework_router)
     api.add_router("/consultations", consultations_router)
     api.add_router("", directory_case_router)
+    api.add_router("/continuity", continuity_router)
 
 
 _register()

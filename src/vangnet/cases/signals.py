@@ -14,7 +14,7 @@ from django.dispatch import Signal
 from .models import Case
 
 # Sent with sender=Case and keyword arguments `case` (the committed Case) and `step` (what
-# happened: "registration", "triage", "closure", "reopening").
+# happened: "registration", "triage", "closure", "reopening", "plan_adopted").
 case_changed = Signal()
 
 

@@ -185,6 +185,14 @@ OTHER_EVENTS: dict[str, str] = {
     "term_resume": "Termijn loopt weer",
     "escalate": "Opgeschaald",
     "de_escalate": "Afgeschaald",
+    # Continuity of care (issue 16 §2).
+    "gp_set": "Huisartsenpraktijk vastgelegd",
+    "crisis_card": "Crisiskaart vastgelegd",
+    "medication": "Medicatieoverzicht bijgewerkt",
+    "contact_person": "Contactpersoon vastgelegd",
+    "handover": "Warme overdracht vastgelegd",
+    "gp_letter": "Huisarts geïnformeerd",
+    "gp_letter_withheld": "Huisarts niet geïnformeerd (geen toestemming)",
 }
 
 

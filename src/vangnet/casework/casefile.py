@@ -186,6 +186,10 @@ def next_steps(
         steps.append(
             f"{overview.overdue_tasks} actie(s) uit de bespreking zijn over de datum: vraag na."
         )
+    # A crisis card or medication overview past its review date (seed 003).
+    continuity = workspace.get("continuity")
+    if continuity is not None and state in {State.PLAN, State.FOLLOW_UP}:
+        steps.extend(continuity.warnings)
 
     if state == State.ADMITTED:
         items = list(workspace["agenda_items"])

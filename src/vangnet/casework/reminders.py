@@ -244,6 +244,13 @@ def run(*, today: date | None = None) -> RunReport:
     if stale_entries:  # like the other kinds, a kind with nothing to report is not listed
         report.add("sociale_kaart", stale_entries)
 
+    # 6c. Crisis cards and medication overviews past their review date (seed 003).
+    from vangnet.continuity import reminders as continuity_reminders
+
+    overdue_reviews = continuity_reminders.run(today=today)
+    if overdue_reviews:
+        report.add("continuity_review", overdue_reviews)
+
     # 7. Daily digest: one e-mail per user listing what is new since their previous digest (or
     #    of the last day for a first digest), each with its link, so nothing is reported twice.
     fallback = timezone.now() - timedelta(days=1)

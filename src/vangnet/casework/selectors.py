@@ -13,6 +13,7 @@ from vangnet.accounts.models import Role
 from vangnet.accounts.selectors import Actor
 from vangnet.cases.models import Case
 from vangnet.cases.workflow import OPEN_STATES, State
+from vangnet.continuity import selectors as continuity_selectors
 from vangnet.followup.models import CheckIn
 from vangnet.followup.selectors import TermStatus, next_checkin, term_status
 from vangnet.meetings.models import Meeting, Task
@@ -52,6 +53,7 @@ def case_workspace(case: Case) -> dict[str, object]:
         "term": term_status(case, today=today),
         "outcome_label": dict(codes.OUTCOMES).get(case.outcome, case.outcome),
         "today": today,
+        "continuity": continuity_selectors.case_continuity(case, today=today),
     }
 
 

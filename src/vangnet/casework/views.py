@@ -40,6 +40,8 @@ from vangnet.cases.workflow import ACTIVE_STATES, allowed_transitions, open_form
 from vangnet.casework import casefile
 from vangnet.casework import selectors as casework_selectors
 from vangnet.common.errors import DomainError, NotAllowed
+from vangnet.continuity import actions as continuity_actions
+from vangnet.continuity import forms as continuity_forms
 from vangnet.directory.models import Organisation
 from vangnet.followup import actions as followup_actions
 from vangnet.followup import forms as followup_forms
@@ -439,6 +441,13 @@ FORMS = SimpleNamespace(
             followup_forms.PhaseForm,
             followup_forms.SuspendForm,
             followup_forms.EscalateForm,
+            continuity_forms.GpForm,
+            continuity_forms.CrisisCardForm,
+            continuity_forms.MedicationOverviewForm,
+            continuity_forms.MedicationLineForm,
+            continuity_forms.ContactPersonForm,
+            continuity_forms.HandoverForm,
+            continuity_forms.GpLetterForm,
         )
     }
 )
@@ -449,6 +458,7 @@ ACTIONS: dict[str, CaseAction] = {
     **meeting_actions.ACTIONS,
     **plan_actions.ACTIONS,
     **followup_actions.ACTIONS,
+    **continuity_actions.ACTIONS,
 }
 
 

@@ -8,6 +8,7 @@ from vangnet.accounts.models import Membership, User
 from vangnet.cases.access import Permission
 from vangnet.cases.actions import CaseAction, case_object
 from vangnet.cases.models import Case
+from vangnet.continuity.selectors import case_review_warnings
 from vangnet.followup import services as followup_services
 from vangnet.followup.forms import EscalateForm, PhaseForm, SuspendForm
 from vangnet.followup.models import CheckIn, EscalationStep, TermSuspension
@@ -48,7 +49,10 @@ def _checkin(case: Case, user: User, m: Membership, d: dict[str, Any], post: Any
         summary=post.get("summary", ""),
         progress=progress,
     )
-    return "Check-in vastgelegd."
+    # The check-in is the monthly moment to notice a crisis card or medication overview that is
+    # past its review date (seed 003): say so with the confirmation.
+    warnings = case_review_warnings(case)
+    return " ".join(["Check-in vastgelegd.", *(f"Let op: {w}" for w in warnings)])
 
 
 def _suspend(case: Case, user: User, m: Membership, d: dict[str, Any], post: Any) -> str:

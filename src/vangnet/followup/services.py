@@ -21,6 +21,7 @@ from vangnet.cases.services.steps import (
     require_plan_editor,
     require_state,
 )
+from vangnet.cases.signals import announce_case_changed
 from vangnet.cases.workflow import (
     ACTIVE_STATES,
     State,
@@ -78,6 +79,8 @@ def plan_adopt(
     enter_state(
         case, State.FOLLOW_UP, actor=actor, role=membership.role, transition="follow_up_start"
     )
+    # Listeners (the GP letter) hear of the adopted plan once this transaction commits.
+    announce_case_changed(case, step="plan_adopted")
     return phase_add(
         case=case, actor=actor, membership=membership, months=phase_months, focus=focus
     )

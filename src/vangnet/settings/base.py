@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "vangnet.cases",
     "vangnet.meetings",
     "vangnet.plans",
+    "vangnet.continuity",
     "vangnet.followup",
     "vangnet.casework",
     "vangnet.consultations",

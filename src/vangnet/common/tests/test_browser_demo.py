@@ -140,6 +140,17 @@ def test_the_readme_tour_on_the_demo_data(page, live_server, demo):
     page.goto(f"{live_server.url}/sociale-kaart/regio/3/")
     assert page.locator("h1").inner_text()
 
+    # 8a. continuity on the follow-up case (crisis card, overdue medication review); the GP's letters.
+    _login(page, live_server, "coordinator")
+    page.goto(f"{live_server.url}/casussen/VN-{year}-00008/dossier/plan/")
+    assert "Eet minder dan" in page.inner_text("[data-testid=crisis-card]")
+    assert "medicatieoverzicht had op" in page.inner_text("[data-testid=review-warnings]")
+    browser_logout(page)
+    _login(page, live_server, "huisarts")
+    _nav(page, "Huisartsberichten")
+    assert page.locator("[data-testid=gp-letters] a").count() >= 1
+    browser_logout(page)
+
     # 9. privacy: every access to the case is in the access log.
     _login(page, live_server, "privacy")
     _nav(page, "Toegangslog")

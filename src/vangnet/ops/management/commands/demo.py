@@ -102,6 +102,8 @@ class Command(BaseCommand):
             users[username] = user
         if not Case.objects.exists():
             self._cases(users, orgs)
+        # Continuity of care on the follow-up case: crisis card, medication, GP letter (issue 16 §2).
+        __import__("vangnet.continuity.demo", fromlist=["load_demo"]).load_demo()
         self._monitor_and_waitlists()
         __import__("vangnet.scenarios.demo", fromlist=["load_demo"]).load_demo()
         from vangnet.directory.demo import load_demo as load_sociale_kaart
@@ -117,6 +119,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:12} {Role(role).label}{where} – {org}")
         self.stdout.write(f"  {'data':12} {Role.DATA_OFFICER.label} – GGZ inGeest Amsterdam")
         self.stdout.write(f"  {'kaart':12} {Role.DIRECTORY_EDITOR.label} – Arkin")
+        self.stdout.write(
+            f"  {'huisarts':12} {Role.GENERAL_PRACTITIONER.label} – Huisartsenpraktijk De Linde"
+        )
         self.stdout.write(
             f"  {'proces':12} {Role.PROCESS_OWNER.label} (regio Amsterdam-Amstelland) – Arkin"
         )
