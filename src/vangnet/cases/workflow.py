@@ -185,6 +185,10 @@ OTHER_EVENTS: dict[str, str] = {
     "term_resume": "Termijn loopt weer",
     "escalate": "Opgeschaald",
     "de_escalate": "Afgeschaald",
+    "board_refer": "Voorgelegd aan de bestuurlijke overlegtafel",
+    "board_decide": "Besluit bestuurlijke overlegtafel",
+    "board_carried_out": "Besluit bestuurlijke overlegtafel uitgevoerd",
+    "outcome_answer": "Uitkomstvraag na afsluiting beantwoord",
 }
 
 

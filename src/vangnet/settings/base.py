@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "vangnet.transfers",
     "vangnet.ops",
     "vangnet.scenarios",
+    "vangnet.outcomes",
+    "vangnet.board",
 ]
 
 MIDDLEWARE = [
