@@ -62,6 +62,11 @@ def _register() -> None:
     api.add_router("/monitor", monitor_router)
     api.add_router("/scenarios", scenarios_router)
     api.add_router("/directory", directory_router)
+    from vangnet.board.api import router as board_router
+    from vangnet.outcomes.api import router as outcomes_router
+
+    api.add_router("/outcome-questions", outcomes_router)
+    api.add_router("/board", board_router)
 
 
 _register()
