@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -61,7 +61,7 @@ class OutcomeRequest(TimeStampedModel):
         return f"{self.case} na {self.months} maanden"
 
     @classmethod
-    def new_key(cls) -> tuple[str, str, object]:
+    def new_key(cls) -> tuple[str, str, datetime]:
         raw = secrets.token_urlsafe(32)
         return raw, token_hash(raw), timezone.now() + timedelta(days=LINK_DAYS)
 
