@@ -101,7 +101,7 @@ def _notify_board(referral: BoardReferral, subject: str) -> None:
         body=(
             f"Agendapunt {referral.pk} van de bestuurlijke overlegtafel ({referral.table}). "
             "Lees de samenvatting en leg het besluit met een uiterste datum vast in Vangnet, "
-            "onder 'Bestuurlijke overlegtafel'."
+            "onder 'Overlegtafel'."
         ),
     )
 

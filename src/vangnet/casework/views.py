@@ -251,7 +251,9 @@ def _case_file(
     context["named_parties"] = _named_parties(case, context["parties"])
     # After closure and up the ladder (issue 16 §3): the overlegtafel's referrals for the table,
     # the outcome questions in the closure section.
-    context["board_referrals"] = list(board_selectors.for_case(case)) if is_table else []
+    context["board_referrals"] = (
+        list(board_selectors.for_case(case)) if membership.role == Role.COORDINATOR else []
+    )
     context["outcome_requests"] = list(outcome_selectors.for_case(case))
     # Only meetings this reader may open are links (a referrer sees the date, not a 403).
     context["open_meetings"] = {
