@@ -141,3 +141,12 @@ def test_doorzettingsmacht_page(world, board, verified_client):
         mark = last_log_id()
         assert verified_client(user).get(url).status_code == 403
         assert [r.outcome for r in log_rows(mark)] == [Outcome.DENIED]
+
+
+def test_case_overview_asks_to_refer_at_level_four(world, board, verified_client):
+    url = reverse("cases:section", args=[board.case.reference, "overzicht"])
+    html = verified_client(world.coordinator).get(url).content.decode()
+    assert "leg de casus voor aan de bestuurlijke overlegtafel" in html
+    refer(world, board)
+    html = verified_client(world.coordinator).get(url).content.decode()
+    assert "leg de casus voor aan de bestuurlijke overlegtafel" not in html
