@@ -40,9 +40,15 @@ def visible_referrals(actor: Actor) -> QuerySet[BoardReferral]:
     return BoardReferral.objects.filter(condition).distinct()
 
 
-def referral_membership(actor: Actor, referral: BoardReferral) -> Membership | None:
+def referral_membership(
+    actor: Actor, referral: BoardReferral, *, role: str | None = None
+) -> Membership | None:
+    """The membership under which `actor` sees `referral`; with `role`, only in that role (the
+    decision is the board's, recording it carried out the coordinator's)."""
     orgs = set(referral.organisations.values_list("pk", flat=True))
     for m in actor.memberships:
+        if role is not None and m.role != role:
+            continue
         if m.role == Role.BOARD_MEMBER and m.organisation_id in orgs:
             return m
         if m.role == Role.COORDINATOR and m.table_id == referral.table_id:
@@ -51,10 +57,16 @@ def referral_membership(actor: Actor, referral: BoardReferral) -> Membership | N
 
 
 def referral_access(
-    actor: Actor, referral: BoardReferral, *, action: str, channel: str = "web"
+    actor: Actor,
+    referral: BoardReferral,
+    *,
+    action: str,
+    channel: str = "web",
+    role: str | None = None,
 ) -> Membership:
-    """Check that `actor` may see `referral` and log the access (denials too)."""
-    membership = referral_membership(actor, referral)
+    """Check that `actor` may see (or, with `role`, act on) `referral` and log the access,
+    denials too."""
+    membership = referral_membership(actor, referral, role=role)
     case = referral.case
     where = {"case_id": case.pk, "case_reference": case.reference} if case else {}
     detail = f"{DETAIL} agendapunt {referral.pk}"

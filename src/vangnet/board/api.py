@@ -117,12 +117,16 @@ def _organisations(ids: list[int]) -> list[Organisation]:
     return found
 
 
-def _referral(request: HttpRequest, pk: int, action: str) -> tuple[BoardReferral, object]:
+def _referral(
+    request: HttpRequest, pk: int, action: str, *, role: str | None = None
+) -> tuple[BoardReferral, object]:
     referral = BoardReferral.objects.select_related("table", "case").filter(pk=pk).first()
     if referral is None:
         raise NotFound("Dit agendapunt bestaat niet.")
     actor = actor_for(current_user(request))
-    return referral, access.referral_access(actor, referral, action=action, channel="api")
+    return referral, access.referral_access(
+        actor, referral, action=action, channel="api", role=role
+    )
 
 
 @router.get(
@@ -160,7 +164,7 @@ def read_referral(request: HttpRequest, pk: int):
     summary="Besluit en uiterste datum vastleggen (bestuurder van een betrokken organisatie)",
 )
 def decide(request: HttpRequest, pk: int, payload: DecisionIn):
-    referral, membership = _referral(request, pk, Action.UPDATE)
+    referral, membership = _referral(request, pk, Action.UPDATE, role=Role.BOARD_MEMBER)
     done = services.referral_decide(
         referral=referral,
         actor=current_user(request),
@@ -177,7 +181,7 @@ def decide(request: HttpRequest, pk: int, payload: DecisionIn):
     summary="Vastleggen dat het besluit is uitgevoerd (coördinator van de tafel)",
 )
 def carried_out(request: HttpRequest, pk: int, payload: CarriedOutIn):
-    referral, membership = _referral(request, pk, Action.UPDATE)
+    referral, membership = _referral(request, pk, Action.UPDATE, role=Role.COORDINATOR)
     done = services.referral_carried_out(
         referral=referral,
         actor=current_user(request),

@@ -104,9 +104,9 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(current_user(request))
     referral = get_object_or_404(BoardReferral.objects.select_related("table", "case"), pk=pk)
     try:
-        membership = access.referral_access(actor, referral, action=Action.UPDATE)
-        if membership.role != Role.BOARD_MEMBER:
-            raise NotAllowed("Alleen een bestuurder legt het besluit vast.")
+        membership = access.referral_access(
+            actor, referral, action=Action.UPDATE, role=Role.BOARD_MEMBER
+        )
     except NotAllowed as exc:
         raise PermissionDenied(exc.message) from exc
     form = DecisionForm(request.POST, auto_id="decision_%s")
@@ -135,7 +135,9 @@ def carried_out(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(current_user(request))
     referral = get_object_or_404(BoardReferral.objects.select_related("table", "case"), pk=pk)
     try:
-        membership = access.referral_access(actor, referral, action=Action.UPDATE)
+        membership = access.referral_access(
+            actor, referral, action=Action.UPDATE, role=Role.COORDINATOR
+        )
     except NotAllowed as exc:
         raise PermissionDenied(exc.message) from exc
     form = CarriedOutForm(request.POST, auto_id="carried_%s")

@@ -56,8 +56,10 @@ def test_ladder_referral_decision_and_carried_out(world, board, verified_client)
         member, f"{BASE}/referrals/{pk}/decision", {"decision": "Nog eens.", "deadline": deadline}
     )
     assert again.status_code == 400
-    # The coordinator records it carried out; a board member may not.
+    # The coordinator records it carried out; a board member may not (refusal logged).
+    mark = last_log_id()
     assert post(member, f"{BASE}/referrals/{pk}/carried-out", {"note": "x"}).status_code == 403
+    assert [r.outcome for r in log_rows(mark)] == [Outcome.DENIED]
     assert (
         post(coordinator, f"{BASE}/referrals/{pk}/carried-out", {"note": "Gedaan."}).status_code
         == 200
@@ -88,6 +90,15 @@ def test_refusals_are_403_and_logged(world, board, verified_client):
             response = client.get(url) if method == "get" else post(client, url, body)
             assert response.status_code == 403, (user, url)
             assert [r.outcome for r in log_rows(mark)] == [Outcome.DENIED]
+    # A coordinator sees the referral but does not decide for the board.
+    mark = last_log_id()
+    response = post(
+        verified_client(world.coordinator),
+        f"{BASE}/referrals/{referral.pk}/decision",
+        {"decision": "x", "deadline": deadline},
+    )
+    assert response.status_code == 403
+    assert [r.outcome for r in log_rows(mark)] == [Outcome.DENIED]
     for user in (world.referrer, board.insurer_board):
         mark = last_log_id()
         response = post(

@@ -78,13 +78,13 @@ def test_board_member_decides_on_the_page_and_coordinator_sees_it(world, board, 
         {"decision": "Arkin neemt op.", "deadline": deadline.isoformat()},
     )
     assert ok.status_code == 302
-    # The coordinator may not decide.
-    assert (
-        verified_client(world.coordinator)
-        .post(reverse("board:decide", args=[referral.pk]), {"decision": "x", "deadline": deadline})
-        .status_code
-        == 403
+    # The coordinator may not decide; the refusal is logged.
+    mark = last_log_id()
+    refused = verified_client(world.coordinator).post(
+        reverse("board:decide", args=[referral.pk]), {"decision": "x", "deadline": deadline}
     )
+    assert refused.status_code == 403
+    assert [r.outcome for r in log_rows(mark)] == [Outcome.DENIED]
     page = verified_client(world.coordinator).get(
         reverse("cases:section", args=[board.case.reference, "follow-up"])
     )
