@@ -159,3 +159,11 @@ def test_case_file_shows_the_answer(world, closed, verified_client):
     )
     html = page.content.decode()
     assert 'data-testid="outcome-requests"' in html and "de afgesproken zorg loopt" in html
+
+
+def test_the_link_opens_from_the_notifications_page(world, closed, verified_client):
+    reminders.run(today=timezone.localdate())
+    token = token_sent(world.referrer, closed)
+    html = verified_client(world.referrer).get(reverse("accounts:notifications")).content.decode()
+    # The in-app notification shows the link as a link (the e-mail carries the same address).
+    assert f'/uitkomstvraag/{token}/"' in html
