@@ -27,6 +27,8 @@ urlpatterns = [
     path("wachtlijsten/", include("vangnet.waitlists.urls")),
     path("scenarios/", include("vangnet.scenarios.urls")),
     path("sociale-kaart/", include("vangnet.directory.urls")),
+    path("uitkomstvraag/", include("vangnet.outcomes.urls")),
+    path("bestuurlijke-overlegtafel/", include("vangnet.board.urls")),
     path("beheer/", admin.site.urls),
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<path>.*)$", api_errors.not_found),

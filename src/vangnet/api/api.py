@@ -79,6 +79,11 @@ def _register() -> None:
     api.add_router("/consultations", consultations_router)
     api.add_router("", directory_case_router)
     api.add_router("/continuity", continuity_router)
+    from vangnet.board.api import router as board_router
+    from vangnet.outcomes.api import router as outcomes_router
+
+    api.add_router("/outcome-questions", outcomes_router)
+    api.add_router("/board", board_router)
 
 
 _register()

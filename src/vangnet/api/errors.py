@@ -19,6 +19,7 @@ TITLES = {
     403: "Geen toegang",
     404: "Niet gevonden",
     409: "Niet toegestaan in deze status",
+    410: "Niet meer geldig",
     413: "Te groot",
     422: "Ongeldige invoer",
 }

@@ -193,6 +193,10 @@ OTHER_EVENTS: dict[str, str] = {
     "handover": "Warme overdracht vastgelegd",
     "gp_letter": "Huisarts geïnformeerd",
     "gp_letter_withheld": "Huisarts niet geïnformeerd (geen toestemming)",
+    "board_refer": "Voorgelegd aan de bestuurlijke overlegtafel",
+    "board_decide": "Besluit bestuurlijke overlegtafel",
+    "board_carried_out": "Besluit bestuurlijke overlegtafel uitgevoerd",
+    "outcome_answer": "Uitkomstvraag na afsluiting beantwoord",
 }
 
 

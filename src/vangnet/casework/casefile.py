@@ -178,6 +178,11 @@ def next_steps(
             )
         elif term.status == "nearing":
             steps.append(f"De termijn verstrijkt over {term.days_left} dagen: overweeg escalatie.")
+    # Level 4 reaches real people only once the case is put before the overlegtafel (issue 16 §3).
+    if case.escalation_level == 4 and not case.board_referrals.exists():
+        steps.append(
+            "Niveau 4: leg de casus voor aan de bestuurlijke overlegtafel (Follow-up en termijn)."
+        )
     if overview.checkin_overdue and overview.next_checkin_on:
         steps.append(
             f"De check-in van {dutch_date(overview.next_checkin_on)} is te laat: leg de voortgang vast."

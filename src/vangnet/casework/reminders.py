@@ -250,6 +250,23 @@ def run(*, today: date | None = None) -> RunReport:
     overdue_reviews = continuity_reminders.run(today=today)
     if overdue_reviews:
         report.add("continuity_review", overdue_reviews)
+    # 6c. After closure and up the ladder (issue 16 §3): the outcome questions 3 and 12 months
+    #     after a closure, and the overlegtafel's deadlines and waiting decisions.
+    from vangnet.board import reminders as board_reminders
+    from vangnet.outcomes import reminders as outcome_reminders
+
+    outcome_questions = outcome_reminders.run(today=today)
+    if outcome_questions:
+        report.add("uitkomstvraag", outcome_questions)
+    board_notes = board_reminders.run(today=today)
+    if board_notes:
+        report.add("bestuurlijke_overlegtafel", board_notes)
+    # 6d. Registration pauses that ran to their planned end, announced to the region (§4).
+    from vangnet.waitlists import reminders as waitlist_reminders
+
+    pauses_ended = waitlist_reminders.run(today=today)
+    if pauses_ended:
+        report.add("aanmeldpauze", pauses_ended)
 
     # 7. Daily digest: one e-mail per user listing what is new since their previous digest (or
     #    of the last day for a first digest), each with its link, so nothing is reported twice.

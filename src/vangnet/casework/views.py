@@ -23,7 +23,9 @@ from django.views.decorators.http import require_POST
 from vangnet.accounts.decorators import verified_required
 from vangnet.accounts.models import Membership, Role
 from vangnet.accounts.selectors import actor_for, current_user
-from vangnet.audit.models import Action
+from vangnet.audit.models import Action, Outcome
+from vangnet.audit.services import access_log_write
+from vangnet.board import selectors as board_selectors
 from vangnet.cases import actions as case_actions
 from vangnet.cases import forms as case_forms
 from vangnet.cases import selectors
@@ -48,6 +50,7 @@ from vangnet.followup import forms as followup_forms
 from vangnet.followup.workflow import next_levels, running_suspension
 from vangnet.meetings import actions as meeting_actions
 from vangnet.meetings.selectors import meeting_membership
+from vangnet.outcomes import selectors as outcome_selectors
 from vangnet.plans import actions as plan_actions
 from vangnet.plans import forms as plan_forms
 from vangnet.plans.models import FinancingDecision
@@ -233,6 +236,12 @@ def _case_file(
         )
     _goal_forms(context["goals"], membership.organisation_id, quick)
     context["named_parties"] = _named_parties(case, context["parties"])
+    # After closure and up the ladder (issue 16 §3): the overlegtafel's referrals for the table,
+    # the outcome questions in the closure section.
+    context["board_referrals"] = (
+        list(board_selectors.for_case(case)) if membership.role == Role.COORDINATOR else []
+    )
+    context["outcome_requests"] = list(outcome_selectors.for_case(case))
     # Only meetings this reader may open are links (a referrer sees the date, not a 403).
     context["open_meetings"] = {
         item.meeting_id

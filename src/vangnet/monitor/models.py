@@ -76,6 +76,9 @@ class MonitorRecord(TimeStampedModel):
     # When the coordinator last saved the questionnaire. A record made from a case at its
     # registration holds only what the case knows (prefilled) until then.
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Not in the import/export columns either: the referrer's answers 3 and 12 months after the
+    # closure (issue 16 §3), as codes only, by months: {"3": {"answer": ..., "reasons": [...]}}.
+    outcome_followups = models.JSONField(default=dict, blank=True)
     # The coordinator saved open text despite the identifying-text warning.
     identifying_warning_overridden = models.BooleanField(default=False)
     updated_by = models.ForeignKey(

@@ -491,6 +491,8 @@ def build_report(
         lead.facts.append(("Mediane doorlooptijd", f"{middle:.0f} dagen"))
     sections.append(lead)
 
+    sections.append(_after_closure(b, rows))
+
     version = "openbare versie" if public else "interne versie (exacte aantallen)"
     return ReportView(
         title=f"Monitor casuïstiektafels hoogcomplexe ggz {period}",
@@ -503,6 +505,46 @@ def build_report(
         registered=registered.text,
         sections=sections,
     )
+
+
+def _after_closure(b: _Builder, rows: Sequence[Row]) -> Section:
+    """The outcome follow-up (issue 16 §3): 3 and 12 months after a closure with a new offer the
+    referrer says whether the patient still receives the care agreed, and if not why not. Counted
+    like every other table: small cells suppressed in the public version."""
+    from vangnet.reference import outcome_followup as vocab
+
+    moments = [f"Na {m} maanden" for m in vocab.MONTHS]
+    section = Section(
+        "after_closure",
+        "Na afsluiting: krijgt de patiënt de afgesproken zorg nog?",
+        intro=(
+            "Drie en twaalf maanden na een afsluiting met een nieuw aanbod vraagt Vangnet de "
+            "verwijzer of de afgesproken zorg nog loopt (seed 001 §2.1.1: of patiënten op langere "
+            "termijn geholpen zijn, konden de tafels niet volgen). Alleen beantwoorde vragen tellen."
+        ),
+    )
+    answers, _ = b.grid(
+        "after_closure",
+        "Antwoorden van verwijzers na afsluiting (aantal casussen)",
+        "Antwoord",
+        [label for _, label in vocab.ANSWERS],
+        moments,
+        reporting.followup_counts(rows, "answer", vocab.codes(vocab.ANSWERS)),
+        row_totals=False,
+        col_totals=True,
+    )
+    reasons, _ = b.grid(
+        "after_closure_reasons",
+        "Waarom de afgesproken zorg niet (volledig) loopt (meerdere redenen mogelijk)",
+        "Reden",
+        [label for _, label in vocab.REASONS],
+        moments,
+        reporting.followup_counts(rows, "reasons", vocab.codes(vocab.REASONS)),
+        row_totals=False,
+        col_totals=False,
+    )
+    section.grids.extend([answers, reasons])
+    return section
 
 
 def _row_total(grid: Grid, index: int) -> Cell:

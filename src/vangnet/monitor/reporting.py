@@ -46,6 +46,8 @@ class Row:
     patient_agreed: str = ""
     outcome_date: date | None = None
     answers: dict[str, object] = field(default_factory=dict, hash=False, compare=False)
+    # The outcome follow-up after closure, by months after it (issue 16 §3).
+    followups: dict[str, dict[str, object]] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def year(self) -> int:
@@ -150,3 +152,19 @@ def lead_time_buckets(days: Sequence[int]) -> list[int]:
 
 def median_days(days: Sequence[int]) -> float | None:
     return float(median(days)) if days else None
+
+
+def followup_counts(rows: Iterable[Row], key: str, options: Sequence[str]) -> list[list[int]]:
+    """Per option (rows) and moment (3, 12 months: columns): how many cases gave it. `key` is
+    "answer" (one per case) or "reasons" (several per case)."""
+    from vangnet.reference import outcome_followup as vocab
+
+    counts: Counter[tuple[str, int]] = Counter()
+    for r in rows:
+        for months in vocab.MONTHS:
+            given = r.followups.get(str(months)) or {}
+            value = given.get(key)
+            values = value if isinstance(value, list) else [value] if value else []
+            for code in set(values):
+                counts[(str(code), months)] += 1
+    return [[counts[(code, m)] for m in vocab.MONTHS] for code in options]

@@ -92,6 +92,7 @@ def to_row(record: MonitorRecord) -> Row:
         patient_agreed=record.patient_agreed,
         outcome_date=record.outcome_date,
         answers=record.answers(),
+        followups=record.outcome_followups or {},
     )
 
 

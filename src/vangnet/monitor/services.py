@@ -325,3 +325,18 @@ def export_rows(
             detail=f"monitorexport {file_format}: {len(rows)} registraties",
         )
     return rows
+
+
+def monitor_outcome_followup_record(
+    *, case: Case, months: int, answer: str, reasons: list[str]
+) -> MonitorRecord:
+    """Keep the referrer's answer to the outcome question after closure in the case's anonymous
+    record (codes only, never the note), so the report counts it (issue 16 §3)."""
+    with transaction.atomic():
+        record = monitor_record_ensure_for_case(case=case)
+        record = MonitorRecord.objects.select_for_update().get(pk=record.pk)
+        followups = dict(record.outcome_followups or {})
+        followups[str(months)] = {"answer": answer, "reasons": sorted(reasons)}
+        record.outcome_followups = followups
+        record.save(update_fields=["outcome_followups", "updated_at"])
+    return record

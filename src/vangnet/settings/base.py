@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "vangnet.transfers",
     "vangnet.ops",
     "vangnet.scenarios",
+    "vangnet.outcomes",
+    "vangnet.board",
 ]
 
 MIDDLEWARE = [

@@ -2,8 +2,11 @@
 
 * Dashboards, counts and exports (aggregates only): monitor analysts, administrators and
   process owners of the transfer mechanism.
-* A provider's data officer sees the dashboards (still aggregates only) of their own regions:
-  the regions, of each kind, that hold their organisation's municipality.
+* The region's own parties see the dashboards (still aggregates only: counts, breaches, pauses,
+  published waiting times) of their own regions — the regions, of each kind, that hold their
+  organisation's municipality: providers' data officers and managers, insurers' zorgbemiddeling
+  and GPs (seed 002 criteria h and j, speerpunt 4: the region works on shared figures). They are
+  notified when a provider of their veiligheidsregio starts or ends a registration pause.
 * Uploads: a provider's data officer, for their own organisation only.
 * Registration pauses: recorded by the provider's data officer, or by a process owner for the
   providers located in one of their regions (`ProcessOwnerRegion`); read by every signed-in user
@@ -24,6 +27,13 @@ from vangnet.regions.selectors import region_grouping
 from .models import ProcessOwnerRegion
 
 DASHBOARD_ROLES = (Role.MONITOR_ANALYST, Role.ADMINISTRATOR, Role.PROCESS_OWNER)
+# Who sees the aggregates of their own organisation's regions (issue 16 §4).
+REGION_ROLES = (
+    Role.DATA_OFFICER,
+    Role.PROVIDER_MANAGER,
+    Role.ZORGBEMIDDELING,
+    Role.GENERAL_PRACTITIONER,
+)
 
 
 def can_view_dashboards(actor: Actor) -> bool:
@@ -40,14 +50,19 @@ def require_dashboards(actor: Actor) -> Membership:
     )
 
 
+def region_memberships(actor: Actor) -> list[Membership]:
+    return [m for m in actor.memberships if m.role in REGION_ROLES]
+
+
 def own_regions(actor: Actor) -> list[tuple[str, str, Membership]]:
-    """(region kind, region code, membership) of the regions a data officer's organisation is
-    located in, one per kind; a data officer of an organisation without municipality has none."""
+    """(region kind, region code, membership) of the regions the organisation of a data officer,
+    provider manager, zorgbemiddelaar or GP is located in, one per kind; an organisation without
+    municipality has none."""
     from .models import RegionKind
 
     out: list[tuple[str, str, Membership]] = []
     today = timezone.localdate()
-    for m in upload_memberships(actor):
+    for m in region_memberships(actor):
         municipality = m.organisation.municipality if m.organisation_id else None
         if municipality is None:
             continue
@@ -67,7 +82,8 @@ def require_region_dashboard(actor: Actor, *, kind: str, code: str) -> Membershi
             return membership
     raise NotAllowed(
         "Wachtlijstoverzichten zijn er voor monitoranalisten, beheerders en proceseigenaren; "
-        "een datafunctionaris ziet het overzicht van de eigen regio."
+        "datafunctionarissen, managers van aanbieders, zorgbemiddelaars en huisartsen zien het "
+        "overzicht van de eigen regio."
     )
 
 

@@ -150,8 +150,13 @@ def _months(start: str, end: str) -> list[counting.Month]:
         raise DomainError(str(exc), field="from") from None
 
 
-def _export(actor: Actor, detail: str) -> None:
-    membership = access.require_dashboards(actor)
+def _export(actor: Actor, detail: str, *, kind: str = "", region: str | None = None) -> None:
+    # A region's own parties (issue 16 §4) export the aggregates of their own region only.
+    membership = (
+        access.require_region_dashboard(actor, kind=kind, code=region)
+        if region is not None
+        else access.require_dashboards(actor)
+    )
     access_log_write(
         actor=actor, action=Action.EXPORT, membership=membership, channel="api", detail=detail
     )
@@ -169,7 +174,12 @@ def counts(request: HttpRequest, q: Query[RangeQuery]):
     months = _months(q.from_, q.to)
     _check_region(q.regions, q.region)
     rows = selectors.counts(actor, kind=q.regions, months=months, region=q.region)
-    _export(actor, f"wachtlijsttellingen {q.regions} {q.region or 'alle'} {q.from_}..{q.to}")
+    _export(
+        actor,
+        f"wachtlijsttellingen {q.regions} {q.region or 'alle'} {q.from_}..{q.to}",
+        kind=q.regions,
+        region=q.region,
+    )
     return rows
 
 
@@ -180,7 +190,12 @@ def flows(request: HttpRequest, q: Query[RangeQuery]):
     months = _months(q.from_, q.to)
     _check_region(q.regions, q.region)
     rows = selectors.flows(actor, kind=q.regions, months=months, region=q.region)
-    _export(actor, f"wachtlijstinstroom {q.regions} {q.region or 'alle'} {q.from_}..{q.to}")
+    _export(
+        actor,
+        f"wachtlijstinstroom {q.regions} {q.region or 'alle'} {q.from_}..{q.to}",
+        kind=q.regions,
+        region=q.region,
+    )
     return rows
 
 

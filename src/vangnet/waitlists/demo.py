@@ -192,3 +192,34 @@ def load_published_demo() -> bool:
         actor=services.command_line_actor(),
     )
     return True
+
+
+def load_region_users() -> None:
+    """The region's own parties of Amsterdam-Amstelland (issue 16 §4): a manager of GGZ inGeest
+    and a GP; they see the region's figures and have heard of the pauses running there."""
+    from vangnet.accounts.demo import demo_user
+    from vangnet.accounts.models import Membership, Role
+
+    from .models import RegistrationPause
+
+    amsterdam = Municipality.objects.filter(code=AMSTERDAM).first()
+    ingeest = Organisation.objects.filter(agb_code=SLOW[0]).first()
+    practice, _ = Organisation.objects.get_or_create(
+        name="Huisartsenpraktijk De Linde",
+        defaults={"organisation_type": OrganisationType.GP_PRACTICE, "agb_code": "01290505"},
+    )
+    if practice.municipality_id is None and amsterdam is not None:
+        practice.municipality = amsterdam
+        practice.save(update_fields=["municipality"])
+    for username, full_name, org, role in (
+        ("manager", "Mila Manager", ingeest, Role.PROVIDER_MANAGER),
+        ("huisarts", "Hugo Huisarts", practice, Role.GENERAL_PRACTITIONER),
+    ):
+        if org is None:
+            continue
+        Membership.objects.get_or_create(
+            user=demo_user(username, full_name), organisation=org, role=role
+        )
+    today = timezone.localdate()
+    for pause in RegistrationPause.objects.filter(ended_on__isnull=True, planned_end_on__gte=today):
+        services.pause_notify(pause, started=True)

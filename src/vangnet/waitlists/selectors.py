@@ -503,9 +503,15 @@ def published_summary(
     kind: str | None,
     by: tuple[str, ...] = ("circuit", "care_type", "diagnosis_group", "region"),
     source: PublishedImport | None = None,
+    only_regions: Sequence[str] | None = None,
 ) -> list[published.SummaryRow]:
-    """Aggregates of the latest published waiting times, per region of `kind` or nationally."""
-    _check(actor)
+    """Aggregates of the latest published waiting times, per region of `kind` or nationally;
+    `only_regions`: just these regions of `kind` (a region's own parties, issue 16 §4)."""
+    if only_regions is not None and kind is not None:
+        for code in only_regions:
+            _check(actor, kind=kind, region=code)
+    else:
+        _check(actor)
     source = source or latest_published()
     if source is None:
         return []
@@ -527,4 +533,7 @@ def published_summary(
         grouping = region_grouping(kind, on=date.today())
         ids = dict(Municipality.objects.values_list("code", "id"))
         region_of = {ids[gm]: region for gm, region in grouping.items() if gm in ids}
-    return published.summarise(rows, region_of_municipality=region_of, by=by)
+    summary = published.summarise(rows, region_of_municipality=region_of, by=by)
+    if only_regions is not None:
+        return [r for r in summary if r.region in only_regions]
+    return summary

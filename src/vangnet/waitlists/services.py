@@ -373,6 +373,7 @@ def pause_record(
             channel=channel,
             detail=f"aanmeldpauze {provider.agb_code or provider.pk} {diagnosis_group.code}",
         )
+        pause_notify(pause, started=True, actor=actor.user)
     return pause
 
 
@@ -401,7 +402,63 @@ def pause_end(
             channel=channel,
             detail=f"aanmeldpauze {pause.pk} beëindigd",
         )
+        pause_notify(pause, started=False, actor=actor.user)
     return pause
+
+
+def pause_recipients(provider: Organisation, *, exclude: User | None = None) -> list[User]:
+    """Who hears of a pause (issue 16 §4): the data officers, provider managers, zorgbemiddelaars
+    and GPs whose organisation lies in the provider's veiligheidsregio, the region of the
+    transfer mechanism — nobody elsewhere, and not who recorded it."""
+    from vangnet.regions.selectors import region_grouping
+
+    from .models import RegionKind
+
+    if provider.municipality is None:
+        return []
+    grouping = region_grouping(RegionKind.SAFETY_REGION, on=timezone.localdate())
+    code = grouping.get(provider.municipality.code)
+    if code is None:
+        return []
+    municipalities = [m for m, region in grouping.items() if region == code]
+    memberships = Membership.objects.filter(
+        role__in=access.REGION_ROLES,
+        active=True,
+        user__is_active=True,
+        organisation__municipality__code__in=municipalities,
+    ).select_related("user")
+    return [m.user for m in memberships if exclude is None or m.user_id != exclude.pk]
+
+
+def pause_notify(pause: RegistrationPause, *, started: bool, actor: User | None = None) -> int:
+    """Tell the region's parties that a provider starts or ends a pause: provider, diagnosis group
+    and dates only (no personal data). Idempotent per pause and event (dedup keys)."""
+    from vangnet.accounts.services import notification_send
+    from vangnet.common.dates import dutch_date
+
+    provider, group = pause.provider, pause.diagnosis_group
+    if started:
+        subject = (
+            f"Aanmeldpauze {provider.name} – {group.name}: van {dutch_date(pause.starts_on)} "
+            f"tot en met {dutch_date(pause.planned_end_on)}"
+        )
+        body = (
+            "Deze aanbieder neemt voor deze diagnosegroep geen nieuwe aanmeldingen aan. Verwijs "
+            "naar een aanbieder met capaciteit; de aanmeldpauzes en wachttijden van uw regio "
+            "staan in Vangnet onder Wachtlijsten."
+        )
+    else:
+        last = pause.ended_on or pause.planned_end_on
+        subject = f"Aanmeldpauze {provider.name} – {group.name} beëindigd ({dutch_date(last)})"
+        body = "Deze aanbieder neemt voor deze diagnosegroep weer aanmeldingen aan."
+    return len(
+        notification_send(
+            users=pause_recipients(provider, exclude=actor),
+            subject=subject,
+            body=body,
+            dedup_key=f"pause:{pause.pk}:{'start' if started else 'end'}",
+        )
+    )
 
 
 # ------------------------------------------------------------------------------------------

@@ -377,13 +377,28 @@ UPLOAD_SORTS = {
 @domain_errors
 def published_view(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    access.require_dashboards(actor)
     kind = request.GET.get("indeling", "")
     if kind not in RegionKind.values:
         kind = ""
+    kinds = RegionKind.choices
+    only: list[str] | None = None
+    if not access.can_view_dashboards(actor):
+        # A region's own parties see the published times of their own regions (issue 16 §4).
+        own = access.own_regions(actor)
+        if not own:
+            access.require_dashboards(actor)
+        own_kinds = [k for k, _, _ in own]
+        if kind not in own_kinds:
+            kind = (
+                RegionKind.SAFETY_REGION if RegionKind.SAFETY_REGION in own_kinds else own_kinds[0]
+            )
+        kinds = [(k, label) for k, label in RegionKind.choices if k in own_kinds]
+        only = [c for k, c, _ in own if k == kind]
     dims = ("circuit", "care_type", "diagnosis_group", "region" if kind else "")
     source = selectors.latest_published()
-    rows = selectors.published_summary(actor, kind=kind or None, by=dims, source=source)
+    rows = selectors.published_summary(
+        actor, kind=kind or None, by=dims, source=source, only_regions=only
+    )
     # The diagnosis group column only where the source has one (the 2016 file has none).
     has_groups = any(r.diagnosis_group != published.UNKNOWN for r in rows)
     names = counting.region_names(kind) if kind else {}
@@ -394,7 +409,8 @@ def published_view(request: HttpRequest) -> HttpResponse:
             "source": source,
             "rows": [(r, names.get(r.region, r.region)) for r in rows],
             "kind": kind,
-            "kinds": RegionKind.choices,
+            "kinds": kinds,
+            "national": only is None,
             "report": source.report if source else None,
             "has_groups": has_groups,
             "today": date.today(),

@@ -109,6 +109,14 @@ class Command(BaseCommand):
         from vangnet.directory.demo import load_demo as load_sociale_kaart
 
         load_sociale_kaart()
+        # After closure and up the ladder, and the region's shared figures (issue 16 §3-§4).
+        from vangnet.board.demo import load_demo as load_board
+        from vangnet.outcomes.demo import load_demo as load_outcomes
+        from vangnet.waitlists.demo import load_region_users
+
+        load_outcomes()
+        load_board()
+        load_region_users()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demogegevens geladen. Inloggen op {url} met wachtwoord " + DEMO_PASSWORD + ":"
@@ -124,6 +132,11 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"  {'proces':12} {Role.PROCESS_OWNER.label} (regio Amsterdam-Amstelland) – Arkin"
+        )
+        self.stdout.write(f"  {'bestuurder':12} {Role.BOARD_MEMBER.label} – Arkin")
+        self.stdout.write(f"  {'manager':12} {Role.PROVIDER_MANAGER.label} – GGZ inGeest Amsterdam")
+        self.stdout.write(
+            f"  {'huisarts':12} {Role.GENERAL_PRACTITIONER.label} – Huisartsenpraktijk De Linde"
         )
 
     def _monitor_and_waitlists(self) -> None:
