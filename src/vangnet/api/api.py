@@ -55,8 +55,8 @@ def _register() -> None:
     # because its paths sit under /cases/{reference}/… beside the cases router's own.
     from vangnet.casework.api import router as casework_router
     from vangnet.consultations.api import router as consultations_router
-    from vangnet.directory.api import case_router as directory_case_router
     from vangnet.continuity.api import router as continuity_router
+    from vangnet.directory.api import case_router as directory_case_router
     from vangnet.directory.api import router as directory_router
     from vangnet.followup.api import router as followup_router
     from vangnet.meetings.api import router as meetings_router

@@ -23,8 +23,7 @@ from django.views.decorators.http import require_POST
 from vangnet.accounts.decorators import verified_required
 from vangnet.accounts.models import Membership, Role
 from vangnet.accounts.selectors import actor_for, current_user
-from vangnet.audit.models import Action, Outcome
-from vangnet.audit.services import access_log_write
+from vangnet.audit.models import Action
 from vangnet.board import selectors as board_selectors
 from vangnet.cases import actions as case_actions
 from vangnet.cases import forms as case_forms
