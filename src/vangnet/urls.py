@@ -26,6 +26,7 @@ urlpatterns = [
     path("wachtlijsten/", include("vangnet.waitlists.urls")),
     path("scenarios/", include("vangnet.scenarios.urls")),
     path("sociale-kaart/", include("vangnet.directory.urls")),
+    path("transfers/", include("vangnet.transfers.urls")),
     path("beheer/", admin.site.urls),
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<path>.*)$", api_errors.not_found),
