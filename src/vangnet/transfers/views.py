@@ -205,36 +205,60 @@ def proposal(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @domain_errors
 def line_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    """Accept, change or drop one line. With HTMX only the line's row is answered."""
     actor = _actor(request)
     line = ProposalLine.objects.select_related("proposal", "candidate").filter(pk=pk).first()
     if line is None:
         raise NotFound("Deze voorstelregel bestaat niet.")
+    reference = line.candidate.reference
+    ok, text = True, ""
     try:
         if decision == "overnemen":
-            t = proposals.line_accept(actor=actor, line=line)
-            messages.success(request, f"Transfer voor {line.candidate.reference} aangemaakt.")
+            proposals.line_accept(actor=actor, line=line)
+            text = f"Transfer voor {reference} aangemaakt."
         elif decision == "anders":
             form = ChangeLineForm(
                 request.POST, options=proposals.change_options(line), prefix=f"l{line.pk}"
             )
-            if not form.is_valid():
-                messages.error(request, "Kies een andere locatie met vrije capaciteit.")
-                return redirect("transfers:proposal", pk=line.proposal_id)
-            t = proposals.line_change(
-                actor=actor, line=line, capacity_id=form.cleaned_data["capacity"].pk
-            )
-            messages.success(
-                request, f"Transfer voor {line.candidate.reference} naar {t.receiving_location}."
-            )
+            if form.is_valid():
+                t = proposals.line_change(
+                    actor=actor, line=line, capacity_id=form.cleaned_data["capacity"].pk
+                )
+                text = f"Transfer voor {reference} naar {t.receiving_location}."
+            else:
+                ok, text = False, "Kies een andere locatie met vrije capaciteit."
         elif decision == "vervallen":
             proposals.line_drop(actor=actor, line=line)
-            messages.success(request, f"Voorstel voor {line.candidate.reference} vervallen.")
+            text = f"Voorstel voor {reference} vervallen."
         else:
             raise NotFound("Onbekend besluit.")
     except (NotAllowed, NotFound):
         raise
     except DomainError as exc:
-        messages.error(request, exc.message)
+        ok, text = False, exc.message
+    if request.headers.get("HX-Request"):
+        line = (
+            ProposalLine.objects.select_related(
+                "proposal", "candidate__diagnosis_group", "location__organisation", "capacity"
+            )
+            .prefetch_related("candidate__refused_providers")
+            .get(pk=pk)
+        )
+        pending = line.decision == LineDecision.PENDING
+        return render(
+            request,
+            "transfers/_line.html",
+            {
+                "line": line,
+                "form": ChangeLineForm(options=proposals.change_options(line), prefix=f"l{pk}")
+                if pending
+                else None,
+                "is_open": line.proposal.state == "open",
+                "line_message": text,
+                "line_message_kind": "success" if ok else "error",
+            },
+        )
+    (messages.success if ok else messages.error)(request, text)
     return redirect(reverse("transfers:proposal", args=[line.proposal_id]) + f"#regel-{line.pk}")
 
 
