@@ -485,27 +485,27 @@ def candidate_step(request: HttpRequest, reference: str, step: str) -> HttpRespo
 def _transfer_forms(parts: set[str], state: str, zb_attached: bool) -> dict[str, Any]:
     forms: dict[str, Any] = {}
     if state == TransferState.PROPOSED and parts & {"desk", "put_forward"}:
-        forms["aanbieden"] = NoteForm()
+        forms["aanbieden"] = NoteForm(prefix="aanbieden")
     if state == TransferState.OFFERED and parts & {"desk", "put_forward"}:
-        forms["antwoord"] = AnswerForm()
+        forms["antwoord"] = AnswerForm(prefix="antwoord")
     if state in (TransferState.ACCEPTED, TransferState.HANDOVER) and parts & {
         "sending",
         "receiving",
     }:
-        forms["contact"] = ContactForm(initial={"spoke_on": timezone.localdate()})
+        forms["contact"] = ContactForm(prefix="contact", initial={"spoke_on": timezone.localdate()})
     if state == TransferState.HANDOVER and "receiving" in parts:
-        forms["intake"] = IntakeForm()
+        forms["intake"] = IntakeForm(prefix="intake")
     if state == TransferState.INTAKE_PLANNED and parts & {"receiving", "desk"}:
-        forms["intake_gedaan"] = NoteForm()
+        forms["intake_gedaan"] = NoteForm(prefix="intake_gedaan")
     if state in (TransferState.HANDOVER, TransferState.INTAKE_PLANNED) and parts & {
         "receiving",
         "desk",
     }:
-        forms["intake_mislukt"] = ReasonForm()
+        forms["intake_mislukt"] = ReasonForm(prefix="intake_mislukt")
     if state in workflow.OPEN_TRANSFER_STATES and "desk" in parts and not zb_attached:
-        forms["zorgbemiddeling"] = NoteForm()
+        forms["zorgbemiddeling"] = NoteForm(prefix="zorgbemiddeling")
     if zb_attached and "zorgbemiddeling" in parts:
-        forms["geregeld"] = NoteForm()
+        forms["geregeld"] = NoteForm(prefix="geregeld")
     return forms
 
 
@@ -545,13 +545,14 @@ def transfer_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     actor = _actor(request)
     t = services.transfer_get(pk)
     form: Any
+    prefix = step.replace("-", "_")
     try:
         if step == "aanbieden":
-            form = NoteForm(request.POST)
+            form = NoteForm(request.POST, prefix=prefix)
             if form.is_valid():
                 services.transfer_offer(actor=actor, transfer=t, note=form.cleaned_data["note"])
         elif step == "antwoord":
-            form = AnswerForm(request.POST)
+            form = AnswerForm(request.POST, prefix=prefix)
             if form.is_valid():
                 services.transfer_answer(
                     actor=actor,
@@ -560,7 +561,7 @@ def transfer_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                 )
         elif step == "contact":
-            form = ContactForm(request.POST)
+            form = ContactForm(request.POST, prefix=prefix)
             if form.is_valid():
                 services.handover_contact_record(
                     actor=actor,
@@ -570,29 +571,29 @@ def transfer_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                     note=form.cleaned_data["note"],
                 )
         elif step == "intake":
-            form = IntakeForm(request.POST)
+            form = IntakeForm(request.POST, prefix=prefix)
             if form.is_valid():
                 services.transfer_intake_plan(
                     actor=actor, transfer=t, intake_date=form.cleaned_data["intake_date"]
                 )
         elif step == "intake-gedaan":
-            form = NoteForm(request.POST)
+            form = NoteForm(request.POST, prefix=prefix)
             if form.is_valid():
                 services.transfer_intake_done(actor=actor, transfer=t)
         elif step == "intake-mislukt":
-            form = ReasonForm(request.POST)
+            form = ReasonForm(request.POST, prefix=prefix)
             if form.is_valid():
                 services.transfer_intake_failed(
                     actor=actor, transfer=t, reason=form.cleaned_data["reason"]
                 )
         elif step == "zorgbemiddeling":
-            form = NoteForm(request.POST)
+            form = NoteForm(request.POST, prefix=prefix)
             if form.is_valid():
                 services.transfer_attach_zorgbemiddeling(
                     actor=actor, transfer=t, note=form.cleaned_data["note"]
                 )
         elif step == "geregeld":
-            form = NoteForm(request.POST)
+            form = NoteForm(request.POST, prefix=prefix)
             if form.is_valid():
                 services.transfer_zorgbemiddeling_record(
                     actor=actor, transfer=t, note=form.cleaned_data["note"]

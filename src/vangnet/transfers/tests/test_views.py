@@ -116,13 +116,15 @@ def test_desk_runs_a_proposal_and_takes_a_line_over(net: Net, verified_client):
     t = Transfer.objects.get()
     assert t.state == TransferState.PROPOSED
     # The steps on the transfer page.
-    client.post(reverse("transfers:transfer_step", args=[t.pk, "aanbieden"]), {"note": ""})
+    client.post(
+        reverse("transfers:transfer_step", args=[t.pk, "aanbieden"]), {"aanbieden-note": ""}
+    )
     t.refresh_from_db()
     assert t.state == TransferState.OFFERED
     # A step not allowed from the state: a Dutch message, nothing changes.
     r = client.post(
         reverse("transfers:transfer_step", args=[t.pk, "intake"]),
-        {"intake_date": timezone.localdate().isoformat()},
+        {"intake-intake_date": timezone.localdate().isoformat()},
         follow=True,
     )
     assert "U kunt niet" in r.content.decode() or "geen toegang" in r.content.decode()
