@@ -84,3 +84,12 @@ def test_desk_journey(page, live_server, net: Net):
     page.click("button:has-text('Intake is gedaan')")
     page.wait_for_selector("[data-testid=transfer-state]:has-text('Intake gedaan')")
     assert Candidate.objects.get().state == "transferred"
+
+    # The receiving provider publishes capacity on the same visit.
+    page.goto(f"{live_server.url}/transfers/capaciteit/")
+    page.select_option("#id_location", str(net.loc_receiver.pk))
+    page.select_option("#id_diagnosis_group", "depressief")
+    page.fill("#id_free_slots", "4")
+    page.fill("#id_expected_wait_weeks", "3")
+    page.click("button:has-text('Publiceren')")
+    page.wait_for_selector("text=Capaciteit gepubliceerd.")

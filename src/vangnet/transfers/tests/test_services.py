@@ -319,6 +319,9 @@ def test_age_limits_and_financing_of_offers_apply(net: Net):
     assert proposals.build_matching(REGION).problem.ptr[-1] == 0
     Offer.objects.filter(pk=offer.pk).update(age_max=None)
     assert proposals.build_matching(REGION).problem.ptr[-1] == 1
+    # The financing regime: a Wlz client does not fit a location that only offers Zvw care.
+    Candidate.objects.update(financing="wlz")
+    assert proposals.build_matching(REGION).problem.ptr[-1] == 0
 
 
 # --- transfers ------------------------------------------------------------------------------

@@ -94,6 +94,21 @@ def test_the_desk_page_is_only_for_the_regions_process_owner(net: Net, verified_
         assert_refused(verified_client, user, url)
 
 
+def test_the_desk_shows_the_regions_lead_provider(net: Net, verified_client):
+    from datetime import date
+
+    from vangnet.waitlists.models import LargestBreach
+
+    LargestBreach.objects.create(
+        period=date(2026, 9, 1), region_kind="veiligheidsregio", region_code="VR13",
+        provider=net.sender, over_norm=412, over_norm_intake=300, over_norm_treatment=112,
+        registrations_waiting=900,
+    )  # fmt: skip
+    html = verified_client(net.desk).get(reverse("transfers:desk", args=list(REGION))).content
+    text = html.decode()
+    assert "GGZ Zender" in text and "412 wachtenden boven de norm" in text
+
+
 def test_stale_capacity_is_marked_on_the_desk(net: Net, verified_client):
     suitable(net)
     row = publish(net, net.loc_receiver)
