@@ -190,6 +190,7 @@ class ChangeLineForm(forms.Form):
 
     def __init__(self, *args: Any, options: list[Capacity], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.options = options
         field = self.fields["capacity"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Capacity.objects.filter(pk__in=[o.pk for o in options]).select_related(

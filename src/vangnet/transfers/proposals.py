@@ -385,16 +385,32 @@ def line_accept(*, actor: Actor, line: ProposalLine, channel: str = "web") -> Tr
 
 def change_options(line: ProposalLine) -> list[Capacity]:
     """Other fresh capacity rows of the candidate's group with room left (for 'change')."""
+    return change_options_for([line])[line.pk]
+
+
+def change_options_for(lines: list[ProposalLine]) -> dict[int, list[Capacity]]:
+    """`change_options` of many lines with a few queries: the rows per diagnosis group once,
+    then each candidate's refusals taken out."""
+    groups = {line.candidate.diagnosis_group_id for line in lines}
     rows = list(
-        Capacity.objects.filter(
-            fresh_capacity(), diagnosis_group_id=line.candidate.diagnosis_group_id
-        )
-        .exclude(location__organisation_id__in=line.candidate.refused_providers.all())
+        Capacity.objects.filter(fresh_capacity(), diagnosis_group_id__in=groups)
         .select_related("location__organisation")
-        .order_by("expected_wait_weeks", "location__name", "week")[:200]
+        .order_by("expected_wait_weeks", "location__name", "week", "pk")[:2000]
     )
     left = capacity_left(rows)
-    return [r for r in rows if left[r.pk] > 0]
+    by_group: dict[int, list[Capacity]] = {}
+    for r in rows:
+        if left[r.pk] > 0:
+            by_group.setdefault(r.diagnosis_group_id, []).append(r)
+    out: dict[int, list[Capacity]] = {}
+    for line in lines:
+        refused = {o.pk for o in line.candidate.refused_providers.all()}
+        out[line.pk] = [
+            r
+            for r in by_group.get(line.candidate.diagnosis_group_id, [])
+            if r.location.organisation_id not in refused
+        ][:200]
+    return out
 
 
 def line_change(

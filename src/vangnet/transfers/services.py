@@ -881,7 +881,8 @@ def transfer_attach_zorgbemiddeling(
             )
         locked.zorgbemiddeling = insurer
         locked.save(update_fields=["zorgbemiddeling", "updated_at"])
-        _event(locked, actor, locked.state, locked.state, "zorgbemiddeling ingeschakeld")
+        text = "zorgbemiddeling ingeschakeld" + (f": {note.strip()}" if note.strip() else "")
+        _event(locked, actor, locked.state, locked.state, text)
     return locked
 
 

@@ -171,16 +171,18 @@ def proposal(request: HttpRequest, pk: int) -> HttpResponse:
     lines = list(
         p.lines.select_related(
             "candidate__diagnosis_group", "location__organisation", "capacity"
-        ).prefetch_related("candidate__refused_providers")
+        ).prefetch_related("candidate__refused_providers", "transfers")
     )
     access_log_write(
         actor=actor, action=Action.LIST, membership=membership, detail=f"transfervoorstel {p.pk}"
     )
+    pending = [line for line in lines if line.decision == LineDecision.PENDING]
+    options = proposals.change_options_for(pending) if pending else {}
     rows = [
         (
             line,
-            ChangeLineForm(options=proposals.change_options(line), prefix=f"l{line.pk}")
-            if line.decision == LineDecision.PENDING
+            ChangeLineForm(options=options[line.pk], prefix=f"l{line.pk}")
+            if line.pk in options
             else None,
         )
         for line in lines
