@@ -270,3 +270,25 @@ def test_line_decisions_answer_only_the_row_with_htmx(net: Net, verified_client)
         .status_code
         == 403
     )
+
+
+def test_the_desk_page_costs_the_same_queries_for_more_candidates(net: Net, verified_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = verified_client(net.desk)
+    url = reverse("transfers:desk", args=list(REGION))
+    publish(net, net.loc_receiver)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    suitable(net)
+    put_forward(net)
+    few = count()
+    for _ in range(4):
+        suitable(net)
+        put_forward(net)
+    assert count() == few
