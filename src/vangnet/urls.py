@@ -29,6 +29,7 @@ urlpatterns = [
     path("sociale-kaart/", include("vangnet.directory.urls")),
     path("uitkomstvraag/", include("vangnet.outcomes.urls")),
     path("bestuurlijke-overlegtafel/", include("vangnet.board.urls")),
+    path("transfers/", include("vangnet.transfers.urls")),
     path("beheer/", admin.site.urls),
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<path>.*)$", api_errors.not_found),

@@ -64,6 +64,7 @@ def _register() -> None:
     from vangnet.plans.api import router as plans_router
     from vangnet.regions.api import router as regions_router
     from vangnet.scenarios.api import router as scenarios_router
+    from vangnet.transfers.api import router as transfers_router
     from vangnet.waitlists.api import router as waitlists_router
 
     api.add_router("/cases", cases_router)
@@ -84,6 +85,7 @@ def _register() -> None:
 
     api.add_router("/outcome-questions", outcomes_router)
     api.add_router("/board", board_router)
+    api.add_router("/transfers", transfers_router)
 
 
 _register()

@@ -267,6 +267,12 @@ def run(*, today: date | None = None) -> RunReport:
     pauses_ended = waitlist_reminders.run(today=today)
     if pauses_ended:
         report.add("aanmeldpauze", pauses_ended)
+    # 6c. Transfer desk deadlines: offers not answered, accepted transfers without intake date.
+    from vangnet.transfers import reminders as transfer_reminders
+
+    for kind, n in transfer_reminders.run(today=today).items():
+        if n:
+            report.add(kind, n)
 
     # 7. Daily digest: one e-mail per user listing what is new since their previous digest (or
     #    of the last day for a first digest), each with its link, so nothing is reported twice.

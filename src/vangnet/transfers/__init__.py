@@ -1,2 +1,4 @@
-"""The regional transfer mechanism (issue 14). For now: the command line around the matching
-engine (``python -m vangnet transfers solve INSTANCE.json``); the desk's workflow follows."""
+"""The regional transfer mechanism (issue 14): capacity, candidates with consent and four-eyes
+screening, proposals from the matching engine, transfers as a workflow with a warm handover
+(`docs/transfers-desk.md`), and the command line around the engine
+(``python -m vangnet transfers solve INSTANCE.json``)."""
