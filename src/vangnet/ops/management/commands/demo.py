@@ -16,7 +16,7 @@ from vangnet.accounts.models import Membership, Role, User
 from vangnet.cases import services as case_services
 from vangnet.cases.models import Case, CriterionAssessment, ReferrerType
 from vangnet.cases.workflow import Decision
-from vangnet.directory.models import Organisation, OrganisationType
+from vangnet.directory.models import Organisation, OrganisationType, insurer_named
 from vangnet.followup import services as followup_services
 from vangnet.meetings import services as meeting_services
 from vangnet.plans import services as plan_services
@@ -174,7 +174,7 @@ class Command(BaseCommand):
                 patient_name=name,
                 patient_birth_date=born,
                 patient_municipality_code=municipality,
-                patient_insurer="Zilveren Kruis",
+                insurer_id=insurer_named("Zilveren Kruis").pk,
                 consent_by="patient",
                 stuck_description=stuck,
                 best_solution="Een klinische plek met dubbele diagnose-expertise, daarna beschermd wonen.",
