@@ -53,6 +53,7 @@ def _register() -> None:
     from vangnet.directory.api import router as directory_router
     from vangnet.monitor.api import router as monitor_router
     from vangnet.regions.api import router as regions_router
+    from vangnet.routing.api import router as routing_router
     from vangnet.scenarios.api import router as scenarios_router
     from vangnet.waitlists.api import router as waitlists_router
 
@@ -62,6 +63,7 @@ def _register() -> None:
     api.add_router("/monitor", monitor_router)
     api.add_router("/scenarios", scenarios_router)
     api.add_router("/directory", directory_router)
+    api.add_router("/routing", routing_router)
 
 
 _register()

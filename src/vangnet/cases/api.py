@@ -58,7 +58,8 @@ class RegistrationIn(Schema):
     )
     patient_municipality: MunicipalityCode
     insurer_id: int | None = Field(
-        None, description="De zorgverzekeraar van de patiënt: id van een organisatie van het type zorgverzekeraar"
+        None,
+        description="De zorgverzekeraar van de patiënt: id van een organisatie van het type zorgverzekeraar",
     )
     patient_insurer: str | None = Field(
         None,

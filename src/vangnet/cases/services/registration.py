@@ -272,9 +272,12 @@ def case_register(
 ) -> RegistrationResult:
     """Register a case at a table (the aanmeldloket). `acting_role`: a referrer; the insurer's
     zorgbemiddeling for its own insured; a table's coordinator for a public signal."""
-    if acting_role not in REGISTERING_ROLES or not Membership.objects.filter(
-        user=referrer, organisation=organisation, role=acting_role, active=True
-    ).exists():
+    if (
+        acting_role not in REGISTERING_ROLES
+        or not Membership.objects.filter(
+            user=referrer, organisation=organisation, role=acting_role, active=True
+        ).exists()
+    ):
         raise NotAllowed(
             "U kunt alleen aanmelden namens een organisatie waarvoor u verwijzer bent."
         )

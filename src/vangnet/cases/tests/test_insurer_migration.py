@@ -10,6 +10,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from vangnet.cases.models import Case
 from vangnet.directory.models import Organisation, OrganisationType
+from vangnet.testing.browser import reference_data, restore_reference_data  # noqa: F401 - fixtures
 
 BEFORE = [("cases", "0010_dutch_admin_labels")]
 
@@ -21,7 +22,8 @@ def migrate(targets):
     return executor
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data", "restore_reference_data")
 def test_insurer_text_maps_to_organisations_by_name_and_back():
     call_command("demo", verbosity=0)
     executor = migrate(BEFORE)

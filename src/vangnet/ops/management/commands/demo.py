@@ -107,6 +107,9 @@ class Command(BaseCommand):
         from vangnet.directory.demo import load_demo as load_sociale_kaart
 
         load_sociale_kaart()
+        from vangnet.routing.demo import load_demo as load_routing
+
+        load_routing()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demogegevens geladen. Inloggen op {url} met wachtwoord " + DEMO_PASSWORD + ":"
@@ -120,6 +123,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  {'proces':12} {Role.PROCESS_OWNER.label} (regio Amsterdam-Amstelland) – Arkin"
         )
+        from vangnet.routing.demo import USERS as ROUTING_USERS
+
+        for username, _full, role, org in ROUTING_USERS:
+            self.stdout.write(f"  {username:12} {Role(role).label} – {org}")
 
     def _monitor_and_waitlists(self) -> None:
         """The 2020–2021 monitor records of seed 001 and a synthetic waiting-list history."""
