@@ -21,14 +21,16 @@ from .workflow import Decision
 PARTY_ROWS = 4
 
 
-class InsurerChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class InsurerChoiceField(forms.ModelChoiceField):
     """An insurer from the list: the browser sends its number; a script may send its exact name
     (case-insensitive), which must name exactly one insurer — never a new organisation."""
 
     def to_python(self, value: Any) -> Any:
         text = str(value or "").strip()
         if text and not text.isdigit():
-            found = list(self.queryset.filter(name__iexact=" ".join(text.split()))[:2])
+            queryset = self.queryset
+            assert queryset is not None
+            found = list(queryset.filter(name__iexact=" ".join(text.split()))[:2])
             if len(found) != 1:
                 raise forms.ValidationError(
                     self.error_messages["invalid_choice"], code="invalid_choice"

@@ -203,7 +203,7 @@ def _question_first(role: str | None, action: str) -> list[Any]:
 
 
 def _checked(request: HttpRequest) -> tuple[Question, Membership]:
-    return request.vangnet_routing  # type: ignore[attr-defined,no-any-return]
+    return request.vangnet_routing  # type: ignore[attr-defined]
 
 
 def _signal_first(action: str) -> list[Any]:

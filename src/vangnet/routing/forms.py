@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.db.models import QuerySet
 
 from vangnet.cases.forms import InsurerChoiceField
 from vangnet.cases.models import ReferrerType, Urgency
@@ -19,7 +22,7 @@ INSURER_ERRORS = {
 }
 
 
-def _insurers():  # type: ignore[no-untyped-def]
+def _insurers() -> QuerySet[Organisation]:
     return Organisation.objects.filter(organisation_type=OrganisationType.INSURER)
 
 
@@ -59,7 +62,7 @@ class QuestionForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["patient_municipality"].choices = _municipality_choices()  # type: ignore[attr-defined]
 
@@ -205,6 +208,6 @@ class SignalRegistrationForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["patient_municipality"].choices = _municipality_choices()  # type: ignore[attr-defined]

@@ -22,7 +22,7 @@ from .workflow import OPEN_QUESTION_STATES, QuestionState, SignalState
 
 WARN_DAYS = 1
 LABEL = {DueStatus.NEARING: "nadert", DueStatus.OVERDUE: "is verlopen"}
-TODO = {
+TODO: dict[str, str] = {
     QuestionState.RECORDED: "Draag de vraag over aan de zorgbemiddeling van de zorgverzekeraar.",
     QuestionState.HANDED_OVER: "Pak de vraag op.",
     QuestionState.IN_PROGRESS: "Leg vast wat u probeerde en los de vraag op of meld haar aan bij de tafel.",
@@ -42,6 +42,8 @@ def run(*, today: date) -> dict[str, int]:
     """Send the routing reminders of `today`; returns the notifications created per kind."""
     created = {"vraag": 0, "signaal": 0}
     for q in Question.objects.filter(state__in=OPEN_QUESTION_STATES, deadline__isnull=False):
+        if q.deadline is None:
+            continue
         status = due_status(q.deadline, today=today, warn_days=WARN_DAYS)
         if status is DueStatus.OK:
             continue

@@ -7,9 +7,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -193,7 +194,7 @@ def question_record(*, user: User, membership: Membership, data: QuestionInput) 
     today = timezone.localdate()
     errors: list[DomainError] = []
 
-    def check(call):  # type: ignore[no-untyped-def]
+    def check(call: Callable[[], Any]) -> Any:
         try:
             return call()
         except DomainError as exc:
@@ -244,6 +245,7 @@ def question_record(*, user: User, membership: Membership, data: QuestionInput) 
         )
     )
     raise_all(errors)
+    assert municipality is not None
     now = timezone.now()
     question = Question.objects.create(
         reference=_next_reference("VR", today),
@@ -402,6 +404,7 @@ def attempt_add(
         except DomainError as exc:
             errors.append(exc)
     raise_all(errors)
+    assert provider is not None
     attempt = Attempt.objects.create(
         question=question, provider=provider, tried_on=tried_on, recorded_by=user, **texts
     )

@@ -384,6 +384,7 @@ def signal_detail(request: HttpRequest, reference: str) -> HttpResponse:
     except NotAllowed:
         return _forbidden(request, "Dit signaal is gericht aan een andere tafel.")
     form = AnswerForm(request.POST or None)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
             services.signal_answer(
@@ -391,6 +392,7 @@ def signal_detail(request: HttpRequest, reference: str) -> HttpResponse:
             )
         except DomainError as exc:
             _form_error(form, exc)
+            status = getattr(exc, "status_code", 400)
         else:
             messages.success(
                 request, "Het antwoord is vastgelegd; de melder leest het met de ontvangstcode."
@@ -400,6 +402,7 @@ def signal_detail(request: HttpRequest, reference: str) -> HttpResponse:
         request,
         "routing/signal_detail.html",
         {"signal": signal, "form": form, "is_new": signal.state == SignalState.NEW},
+        status=status,
     )
 
 
