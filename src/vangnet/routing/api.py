@@ -15,6 +15,7 @@ from ninja import Field, Router, Schema, Status
 from vangnet.accounts.models import Membership, Role, User
 from vangnet.accounts.selectors import Actor, actor_for, current_user
 from vangnet.api.auth import auth_then
+from vangnet.api.contract import RATE_LIMITED
 from vangnet.audit.models import Action, Outcome
 from vangnet.audit.services import access_log_write
 from vangnet.cases import services as case_services
@@ -610,6 +611,7 @@ def register_signal(request: HttpRequest, reference: str, payload: SignalRegistr
     "/public/signals",
     response={201: ReceiptOut},
     auth=None,
+    openapi_extra={RATE_LIMITED: True},
     summary="Signaal van een patiënt of naaste (zonder account; begrensd per adres)",
 )
 def public_signal(request: HttpRequest, payload: PublicSignalIn):
@@ -647,6 +649,7 @@ def public_signal(request: HttpRequest, payload: PublicSignalIn):
     "/public/signals/status",
     response=PublicStatusOut,
     auth=None,
+    openapi_extra={RATE_LIMITED: True},
     summary="Status van een signaal met de ontvangstcode (in de body, nooit in het adres)",
 )
 def public_status(request: HttpRequest, payload: ReceiptIn):
