@@ -10,12 +10,13 @@ from typing import Annotated, Any, Literal, cast
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from vangnet.accounts.models import Membership, Role, User
 from vangnet.accounts.selectors import Actor, actor_for, current_user
 from vangnet.api.auth import auth_then
 from vangnet.api.contract import RATE_LIMITED
+from vangnet.api.pagination import PageOut, PageQuery, api_page, paging
 from vangnet.audit.models import Action, Outcome
 from vangnet.audit.services import access_log_write
 from vangnet.cases import services as case_services
@@ -66,6 +67,10 @@ class QuestionSummaryOut(Schema):
     deadline: date | None
     insurer_id: int
     case_reference: str | None
+
+
+class QuestionPageOut(PageOut):
+    items: list[QuestionSummaryOut]
 
 
 class QuestionOut(QuestionSummaryOut):
@@ -123,6 +128,10 @@ class SignalSummaryOut(Schema):
     state_label: str
     received_at: datetime
     deadline: date
+
+
+class SignalPageOut(PageOut):
+    items: list[SignalSummaryOut]
 
 
 class SignalOut(SignalSummaryOut):
@@ -288,18 +297,19 @@ def insurers(request: HttpRequest):
 
 @router.get(
     "/questions",
-    response=list[QuestionSummaryOut],
-    summary="Vragen die u mag zien (UCZ, zorgbemiddeling)",
+    response=QuestionPageOut,
+    summary="Vragen die u mag zien (UCZ, zorgbemiddeling; nieuwste eerst, per pagina)",
 )
-def list_questions(request: HttpRequest, state: str = ""):
+def list_questions(request: HttpRequest, paging_query: Query[PageQuery], state: str = ""):
     actor = actor_for(current_user(request))
     if not (actor.has_role(Role.UCZ_OFFICER) or actor.has_role(Role.ZORGBEMIDDELING)):
         access_log_write(
             actor=actor, action=Action.LIST, outcome=Outcome.DENIED, channel="api", detail="vragen"
         )
         raise NotAllowed("Alleen de UCZ en zorgbemiddeling van zorgverzekeraars zien vragen.")
+    page = api_page(selectors.question_list(actor, state=state), paging_query, field="created_at")
     access_log_write(actor=actor, action=Action.LIST, channel="api", detail="vragen")
-    return [
+    items = [
         QuestionSummaryOut(
             reference=q.reference,
             state=q.state,
@@ -308,8 +318,9 @@ def list_questions(request: HttpRequest, state: str = ""):
             insurer_id=q.insurer_id,
             case_reference=q.case.reference if q.case else None,
         )
-        for q in selectors.question_list(actor, state=state)[:500]
+        for q in page.rows
     ]
+    return QuestionPageOut(items=items, **paging(request, page))
 
 
 def _ucz_first(request: HttpRequest) -> None:
@@ -515,9 +526,9 @@ def register(request: HttpRequest, reference: str, payload: TableRegistrationIn)
 
 
 @router.get(
-    "/signals", response=list[SignalSummaryOut], summary="Signalen aan uw tafel (coördinator)"
+    "/signals", response=SignalPageOut, summary="Signalen aan uw tafel (coördinator; per pagina)"
 )
-def list_signals(request: HttpRequest, state: str = ""):
+def list_signals(request: HttpRequest, paging_query: Query[PageQuery], state: str = ""):
     actor = actor_for(current_user(request))
     if not actor.has_role(Role.COORDINATOR):
         access_log_write(
@@ -528,8 +539,9 @@ def list_signals(request: HttpRequest, state: str = ""):
             detail="signalen",
         )
         raise NotAllowed("Alleen de coördinator van een tafel ziet de signalen.")
+    page = api_page(selectors.signal_list(actor, state=state), paging_query, field="created_at")
     access_log_write(actor=actor, action=Action.LIST, channel="api", detail="signalen")
-    return [
+    items = [
         SignalSummaryOut(
             reference=s.reference,
             table=s.table.number,
@@ -538,8 +550,9 @@ def list_signals(request: HttpRequest, state: str = ""):
             received_at=s.created_at,
             deadline=s.deadline,
         )
-        for s in selectors.signal_list(actor, state=state)[:500]
+        for s in page.rows
     ]
+    return SignalPageOut(items=items, **paging(request, page))
 
 
 @router.get(

@@ -5,6 +5,7 @@ only the question's or signal's reference; a receipt code is typed on a page, ne
 from __future__ import annotations
 
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,6 +22,7 @@ from vangnet.audit.services import access_log_write
 from vangnet.cases import services as case_services
 from vangnet.common.clientip import client_ip
 from vangnet.common.errors import DomainError, DomainErrors, NotAllowed
+from vangnet.common.pagination import keyset_page
 
 from . import selectors, services
 from .access import question_access, signal_access
@@ -40,6 +42,14 @@ from .models import Question, Signal
 from .workflow import QuestionState, SignalState, question_target
 
 ROUTING_ROLES = (Role.UCZ_OFFICER, Role.ZORGBEMIDDELING)
+PAGE_SIZE = 100
+
+
+def _more(state: str, cursor: str | None) -> str | None:
+    """The next page's query string (newest first; the status filter travels along)."""
+    if cursor is None:
+        return None
+    return "?" + urlencode({**({"status": state} if state else {}), "na": cursor})
 
 
 def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
@@ -73,13 +83,22 @@ def question_list(request: HttpRequest) -> HttpResponse:
             "Alleen de UCZ en zorgbemiddeling van zorgverzekeraars zien vragen.",
         )
     state = request.GET.get("status", "")
-    qs = selectors.question_list(actor, state=state)
+    try:
+        page = keyset_page(
+            selectors.question_list(actor, state=state),
+            field="created_at",
+            cursor=request.GET.get("na") or None,
+            size=PAGE_SIZE,
+        )
+    except DomainError:
+        return redirect("routing:questions")
     access_log_write(actor=actor, action=Action.LIST, detail="vragen")
     return render(
         request,
         "routing/question_list.html",
         {
-            "questions": qs[:200],
+            "questions": page.rows,
+            "more": _more(state, page.next_cursor),
             "counts": selectors.question_counts(selectors.question_list(actor)),
             "states": QuestionState,
             "state": state,
@@ -353,12 +372,22 @@ def signal_list(request: HttpRequest) -> HttpResponse:
             request, actor, "signalen", "Alleen de coördinator van een tafel ziet de signalen."
         )
     state = request.GET.get("status", "")
+    try:
+        page = keyset_page(
+            selectors.signal_list(actor, state=state),
+            field="created_at",
+            cursor=request.GET.get("na") or None,
+            size=PAGE_SIZE,
+        )
+    except DomainError:
+        return redirect("routing:signals")
     access_log_write(actor=actor, action=Action.LIST, detail="signalen")
     return render(
         request,
         "routing/signal_list.html",
         {
-            "signals": selectors.signal_list(actor, state=state)[:200],
+            "signals": page.rows,
+            "more": _more(state, page.next_cursor),
             "states": SignalState,
             "state": state,
         },

@@ -170,3 +170,35 @@ def test_triage_page_shows_tried_before(net, world, verified_client):
     )
     assert 'data-testid="tried-before"' in page
     assert "Kliniek Noord" in page and "Verslavingszorg Zuid" in page and "Zilveren Kruis" in page
+
+
+def test_api_lists_are_paged_and_filtered_per_actor(net, world):
+    q = handed_over(net)
+    mine = Client().get("/api/v1/routing/questions?size=1", **bearer(net.zb)).json()
+    assert [i["reference"] for i in mine["items"]] == [q.reference] and mine["next_cursor"] is None
+    other = Client().get("/api/v1/routing/questions", **bearer(net.zb_other_insurer)).json()
+    assert other["items"] == []
+    assert Client().get("/api/v1/routing/questions", **bearer(world.referrer)).status_code == 403
+    assert (
+        Client().get("/api/v1/routing/signals", **bearer(world.coordinator)).json()["items"] == []
+    )
+
+
+def test_question_list_pages_with_a_cursor(net, verified_client):
+    from vangnet.routing import views
+
+    first, second = recorded(net), recorded(net)
+    client = verified_client(net.ucz)
+    original = views.PAGE_SIZE
+    views.PAGE_SIZE = 1
+    try:
+        page = client.get("/vragen/").content.decode()
+        assert second.reference in page and first.reference not in page
+        assert 'data-testid="more"' in page
+        nxt = client.get(
+            "/vragen/?" + page.split('<a href="?')[1].split('"')[0].replace("&amp;", "&")
+        )
+        assert first.reference in nxt.content.decode()
+    finally:
+        views.PAGE_SIZE = original
+    assert client.get("/vragen/?na=onzin").status_code == 302
