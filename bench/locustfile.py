@@ -202,7 +202,7 @@ class Referrer(Staff):
                 "patient_name": f"Bench Patiënt {n}",
                 "patient_birth_date": "1984-05-06",
                 "patient_municipality": self.account["municipality"],
-                "patient_insurer": "Zilveren Kruis",
+                "insurer": "Zilveren Kruis",
                 "consent_by": "patient",
                 "stuck_description": "Psychose en verslaving; geen aanbieder neemt regie.",
                 "best_solution": "Klinische plek met dubbele diagnose-expertise.",

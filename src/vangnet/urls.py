@@ -30,6 +30,8 @@ urlpatterns = [
     path("uitkomstvraag/", include("vangnet.outcomes.urls")),
     path("bestuurlijke-overlegtafel/", include("vangnet.board.urls")),
     path("transfers/", include("vangnet.transfers.urls")),
+    path("vragen/", include("vangnet.routing.urls")),
+    path("signaal/", include("vangnet.routing.public_urls")),
     path("beheer/", admin.site.urls),
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<path>.*)$", api_errors.not_found),

@@ -51,6 +51,9 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     },
 }
 
+# An operation whose OpenAPI entry carries this extension may answer 429 (openapi_extra).
+RATE_LIMITED = "x-vangnet-rate-limited"
+
 DESCRIPTIONS = {
     400: "Ongeldige invoer volgens een regel van Vangnet (de toelichting zegt welke)",
     401: "Niet ingelogd, of het API-token is ongeldig, verlopen of ingetrokken",
@@ -58,6 +61,7 @@ DESCRIPTIONS = {
     404: "Niet gevonden",
     409: "Niet toegestaan in de huidige status",
     413: "Het verzoek of het bestand is te groot",
+    429: "Te vaak gebruikt vanaf dit adres; probeer het later opnieuw",
     422: "De invoer past niet bij het schema (errors noemt elk veld); bij de monitorimport ook "
     "een bestand met foute regels (code import_rejected, errors noemt elke regel)",
 }
@@ -72,6 +76,8 @@ def _statuses(method: str, operation: dict[str, Any]) -> list[int]:
         statuses.append(409)
     if "requestBody" in operation:
         statuses.append(413)
+    if operation.get(RATE_LIMITED):  # public operations limited per client address
+        statuses.append(429)
     if operation.get("parameters") or "requestBody" in operation:
         statuses.append(422)
     return sorted(statuses)

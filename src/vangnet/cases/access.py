@@ -54,6 +54,9 @@ INVITED_GRANTS: set[Permission] = {
     Permission.CHECK_IN,
     Permission.DOCUMENT,
 }
+# The insurer's zorgbemiddeling reads a case of its own insured that it routed to the table itself
+# (issue 16 §1): it registered the case for its insurer, which is also the patient's insurer.
+ZORGBEMIDDELING_GRANTS: set[Permission] = {Permission.READ}
 # The medical adviser sees only the financing part, and only for a request to their insurer.
 ADVISER_GRANTS: set[Permission] = {Permission.FINANCING}
 
@@ -97,6 +100,13 @@ def granting_membership(actor: Actor, case: Case, permission: Permission) -> Mem
         ):
             return m
         if (
+            m.role == Role.ZORGBEMIDDELING
+            and permission in ZORGBEMIDDELING_GRANTS
+            and case.referrer_organisation_id == m.organisation_id
+            and case.insurer_id == m.organisation_id
+        ):
+            return m
+        if (
             m.role == Role.MEDICAL_ADVISER
             and permission in ADVISER_GRANTS
             and case.financing_decisions.filter(insurer_id=m.organisation_id).exists()
@@ -136,6 +146,10 @@ def permission_q(actor: Actor, permission: Permission) -> Q | None:
         if m.role == Role.TABLE_MEMBER and m.table_id and permission in INVITED_GRANTS:
             parts.append(
                 Q(table_id=m.table_id) & _invited_with_consent_q(m.organisation_id, today=today)
+            )
+        if m.role == Role.ZORGBEMIDDELING and permission in ZORGBEMIDDELING_GRANTS:
+            parts.append(
+                Q(referrer_organisation_id=m.organisation_id, insurer_id=m.organisation_id)
             )
         if m.role == Role.MEDICAL_ADVISER and permission in ADVISER_GRANTS:
             requested = Case.objects.filter(

@@ -32,7 +32,7 @@ from vangnet.common.errors import (
     raise_all,
 )
 from vangnet.common.schema import Bsn, MunicipalityCode, PlausibleDate
-from vangnet.directory.models import Organisation
+from vangnet.directory.models import Organisation, OrganisationType
 from vangnet.regions.models import Table
 
 from . import selectors, services
@@ -69,7 +69,15 @@ class RegistrationIn(Schema):
         ..., description="Geboortedatum (JJJJ-MM-DD), niet vóór 1900 en niet in de toekomst"
     )
     patient_municipality: MunicipalityCode
-    patient_insurer: str = Field(..., min_length=1, max_length=100)
+    insurer_id: int | None = Field(
+        None,
+        description="De zorgverzekeraar van de patiënt: id van een organisatie van het type zorgverzekeraar",
+    )
+    patient_insurer: str | None = Field(
+        None,
+        max_length=100,
+        description="Of de naam van die zorgverzekeraar precies zoals in de lijst (als insurer_id ontbreekt)",
+    )
     patient_bsn: Bsn = ""
     consent_by: Literal["patient", "representative"]
     stuck_description: str = Text
@@ -118,10 +126,19 @@ class DecisionOut(Schema):
     confirmed_at: datetime | None
 
 
+class PriorAttemptOut(Schema):
+    by_organisation: str
+    provider: str | None
+    tried_on: date
+    what: str
+    result: str
+
+
 class CaseOut(CaseSummaryOut):
     patient_name: str
     patient_birth_date: date
     patient_municipality: str
+    insurer_id: int
     patient_insurer: str
     consent_by: str
     stuck_description: str
@@ -131,6 +148,7 @@ class CaseOut(CaseSummaryOut):
     referrer_type: str
     criteria: list[int]
     party_actions: list[PartyActionOut]
+    prior_attempts: list[PriorAttemptOut]
     linked_cases: list[str]
     decision: DecisionOut | None
 
@@ -224,7 +242,8 @@ def _detail(case: Case, *, table_view: bool = False) -> CaseOut:
         patient_name=case.patient_name,
         patient_birth_date=case.patient_birth_date,
         patient_municipality=case.patient_municipality.code,
-        patient_insurer=case.patient_insurer,
+        insurer_id=case.insurer_id,
+        patient_insurer=case.insurer.name,
         consent_by=case.consent_by,
         stuck_description=case.stuck_description,
         best_solution=case.best_solution,
@@ -235,6 +254,16 @@ def _detail(case: Case, *, table_view: bool = False) -> CaseOut:
         party_actions=[
             PartyActionOut(organisation_name=p.organisation_name, action=p.action)
             for p in case.party_actions.all()
+        ],
+        prior_attempts=[
+            PriorAttemptOut(
+                by_organisation=a.by_organisation.name,
+                provider=a.provider.name if a.provider else None,
+                tried_on=a.tried_on,
+                what=a.what,
+                result=a.result,
+            )
+            for a in case.prior_attempts.select_related("by_organisation", "provider")
         ],
         linked_cases=[c.reference for c in case.linked_cases.all()] if table_view else [],
         decision=DecisionOut(
@@ -304,6 +333,27 @@ def list_cases(request: HttpRequest, paging_query: Query[PageQuery], state: str 
     return CasePageOut(items=[_summary(c) for c in page.rows], **paging(request, page))
 
 
+def _insurer_id(payload: RegistrationIn) -> int | None:
+    """The insurer by id, or by its exact name in the list (a typed name no insurer has is an
+    error, never a new organisation)."""
+    if payload.insurer_id is not None:
+        return payload.insurer_id
+    name = " ".join((payload.patient_insurer or "").split())
+    if not name:
+        return None
+    found = list(
+        Organisation.objects.filter(
+            organisation_type=OrganisationType.INSURER, name__iexact=name
+        ).values_list("pk", flat=True)[:2]
+    )
+    if len(found) != 1:
+        raise DomainError(
+            f"Onbekende zorgverzekeraar '{name[:60]}': kies er een uit de lijst (insurer_id).",
+            field="insurer_id",
+        )
+    return found[0]
+
+
 @router.post("", response={201: CaseOut}, summary="Casus aanmelden")
 def register(request: HttpRequest, payload: RegistrationIn):
     user = current_user(request)
@@ -333,7 +383,7 @@ def register(request: HttpRequest, payload: RegistrationIn):
         patient_name=payload.patient_name,
         patient_birth_date=payload.patient_birth_date,
         patient_municipality_code=payload.patient_municipality,
-        patient_insurer=payload.patient_insurer,
+        insurer_id=_insurer_id(payload),
         patient_bsn=payload.patient_bsn,
         consent_by=payload.consent_by,
         stuck_description=payload.stuck_description,

@@ -12,13 +12,31 @@ from vangnet.cases.organisation_field import OrganisationField, QuickOrganisatio
 from vangnet.common.errors import DomainError
 from vangnet.common.forms import BoundedFileField, PlausibleDateField
 from vangnet.common.validators import clean_bsn
-from vangnet.directory.models import Organisation
+from vangnet.directory.models import Organisation, OrganisationType
 from vangnet.reference import questionnaire as codes
 from vangnet.regions.models import Criterion, Municipality, Table
 
 from .workflow import Decision
 
 PARTY_ROWS = 4
+
+
+class InsurerChoiceField(forms.ModelChoiceField):
+    """An insurer from the list: the browser sends its number; a script may send its exact name
+    (case-insensitive), which must name exactly one insurer — never a new organisation."""
+
+    def to_python(self, value: Any) -> Any:
+        text = str(value or "").strip()
+        if text and not text.isdigit():
+            queryset = self.queryset
+            assert queryset is not None
+            found = list(queryset.filter(name__iexact=" ".join(text.split()))[:2])
+            if len(found) != 1:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice"
+                )
+            return found[0]
+        return super().to_python(value)
 
 
 class RegistrationForm(forms.Form):
@@ -31,7 +49,15 @@ class RegistrationForm(forms.Form):
         label="Geboortedatum", widget=forms.DateInput(attrs={"type": "date"})
     )
     patient_municipality = forms.ChoiceField(label="Woongemeente", choices=())
-    patient_insurer = forms.CharField(label="Zorgverzekeraar", max_length=100)
+    insurer: forms.ModelChoiceField[Organisation] = InsurerChoiceField(
+        queryset=Organisation.objects.filter(organisation_type=OrganisationType.INSURER),
+        label="Zorgverzekeraar",
+        empty_label="— kies —",
+        error_messages={
+            "required": "Kies de zorgverzekeraar van de patiënt uit de lijst.",
+            "invalid_choice": "Kies de zorgverzekeraar van de patiënt uit de lijst.",
+        },
+    )
     patient_bsn = forms.CharField(
         label="BSN (optioneel)",
         max_length=11,

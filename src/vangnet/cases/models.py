@@ -60,7 +60,14 @@ class Case(TimeStampedModel):
     patient_municipality = models.ForeignKey(
         "regions.Municipality", on_delete=models.PROTECT, related_name="+"
     )
-    patient_insurer = models.CharField(max_length=100)
+    # Chosen from the insurer organisations (issue 16 §1): its zorgbemiddeling may see a case it
+    # routed to the table, and the insurer finances its own insured.
+    insurer = models.ForeignKey(
+        "directory.Organisation",
+        on_delete=models.PROTECT,
+        related_name="insured_cases",
+        verbose_name="zorgverzekeraar",
+    )
     # Encrypted at rest (issue 10 §8); matching and search use patient_key_bsn.
     patient_bsn = EncryptedTextField(blank=True)
     # Keyed hashes used only to find an open case of the same patient; never shown.
@@ -111,6 +118,26 @@ class PartyAction(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+
+class PriorAttempt(models.Model):
+    """What was tried before the table, attached at registration (seed 001 §2.2: the table is
+    secondary; the provider and the insurer's zorgbemiddeling try first). The table reads it on
+    triage; the routing app fills it from a question's history."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="prior_attempts")
+    by_organisation = models.ForeignKey(
+        "directory.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    provider = models.ForeignKey(
+        "directory.Organisation", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    tried_on = models.DateField()
+    what = models.TextField()
+    result = models.TextField()
+
+    class Meta:
+        ordering = ["tried_on", "id"]
 
 
 class TriageRound(TimeStampedModel):

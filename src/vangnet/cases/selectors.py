@@ -78,7 +78,7 @@ def case_by_reference(reference: str) -> Case:
     """Look up a case without a permission check: callers must pass it through `case_access`."""
     try:
         return Case.objects.select_related(
-            "table", "referrer_organisation", "patient_municipality", "referrer"
+            "table", "referrer_organisation", "patient_municipality", "referrer", "insurer"
         ).get(reference=reference)
     except Case.DoesNotExist as exc:
         raise CaseNotFound() from exc

@@ -143,7 +143,7 @@ def register(request: HttpRequest) -> HttpResponse:
             patient_name=d["patient_name"],
             patient_birth_date=d["patient_birth_date"],
             patient_municipality_code=d["patient_municipality"],
-            patient_insurer=d["patient_insurer"],
+            insurer_id=d["insurer"].pk,
             patient_bsn=d["patient_bsn"],
             consent_by=d["consent_by"],
             stuck_description=d["stuck_description"],

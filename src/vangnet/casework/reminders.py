@@ -273,6 +273,11 @@ def run(*, today: date | None = None) -> RunReport:
     for kind, n in transfer_reminders.run(today=today).items():
         if n:
             report.add(kind, n)
+    # 6c. Routed questions and public signals past or near their deadline (issue 16 §1).
+    from vangnet.routing import reminders as routing_reminders
+
+    for kind, n in routing_reminders.run(today=today).items():
+        report.add(kind, n)
 
     # 7. Daily digest: one e-mail per user listing what is new since their previous digest (or
     #    of the last day for a first digest), each with its link, so nothing is reported twice.

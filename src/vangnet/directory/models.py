@@ -337,3 +337,19 @@ class ShortageRecord(models.Model):
         ordering = ["-recorded_at", "-id"]
         verbose_name = "vastgelegd tekort"
         verbose_name_plural = "vastgelegde tekorten"
+
+
+def insurer_named(name: str) -> Organisation:
+    """The insurer organisation of that name (case-insensitive), created when no insurer has it:
+    for demo data and data loaders that know insurers by name. Pages and the API never create
+    one; they choose from the list."""
+    found = (
+        Organisation.objects.filter(
+            organisation_type=OrganisationType.INSURER, name__iexact=name.strip()
+        )
+        .order_by("pk")
+        .first()
+    )
+    return found or Organisation.objects.create(
+        name=name.strip(), organisation_type=OrganisationType.INSURER
+    )

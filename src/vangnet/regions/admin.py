@@ -6,7 +6,7 @@ from .services import table_assignment_change
 
 @admin.register(Table)
 class TableAdmin(admin.ModelAdmin):
-    list_display = ["number", "name", "coordinating_institution", "offer_term_days"]
+    list_display = ["number", "name", "coordinating_institution", "offer_term_days", "insurer"]
 
 
 @admin.register(Municipality)

@@ -71,6 +71,18 @@ class Table(models.Model):
     contact_phone = models.CharField("telefoon", max_length=30, blank=True)
     # The term within which an admitted patient must be offered suitable care (seed 001 §3.2).
     offer_term_days = models.PositiveIntegerField("aanbodtermijn (dagen)", default=90)
+    # The insurer involved in this table on behalf of all insurers (seed 004 §5c); its medical
+    # advisers and zorgbemiddeling hear of the table's new cases and triage outcomes. Every insurer
+    # stays responsible for its own insured.
+    insurer = models.ForeignKey(
+        "directory.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"organisation_type": "insurer"},
+        verbose_name="zorgverzekeraar namens allen",
+    )
 
     class Meta:
         ordering = ["number"]

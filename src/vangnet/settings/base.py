@@ -12,6 +12,8 @@ Documented variables (see README "Configuration"):
   http://127.0.0.1:8000, the demo).
 - VANGNET_SESSION_IDLE_SECONDS: session expiry after inactivity (default 1800).
 - VANGNET_PSEUDONYM_KEY: secret used to derive the internal patient-match key.
+- VANGNET_SIGNAL_LIMIT / VANGNET_RECEIPT_LIMIT: public signals sent / receipt codes looked up per
+  client address per hour (default 5 / 20).
 - VANGNET_FIELD_KEYS: Fernet keys (comma-separated, newest first) that encrypt the BSN at rest.
 - VANGNET_DISCLOSURE_THRESHOLD: smallest published cell in monitor reports (default 5).
 - VANGNET_AUDIT_MAX_LAG_SECONDS: longest time between an access-log row and its seal (600).
@@ -68,6 +70,7 @@ INSTALLED_APPS = [
     "vangnet.followup",
     "vangnet.casework",
     "vangnet.consultations",
+    "vangnet.routing",
     "vangnet.monitor",
     "vangnet.waitlists",
     "vangnet.transfers",
@@ -212,6 +215,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("VANGNET_DEFAULT_FROM_EMAIL", "vangnet@examp
 # E-mails link to the page they concern; a background job has no request to take the host from.
 VANGNET_SITE_URL = os.environ.get("VANGNET_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 VANGNET_PSEUDONYM_KEY = os.environ.get("VANGNET_PSEUDONYM_KEY", SECRET_KEY)
+# The public signal form (issue 16 §1): signals sent and receipt codes looked up per client
+# address per hour; beyond that the form answers "te vaak" (429).
+VANGNET_SIGNAL_LIMIT = int(os.environ.get("VANGNET_SIGNAL_LIMIT", "5"))
+VANGNET_RECEIPT_LIMIT = int(os.environ.get("VANGNET_RECEIPT_LIMIT", "20"))
 # Keys for identifying numbers at rest (common/crypto.py): comma-separated Fernet keys, newest
 # first. Without them (demo, tests) one key is derived from the secret key.
 VANGNET_FIELD_KEYS = [k for k in os.environ.get("VANGNET_FIELD_KEYS", "").split(",") if k.strip()]

@@ -10,7 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from vangnet.accounts.models import Membership, Role, User
 from vangnet.cases import services
 from vangnet.cases.models import Case, CriterionAssessment, ReferrerType
-from vangnet.directory.models import Organisation, OrganisationType
+from vangnet.directory.models import Organisation, OrganisationType, insurer_named
 from vangnet.regions.models import Table
 
 PASSWORD = "een-lang-testwachtwoord"
@@ -68,7 +68,7 @@ def registration(**overrides: object) -> services.RegistrationInput:
         "patient_name": "Jan de Vries",
         "patient_birth_date": date(1980, 5, 17),
         "patient_municipality_code": "GM0363",  # Amsterdam → table 3
-        "patient_insurer": "Zilveren Kruis",
+        "insurer_id": insurer_named("Zilveren Kruis").pk,
         "consent_by": "patient",
         "stuck_description": "Psychose en verslaving; geen aanbieder neemt beide op.",
         "best_solution": "Klinische dubbele-diagnosebehandeling.",

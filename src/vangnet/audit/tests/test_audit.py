@@ -121,7 +121,7 @@ def test_page_registration_writes_one_create_row(world, verified_client):
         "patient_name": "Hendrika Zuiderwijk",
         "patient_birth_date": "1970-01-02",
         "patient_municipality": "GM0363",
-        "patient_insurer": "CZ",
+        "insurer": "CZ",
         "consent_by": "patient",
         "stuck_description": "Vast.",
         "best_solution": "Beschermd wonen.",

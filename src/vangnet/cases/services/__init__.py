@@ -16,7 +16,13 @@ from .preparation import (
     question_add,
     timeline_add,
 )
-from .registration import PartyActionInput, RegistrationInput, RegistrationResult, case_register
+from .registration import (
+    PartyActionInput,
+    PriorAttemptInput,
+    RegistrationInput,
+    RegistrationResult,
+    case_register,
+)
 from .steps import (
     LONG,
     SHORT,
@@ -37,6 +43,7 @@ __all__ = [
     "SHORT",
     "CriterionInput",
     "PartyActionInput",
+    "PriorAttemptInput",
     "RegistrationInput",
     "RegistrationResult",
     "case_close",

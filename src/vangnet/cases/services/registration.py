@@ -24,11 +24,18 @@ from vangnet.cases.models import (
     Case,
     ConsentBy,
     PartyAction,
+    PriorAttempt,
     ReferenceCounter,
     ReferrerType,
     Urgency,
 )
-from vangnet.cases.services.steps import LONG, SHORT, record_event, table_staff
+from vangnet.cases.services.steps import (
+    LONG,
+    SHORT,
+    record_event,
+    table_insurer_notify,
+    table_staff,
+)
 from vangnet.cases.signals import announce_case_changed
 from vangnet.cases.workflow import (
     OPEN_STATES,
@@ -36,7 +43,7 @@ from vangnet.cases.workflow import (
 )
 from vangnet.common.errors import DomainError, NotAllowed, raise_all
 from vangnet.common.validators import check_past_date, clean_bsn, clean_text
-from vangnet.directory.models import Organisation
+from vangnet.directory.models import Organisation, OrganisationType
 from vangnet.regions.models import Criterion, Municipality, Table
 from vangnet.regions.selectors import table_for_municipality
 
@@ -48,12 +55,23 @@ class PartyActionInput:
 
 
 @dataclass(frozen=True)
+class PriorAttemptInput:
+    """What was tried before the table (e.g. by the insurer's zorgbemiddeling), and with whom."""
+
+    by_organisation_id: int
+    tried_on: date
+    what: str
+    result: str
+    provider_id: int | None = None
+
+
+@dataclass(frozen=True)
 class RegistrationInput:
     referrer_type: str
     patient_name: str
     patient_birth_date: date
     patient_municipality_code: str
-    patient_insurer: str
+    insurer_id: int | None
     consent_by: str
     stuck_description: str
     best_solution: str
@@ -65,6 +83,12 @@ class RegistrationInput:
     party_actions: Sequence[PartyActionInput] = ()
     table_number: int | None = None
     table_choice_reason: str = ""
+    prior_attempts: Sequence[PriorAttemptInput] = ()
+
+
+# Who may register a case besides a referrer: the insurer's zorgbemiddeling routes a question to
+# the table (seed 004 §5b), a coordinator turns a public signal into a registration.
+REGISTERING_ROLES = {Role.REFERRER, Role.ZORGBEMIDDELING, Role.COORDINATOR}
 
 
 @dataclass
@@ -101,7 +125,7 @@ class _Valid:
     criteria: list[Criterion]
     actions: list[PartyAction]
     patient_name: str
-    patient_insurer: str
+    insurer: Organisation
     stuck_description: str
     best_solution: str
     timeline: str
@@ -155,7 +179,6 @@ def _validate_registration(data: RegistrationInput, today: date, errors: _Errors
         errors.add("Onbekend criterium gekozen.", "criteria")
     texts = {
         "patient_name": ("De naam van de patiënt", SHORT, True),
-        "patient_insurer": ("De zorgverzekeraar", 100, True),
         "stuck_description": ("Wat er vastloopt en waarom", LONG, True),
         "best_solution": ("De beste oplossing volgens de verwijzer", LONG, True),
         "timeline": ("De tijdlijn van de zorg", LONG, True),
@@ -196,9 +219,24 @@ def _validate_registration(data: RegistrationInput, today: date, errors: _Errors
             actions.append(PartyAction(organisation_name=org, action=what))
     if not data.party_actions:
         errors.add("Vermeld wat elke partij al heeft gedaan (minstens één).", "party_actions")
-    if errors.found or municipality is None:
+    insurer = (
+        Organisation.objects.filter(pk=data.insurer_id, organisation_type=OrganisationType.INSURER)
+        .only("pk", "name")
+        .first()
+        if data.insurer_id
+        else None
+    )
+    if insurer is None:
+        errors.add("Kies de zorgverzekeraar van de patiënt uit de lijst.", "insurer")
+    if errors.found or municipality is None or insurer is None:
         return None
-    return _Valid(municipality=municipality, criteria=criteria, actions=actions, **valid_texts)
+    return _Valid(
+        municipality=municipality,
+        criteria=criteria,
+        actions=actions,
+        insurer=insurer,
+        **valid_texts,
+    )
 
 
 def _chosen_table(
@@ -226,15 +264,28 @@ def _chosen_table(
 
 @transaction.atomic
 def case_register(
-    *, referrer: User, organisation: Organisation, data: RegistrationInput
+    *,
+    referrer: User,
+    organisation: Organisation,
+    data: RegistrationInput,
+    acting_role: str = Role.REFERRER,
 ) -> RegistrationResult:
-    """Register a case at a table (the aanmeldloket)."""
-    if not Membership.objects.filter(
-        user=referrer, organisation=organisation, role=Role.REFERRER, active=True
-    ).exists():
+    """Register a case at a table (the aanmeldloket). `acting_role`: a referrer; the insurer's
+    zorgbemiddeling for its own insured; a table's coordinator for a public signal."""
+    if (
+        acting_role not in REGISTERING_ROLES
+        or not Membership.objects.filter(
+            user=referrer, organisation=organisation, role=acting_role, active=True
+        ).exists()
+    ):
         raise NotAllowed(
             "U kunt alleen aanmelden namens een organisatie waarvoor u verwijzer bent."
         )
+    if acting_role == Role.ZORGBEMIDDELING and (
+        organisation.organisation_type != OrganisationType.INSURER
+        or data.insurer_id != organisation.pk
+    ):
+        raise NotAllowed("Zorgbemiddeling meldt alleen eigen verzekerden aan.")
     now = timezone.now()
     today = timezone.localdate()
     errors = _Errors()
@@ -267,7 +318,7 @@ def case_register(
         patient_name=v.patient_name,
         patient_birth_date=data.patient_birth_date,
         patient_municipality=municipality,
-        patient_insurer=v.patient_insurer,
+        insurer=v.insurer,
         patient_bsn=bsn,
         patient_key_bsn=key_bsn,
         patient_key_name=key_name,
@@ -283,7 +334,18 @@ def case_register(
     for pa in v.actions:
         pa.case = case
         pa.save()
-    record_event(case, actor=referrer, role=Role.REFERRER, transition="register", from_state="")
+    PriorAttempt.objects.bulk_create(
+        PriorAttempt(
+            case=case,
+            by_organisation_id=a.by_organisation_id,
+            provider_id=a.provider_id,
+            tried_on=a.tried_on,
+            what=a.what,
+            result=a.result,
+        )
+        for a in data.prior_attempts
+    )
+    record_event(case, actor=referrer, role=acting_role, transition="register", from_state="")
     # The monitor is a by-product of the case work: a prefilled questionnaire from the start.
     announce_case_changed(case, step="registration")
 
@@ -305,7 +367,7 @@ def case_register(
         record_event(
             case,
             actor=referrer,
-            role=Role.REFERRER,
+            role=acting_role,
             transition="link",
             from_state=case.state,
             note=f"Gekoppeld aan lopende casus {refs}",
@@ -319,7 +381,7 @@ def case_register(
                 case_id=other.pk,
                 case_reference=other.reference,
                 membership=Membership.objects.filter(
-                    user=referrer, organisation=organisation, role=Role.REFERRER, active=True
+                    user=referrer, organisation=organisation, role=acting_role, active=True
                 ).first(),
                 detail="dubbele aanmelding gevonden",
             )
@@ -348,5 +410,12 @@ def case_register(
             else ""
         ),
         case_reference=case.reference,
+    )
+    table_insurer_notify(
+        case,
+        roles=(Role.MEDICAL_ADVISER, Role.ZORGBEMIDDELING),
+        subject=f"Nieuwe casus {case.reference} bij {table}",
+        body="Uw zorgverzekeraar is namens alle zorgverzekeraars bij deze tafel betrokken. "
+        "De tafel triëert de casus; u hoort de uitkomst.",
     )
     return RegistrationResult(case=case, linked=matches)

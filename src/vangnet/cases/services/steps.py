@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from vangnet.accounts.models import Membership, Role, User
+from vangnet.accounts.services import notification_send
 from vangnet.cases.models import Case, CaseEvent
 from vangnet.cases.workflow import (
     State,
@@ -42,6 +43,23 @@ def table_staff(table: Table, *roles: str) -> list[User]:
             "user"
         )
     ]
+
+
+def table_insurer_notify(case: Case, *, roles: tuple[str, ...], subject: str, body: str) -> None:
+    """Tell the insurer involved in the case's table on behalf of all insurers (seed 004 §5c) —
+    its members in `roles` — about the case. Only the reference, never patient data; the note
+    links to no case page, because the table's insurer does not read the case for that reason."""
+    insurer_id = case.table.insurer_id
+    if insurer_id is None:
+        return
+    users = [
+        m.user
+        for m in Membership.objects.filter(
+            organisation_id=insurer_id, role__in=roles, active=True
+        ).select_related("user")
+    ]
+    if users:
+        notification_send(users=users, subject=subject, body=body)
 
 
 def enter_state(

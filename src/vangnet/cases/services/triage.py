@@ -18,6 +18,7 @@ from vangnet.cases.services.steps import (
     enter_state,
     lock_case,
     record_event,
+    table_insurer_notify,
     table_staff,
 )
 from vangnet.cases.signals import announce_case_changed
@@ -202,6 +203,14 @@ def triage_confirm(
         subject=f"Triagebesluit voor {case.reference}: {Decision(round_.decision).label}",
         body="De tafel heeft uw aanmelding beoordeeld. Bekijk het besluit en de toelichting in Vangnet.",
         case_reference=case.reference,
+    )
+    # Seed 004 §5b: the table's outcome goes first to the insurer's medical adviser, who checks
+    # the criteria and starts the financing.
+    table_insurer_notify(
+        case,
+        roles=(Role.MEDICAL_ADVISER,),
+        subject=f"Uitkomst triage {case.reference} bij {case.table}: {Decision(round_.decision).label}",
+        body="Bij een maatwerkarrangement vraagt de tafel uw financieringsbesluit in Vangnet.",
     )
     return round_
 

@@ -95,7 +95,7 @@ REGISTER_FORM = {
     "patient_name": "Piet Bakker",
     "patient_birth_date": "1975-02-03",
     "patient_municipality": "GM0363",
-    "patient_insurer": "VGZ",
+    "insurer": "VGZ",
     "consent_by": "patient",
     "stuck_description": "Vastgelopen.",
     "best_solution": "Beschermd wonen.",

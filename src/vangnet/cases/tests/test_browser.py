@@ -39,7 +39,7 @@ def test_register_triage_confirm_and_the_referrer_sees_the_outcome(page, live_se
     proposal = page.locator('#proposed-table[data-number="3"]')
     proposal.wait_for()
     assert "Voorgestelde tafel voor Amsterdam" in proposal.inner_text()
-    page.fill("#id_patient_insurer", "Zilveren Kruis")
+    page.select_option("#id_insurer", label="Zilveren Kruis")
     page.select_option("#id_consent_by", "patient")
     page.fill("#id_stuck_description", "Psychose en verslaving; niemand neemt beide op.")
     page.fill("#id_best_solution", "Klinische dubbele-diagnosebehandeling.")

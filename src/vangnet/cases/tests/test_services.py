@@ -30,7 +30,7 @@ from vangnet.testing.factories import all_criteria, registration
 pytestmark = pytest.mark.django_db
 
 VALID_BSN = "123456782"
-TEXT_FIELDS = ["patient_name", "patient_insurer", "stuck_description", "best_solution", "timeline"]
+TEXT_FIELDS = ["patient_name", "stuck_description", "best_solution", "timeline"]
 MARKUP = [
     "<script>alert(1)</script>",
     "Zie <b>vet</b>",
@@ -170,7 +170,8 @@ BAD_INPUT = [
     ("bad-urgency", {"urgency": "asap"}, "urgency", "urgentie"),
     ("no-name", {"patient_name": ""}, "patient_name", "verplicht"),
     ("blank-name", {"patient_name": "   "}, "patient_name", "verplicht"),
-    ("no-insurer", {"patient_insurer": ""}, "patient_insurer", "verplicht"),
+    ("no-insurer", {"insurer_id": None}, "insurer", "zorgverzekeraar van de patiënt"),
+    ("unknown-insurer", {"insurer_id": 10**9}, "insurer", "uit de lijst"),
     ("no-stuck", {"stuck_description": ""}, "stuck_description", "verplicht"),
     ("no-solution", {"best_solution": ""}, "best_solution", "verplicht"),
     ("no-timeline", {"timeline": "\n\t "}, "timeline", "verplicht"),
@@ -178,7 +179,6 @@ BAD_INPUT = [
     ("party-without-org", {"party_actions": [PA("", "Behandeld.")]}, "party_actions", "verplicht"),
     ("party-without-action", {"party_actions": [PA("GGZ X", "")]}, "party_actions", "verplicht"),
     ("long-name", {"patient_name": "a" * 201}, "patient_name", "maximaal 200"),
-    ("long-insurer", {"patient_insurer": "a" * 101}, "patient_insurer", "maximaal 100"),
     ("long-stuck", {"stuck_description": "a" * 5001}, "stuck_description", "maximaal 5000"),
     ("long-solution", {"best_solution": "a" * 5001}, "best_solution", "maximaal 5000"),
     ("long-timeline", {"timeline": "a" * 5001}, "timeline", "maximaal 5000"),
@@ -849,7 +849,7 @@ PAGE_FORM = {
     "patient_name": "Piet Bakker",
     "patient_birth_date": "1975-02-03",
     "patient_municipality": "GM0363",
-    "patient_insurer": "VGZ",
+    "insurer": "VGZ",
     "consent_by": "patient",
     "stuck_description": "Vastgelopen.",
     "best_solution": "Beschermd wonen.",

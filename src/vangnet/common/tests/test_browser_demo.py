@@ -54,7 +54,7 @@ def test_the_readme_tour_on_the_demo_data(page, live_server, demo):
     page.fill("#id_patient_birth_date", "1980-01-02")
     page.select_option("#id_patient_municipality", "GM0363")
     page.locator('#proposed-table[data-number="3"]').wait_for()
-    page.fill("#id_patient_insurer", "Zilveren Kruis")
+    page.select_option("#id_insurer", label="Zilveren Kruis")
     page.select_option("#id_consent_by", "patient")
     page.fill("#id_stuck_description", "Vastgelopen tussen ggz en verslavingszorg.")
     page.fill("#id_best_solution", "Dubbele-diagnosebehandeling.")

@@ -19,7 +19,7 @@ from vangnet.accounts.models import Membership, Role, User
 from vangnet.cases import services as case_services
 from vangnet.cases.models import Case, CriterionAssessment, ReferrerType
 from vangnet.cases.workflow import Decision, State
-from vangnet.directory.models import Organisation, OrganisationType
+from vangnet.directory.models import Organisation, OrganisationType, insurer_named
 from vangnet.followup import services as followup_services
 from vangnet.followup.models import CheckIn
 from vangnet.meetings import services as meeting_services
@@ -119,7 +119,7 @@ class _Builder:
             patient_name=f"Sjabloon {state} tafel {s.table.number}",
             patient_birth_date=date(1980, 1, 1) + timedelta(days=37 * s.table.number),
             patient_municipality_code=s.municipality,
-            patient_insurer="Zilveren Kruis",
+            insurer_id=insurer_named("Zilveren Kruis").pk,
             consent_by="patient",
             stuck_description="Psychose en verslaving; drie aanbieders wezen de behandeling af.",
             best_solution="Een klinische plek met dubbele diagnose-expertise, daarna beschermd wonen.",

@@ -16,7 +16,7 @@ from vangnet.accounts.models import Membership, Role, User
 from vangnet.cases import services as case_services
 from vangnet.cases.models import Case, CriterionAssessment, ReferrerType
 from vangnet.cases.workflow import Decision
-from vangnet.directory.models import Organisation, OrganisationType
+from vangnet.directory.models import Organisation, OrganisationType, insurer_named
 from vangnet.followup import services as followup_services
 from vangnet.meetings import services as meeting_services
 from vangnet.plans import services as plan_services
@@ -117,6 +117,9 @@ class Command(BaseCommand):
         load_outcomes()
         load_board()
         load_region_users()
+        from vangnet.routing.demo import load_demo as load_routing
+
+        load_routing()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demogegevens geladen. Inloggen op {url} met wachtwoord " + DEMO_PASSWORD + ":"
@@ -138,6 +141,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  {'huisarts':12} {Role.GENERAL_PRACTITIONER.label} – Huisartsenpraktijk De Linde"
         )
+        from vangnet.routing.demo import USERS as ROUTING_USERS
+
+        for username, _full, role, org in ROUTING_USERS:
+            self.stdout.write(f"  {username:12} {Role(role).label} – {org}")
 
     def _monitor_and_waitlists(self) -> None:
         """The 2020–2021 monitor records of seed 001 and a synthetic waiting-list history."""
@@ -192,7 +199,7 @@ class Command(BaseCommand):
                 patient_name=name,
                 patient_birth_date=born,
                 patient_municipality_code=municipality,
-                patient_insurer="Zilveren Kruis",
+                insurer_id=insurer_named("Zilveren Kruis").pk,
                 consent_by="patient",
                 stuck_description=stuck,
                 best_solution="Een klinische plek met dubbele diagnose-expertise, daarna beschermd wonen.",

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RoutingConfig(AppConfig):
+    name = "vangnet.routing"
+    label = "routing"
+    verbose_name = "Routering (UCZ, zorgbemiddeling, signalen)"
