@@ -26,6 +26,8 @@ urlpatterns = [
     path("wachtlijsten/", include("vangnet.waitlists.urls")),
     path("scenarios/", include("vangnet.scenarios.urls")),
     path("sociale-kaart/", include("vangnet.directory.urls")),
+    path("", include("vangnet.transfers.urls_client")),
+    path("transfers/rapportage/", include("vangnet.transfers.urls_reports")),
     path("beheer/", admin.site.urls),
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<path>.*)$", api_errors.not_found),

@@ -107,6 +107,10 @@ class Command(BaseCommand):
         from vangnet.directory.demo import load_demo as load_sociale_kaart
 
         load_sociale_kaart()
+        from vangnet.transfers.demo import load_demo as load_transfers
+
+        if load_transfers():
+            self.stdout.write("Transfers: demoregio Amsterdam-Amstelland met kandidaten geladen.")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demogegevens geladen. Inloggen op {url} met wachtwoord " + DEMO_PASSWORD + ":"
@@ -119,6 +123,14 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'kaart':12} {Role.DIRECTORY_EDITOR.label} – Arkin")
         self.stdout.write(
             f"  {'proces':12} {Role.PROCESS_OWNER.label} (regio Amsterdam-Amstelland) – Arkin"
+        )
+        from vangnet.transfers import demo as transfer_demo
+
+        for username, _full, org, role in transfer_demo.USERS:
+            self.stdout.write(f"  {username:12} {Role(role).label} – {org}")
+        self.stdout.write(
+            f"Cliëntpagina: {url}/mijn-transfer/ met code {transfer_demo.DEMO_CODE} en "
+            f"geboortedatum {transfer_demo.DEMO_BIRTH_DATE:%d-%m-%Y}."
         )
 
     def _monitor_and_waitlists(self) -> None:
