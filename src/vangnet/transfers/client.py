@@ -323,15 +323,25 @@ def _help(offer: Offer) -> Help:
     )
 
 
+GENERIC_WORDS = {"stoornissen", "overige", "andere", "gebonden", "middel", "kindertijd"}
+
+
+def _stem(word: str) -> str:
+    """'eetstoornissen' -> 'eetstoornis', 'depressieve' -> 'depressie' (enough for matching)."""
+    if word.endswith("ssen"):
+        return word[:-3]
+    if word.endswith(("en", "ve")):
+        return word[:-2]
+    return word
+
+
 def _group_words(candidate: Candidate) -> list[str]:
     """Words of the diagnosis group's name and code, as they would show in an offer's text."""
     group = candidate.diagnosis_group
     words = {group.name.lower(), group.code.replace("_", " ").lower()}
-    # "Eetstoornissen" also shows as "eetstoornis": match on the stem of long words.
-    for w in list(words):
-        for part in w.replace("-", " ").split():
-            if len(part) >= 6:
-                words.add(part[:-2] if part.endswith("en") else part)
+    for part in group.name.lower().replace("-", " ").split() + group.code.split("_"):
+        if len(part) >= 5 and part not in GENERIC_WORDS:
+            words.update({part, _stem(part)})
     return sorted(w for w in words if len(w) >= 5)
 
 
