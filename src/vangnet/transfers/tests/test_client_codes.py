@@ -151,3 +151,11 @@ def test_revoking_twice_is_refused_in_dutch(journey):
     client_codes.code_revoke(actor=actor, access=issued.access)
     with pytest.raises(DomainError, match="al ingetrokken"):
         client_codes.code_revoke(actor=actor, access=issued.access)
+
+
+def test_the_privacy_officer_reads_how_the_client_came_in(journey):
+    issued = issue(journey)
+    mark = last_log_id()
+    code_open(code=issued.code, birth_date=BIRTH, address=IP)
+    [row] = log_rows(mark)
+    assert row.credential_label == f"persoonlijke cliëntcode {issued.access.pk}"
