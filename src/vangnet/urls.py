@@ -28,6 +28,7 @@ urlpatterns = [
     path("sociale-kaart/", include("vangnet.directory.urls")),
     path("", include("vangnet.transfers.urls_client")),
     path("transfers/rapportage/", include("vangnet.transfers.urls_reports")),
+    path("transfers/", include("vangnet.transfers.urls")),
     path("beheer/", admin.site.urls),
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<path>.*)$", api_errors.not_found),

@@ -244,6 +244,13 @@ def run(*, today: date | None = None) -> RunReport:
     if stale_entries:  # like the other kinds, a kind with nothing to report is not listed
         report.add("sociale_kaart", stale_entries)
 
+    # 6c. Transfer desk deadlines: offers not answered, accepted transfers without intake date.
+    from vangnet.transfers import reminders as transfer_reminders
+
+    for kind, n in transfer_reminders.run(today=today).items():
+        if n:
+            report.add(kind, n)
+
     # 7. Daily digest: one e-mail per user listing what is new since their previous digest (or
     #    of the last day for a first digest), each with its link, so nothing is reported twice.
     fallback = timezone.now() - timedelta(days=1)

@@ -33,7 +33,6 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
-from vangnet.accounts.models import Membership
 from vangnet.accounts.selectors import Actor
 from vangnet.audit.models import Action, Outcome
 from vangnet.audit.services import access_log_write
@@ -94,7 +93,9 @@ class IssuedCode:
 
 def code_issue(*, actor: Actor, candidate: Candidate, days: int = CLIENT_CODE_DAYS) -> IssuedCode:
     """A new personal code for the candidate; earlier codes stop working."""
-    membership = client_access.require_staff(actor, candidate, action=Action.CREATE)
+    client_access.require_staff(
+        actor, candidate, action=Action.CREATE, detail="persoonlijke cliëntcode uitgeven"
+    )
     if not 1 <= days <= CLIENT_CODE_DAYS:
         raise DomainError(
             f"Een code is 1 tot en met {CLIENT_CODE_DAYS} dagen geldig.", field="days"
@@ -114,42 +115,24 @@ def code_issue(*, actor: Actor, candidate: Candidate, days: int = CLIENT_CODE_DA
             issued_by=actor.user,
             expires_at=now + timedelta(days=days),
         )
-        _log_staff(
-            actor, membership, Action.CREATE, f"cliëntcode {access.pk} uitgegeven", candidate
-        )
     return IssuedCode(formatted(code), access)
 
 
 def code_revoke(*, actor: Actor, access: ClientAccessCode) -> None:
-    membership = client_access.require_staff(actor, access.candidate, action=Action.UPDATE)
+    client_access.require_staff(
+        actor, access.candidate, action=Action.UPDATE, detail=f"cliëntcode {access.pk} intrekken"
+    )
     with transaction.atomic():
         locked = ClientAccessCode.objects.select_for_update().get(pk=access.pk)
         if locked.revoked_at is not None:
             raise DomainError("Deze code is al ingetrokken.")
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["revoked_at", "updated_at"])
-        _log_staff(
-            actor,
-            membership,
-            Action.UPDATE,
-            f"cliëntcode {locked.pk} ingetrokken",
-            locked.candidate,
-        )
     access.revoked_at = locked.revoked_at
 
 
-def _log_staff(
-    actor: Actor, membership: Membership, action: str, what: str, candidate: Candidate
-) -> None:
-    access_log_write(
-        actor=actor,
-        membership=membership,
-        action=action,
-        detail=f"transferkandidaat {candidate.reference}: {what}",
-    )
-
-
 def _public_log(outcome: str, detail: str, *, access: ClientAccessCode | None) -> None:
+    """An anonymous access by personal code: the candidate by reference, the code by number."""
     from vangnet.audit import context
 
     context.credential.set(f"clientcode:{access.pk}" if access is not None else "")
@@ -158,6 +141,7 @@ def _public_log(outcome: str, detail: str, *, access: ClientAccessCode | None) -
             actor=Actor(user=AnonymousUser()),  # type: ignore[arg-type]
             action=Action.READ,
             outcome=outcome,
+            case_reference=access.candidate.reference if access is not None else "",
             detail=detail,
         )
     finally:
@@ -255,14 +239,13 @@ def code_open(*, code: str, birth_date: date | None, address: str | None) -> Cli
         )
     if reason:
         _address_failed(address)
-        who = f" (transferkandidaat {access.candidate.reference})" if access else ""
-        _public_log(Outcome.DENIED, f"cliëntpagina geweigerd: {reason}{who}", access=access)
+        _public_log(Outcome.DENIED, f"cliëntpagina geweigerd: {reason}", access=access)
         raise ClientCodeRefused()
     assert access is not None
     ClientAccessCode.objects.filter(pk=access.pk).update(last_used_at=now, failed_attempts=0)
     _public_log(
         Outcome.ALLOWED,
-        f"cliëntpagina geopend met code (transferkandidaat {access.candidate.reference})",
+        "cliëntpagina geopend met persoonlijke code",
         access=access,
     )
     return access

@@ -156,15 +156,9 @@ def staff_page(request: HttpRequest, reference: str) -> HttpResponse:
     candidate = _candidate(reference)
     actor = actor_for(current_user(request))
     try:
-        membership = client_access.require_staff(actor, candidate)
+        client_access.require_staff(actor, candidate, detail="cliëntpagina")
     except NotAllowed as exc:
         raise PermissionDenied from exc
-    access_log_write(
-        actor=actor,
-        membership=membership,
-        action=Action.READ,
-        detail=f"transferkandidaat {candidate.reference}: cliëntpagina",
-    )
     codes = list(candidate.access_codes.select_related("issued_by").order_by("-created_at")[:10])
     return render(
         request,
@@ -211,7 +205,8 @@ def staff_issue(request: HttpRequest, reference: str) -> HttpResponse:
         access_log_write(
             actor=actor,
             action=Action.EXPORT,
-            detail=f"transferkandidaat {candidate.reference}: brief met cliëntcode (pdf)",
+            case_reference=candidate.reference,
+            detail="brief met persoonlijke cliëntcode (pdf)",
         )
         pdf = letter_pdf(client_page(candidate), code=issued.code, expires=expires, request=request)
         response = HttpResponse(pdf, content_type="application/pdf")
@@ -230,15 +225,11 @@ def staff_letter(request: HttpRequest, reference: str) -> HttpResponse:
     candidate = _candidate(reference)
     actor = actor_for(current_user(request))
     try:
-        membership = client_access.require_staff(actor, candidate, action=Action.EXPORT)
+        client_access.require_staff(
+            actor, candidate, action=Action.EXPORT, detail="brief zonder code (pdf)"
+        )
     except NotAllowed as exc:
         raise PermissionDenied from exc
-    access_log_write(
-        actor=actor,
-        membership=membership,
-        action=Action.EXPORT,
-        detail=f"transferkandidaat {candidate.reference}: brief zonder code (pdf)",
-    )
     pdf = letter_pdf(client_page(candidate), code="", expires="", request=request)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="brief-{candidate.reference}.pdf"'

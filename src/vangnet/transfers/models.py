@@ -137,6 +137,12 @@ class Candidate(TimeStampedModel):
     )
     waiting_for = models.CharField("wacht op", max_length=200)
     waiting_since = models.DateField("wacht sinds")
+    # What staying costs (the engine's "stay"): the further wait expected where the client is.
+    expected_home_wait_weeks = models.PositiveSmallIntegerField(
+        "verwachte resterende wachttijd bij huidige aanbieder (weken)",
+        default=12,
+        validators=[MaxValueValidator(104)],
+    )
     # Needed for age limits of offers and, with the personal code, to open the client page.
     birth_date = models.DateField("geboortedatum")
     # Where the client waits now, and the provider's own reference (pseudonymous to Vangnet).
@@ -318,6 +324,15 @@ class ProposalLine(models.Model):
         related_name="+",
         verbose_name="voorgestelde locatie",
     )
+    # The capacity row the engine used (location × group × week); free slots are counted on it.
+    capacity = models.ForeignKey(
+        Capacity,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="capaciteit",
+    )
     days_saved = models.FloatField("dagen wachten bespaard", default=0)
     distance_km = models.FloatField("afstand (km)", null=True, blank=True)
     cost = models.BigIntegerField("kosten (tiende dagen)")
@@ -364,6 +379,15 @@ class Transfer(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name="ontvangende locatie",
+    )
+    # The capacity row this transfer takes a slot of (none when arranged by zorgbemiddeling).
+    capacity = models.ForeignKey(
+        Capacity,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="transfers",
+        verbose_name="capaciteit",
     )
     state = models.CharField(
         "status", max_length=20, choices=TransferState.choices, default=TransferState.PROPOSED

@@ -17,7 +17,7 @@ from vangnet.transfers import client_codes
 from vangnet.transfers.client_codes import REFUSED, ClientCodeRefused, code_issue, code_open
 from vangnet.transfers.models import ClientAccessCode
 
-from .conftest import BIRTH
+from .client_fixtures import BIRTH
 
 IP = "203.0.113.7"
 
@@ -60,7 +60,7 @@ def test_only_the_desk_and_whoever_put_forward_issue_codes(journey):
             issue(journey, user)
     denied = log_rows(mark)
     assert [r.outcome for r in denied] == ["denied"] * 3
-    assert all(journey.candidate.reference in r.detail for r in denied)
+    assert all(r.case_reference == journey.candidate.reference for r in denied)
 
 
 def test_opening_accepts_the_code_as_people_type_it_and_logs_the_access(journey):
@@ -79,7 +79,7 @@ def test_opening_accepts_the_code_as_people_type_it_and_logs_the_access(journey)
         "anoniem",
     )
     assert row.credential == f"clientcode:{access.pk}"
-    assert journey.candidate.reference in row.detail
+    assert row.case_reference == journey.candidate.reference
 
 
 @pytest.mark.parametrize("case", ["unknown", "wrong_birth_date", "expired", "revoked", "short"])

@@ -19,7 +19,7 @@ from vangnet.transfers.client_views import SESSION_KEY
 from vangnet.transfers.models import ClientAccessCode, Transfer, TransferState
 from vangnet.waitlists.models import LargestBreach
 
-from .conftest import BIRTH
+from .client_fixtures import BIRTH
 
 START = "/mijn-transfer/"
 PAGE = "/mijn-transfer/pagina/"

@@ -17,7 +17,7 @@ from vangnet.transfers import reports
 from vangnet.transfers.models import Candidate, Transfer, TransferEvent, TransferState
 from vangnet.waitlists.models import DiagnosisGroup, WaitFlow
 
-from .conftest import make_candidate
+from .client_fixtures import make_candidate
 
 MONTHS = [date(2026, 3, 1), date(2026, 4, 1), date(2026, 5, 1)]
 T = TransferState
