@@ -54,6 +54,7 @@ def _register() -> None:
     from vangnet.monitor.api import router as monitor_router
     from vangnet.regions.api import router as regions_router
     from vangnet.scenarios.api import router as scenarios_router
+    from vangnet.transfers.api import router as transfers_router
     from vangnet.transfers.api_reports import router as transfer_reports_router
     from vangnet.waitlists.api import router as waitlists_router
 
@@ -64,6 +65,7 @@ def _register() -> None:
     api.add_router("/scenarios", scenarios_router)
     api.add_router("/directory", directory_router)
     api.add_router("/transfers/reports", transfer_reports_router)
+    api.add_router("/transfers", transfers_router)
 
 
 _register()

@@ -21,9 +21,10 @@ DUTCH_APPS = (
     "consultations",
     "audit",
     "scenarios",
+    "transfers",
 )
 SHARED: set[str] = set()
-SAME_IN_DUTCH = {"code", "postcode", "website"}
+SAME_IN_DUTCH = {"code", "postcode", "website", "parameters", "zorgbemiddeling"}
 
 
 @pytest.mark.parametrize("app", DUTCH_APPS)
