@@ -482,6 +482,9 @@ def _transfer_forms(parts: set[str], state: str, zb_attached: bool) -> dict[str,
         forms["zorgbemiddeling"] = NoteForm()
     if zb_attached and "zorgbemiddeling" in parts:
         forms["geregeld"] = NoteForm()
+    # Several forms share field names (note); ids per form keep them unique on the page (axe).
+    for key, form in forms.items():
+        form.auto_id = f"id_{key}_%s"
     return forms
 
 
