@@ -7,10 +7,15 @@ their history, warm-handover contacts and intakes spread over the last months (s
 report and its effect comparison have something to show). One candidate has a fixed personal code
 (`DEMO_CODE`, printed with the demo logins) so a visitor can open the client page.
 
-Written straight through the models, as a small demo fixture, because the desk's services are
-built at the same time on another branch; once they are merged the demo can take its steps
-through them. Idempotent: a second run only makes sure the demo code still works. Loaded after
-the sociale kaart and the waiting lists (it uses their locations and organisations).
+Today's work goes through the desk's own services, as people would do it: capacity published by
+the providers, candidates put forward by a clinician, a GP and a client supporter with consent,
+screened by a screener of another organisation, one proposal from the engine whose lines the desk
+takes over, and each transfer taken to its state by its steps (offer, answer, warm handover,
+intake). The months before (intakes done, offers declined) cannot be made through services at a
+past date: `_history` writes them straight through the models, backdated, so the monthly report
+and its effect comparison have something to show. Idempotent: a second run only makes sure the
+demo code still works. Loaded after the sociale kaart and the waiting lists (it uses their
+locations, organisations and the process owner `proces`).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from django.utils import timezone
 
 from vangnet.accounts.demo import demo_user
 from vangnet.accounts.models import Membership, Role, User
+from vangnet.accounts.selectors import actor_for
 from vangnet.directory.models import Location, Organisation, OrganisationType
 from vangnet.regions.models import Municipality
 from vangnet.waitlists.models import DiagnosisGroup, RegionKind
@@ -33,20 +39,19 @@ from .models import (
     Capacity,
     ClientAccessCode,
     HandoverContact,
-    LineDecision,
-    Proposal,
-    ProposalLine,
     PutForwardBy,
     Transfer,
     TransferEvent,
     TransferState,
 )
 
+T = TransferState
+
 REGION = (RegionKind.SAFETY_REGION, "VR13")
 PREFIX = "TK-DEMO-"
 DEMO_CODE = "DEMO-KLNT-CODE"
 DEMO_BIRTH_DATE = date(1990, 3, 12)
-DEMO_CODE_REFERENCE = f"{PREFIX}05"
+DEMO_PROVIDER_REFERENCE = "DEMO-05"  # the candidate whose transfer is offered
 
 # username, full name, organisation name, role (printed with the demo logins)
 USERS: list[tuple[str, str, str, str]] = [
@@ -65,12 +70,24 @@ USERS: list[tuple[str, str, str, str]] = [
         "Zilveren Kruis zorgbemiddeling",
         Role.ZORGBEMIDDELING,
     ),
+    # Arkin's data officer: publishes capacity, takes part in the warm handover, plans intakes.
+    ("intake", "Ingrid Intake", "Arkin", Role.DATA_OFFICER),
 ]
 
 
-def _org(name: str, kind: str = OrganisationType.OTHER) -> Organisation:
+# The types the main demo gives these organisations (when this demo runs alone, as in its test).
+ORG_TYPES = {
+    "Zilveren Kruis zorgbemiddeling": OrganisationType.INSURER,
+    "Huisartsenpraktijk De Linde": OrganisationType.GP_PRACTICE,
+    "Jellinek verslavingszorg": OrganisationType.ADDICTION_CARE,
+}
+
+
+def _org(name: str) -> Organisation:
     found = Organisation.objects.filter(name=name).first()
-    return found or Organisation.objects.create(name=name, organisation_type=kind)
+    return found or Organisation.objects.create(
+        name=name, organisation_type=ORG_TYPES.get(name, OrganisationType.OTHER)
+    )
 
 
 def _users() -> dict[str, User]:
@@ -88,7 +105,7 @@ def _at(day: date, hour: int = 10) -> datetime:
 
 def ensure_demo_code() -> bool:
     """The fixed demo code works on every run (usable, not locked). False: no demo candidate."""
-    candidate = Candidate.objects.filter(reference=DEMO_CODE_REFERENCE).first()
+    candidate = Candidate.objects.filter(provider_reference=DEMO_PROVIDER_REFERENCE).first()
     if candidate is None:
         return False
     issuer = candidate.put_forward_by
@@ -106,76 +123,188 @@ def ensure_demo_code() -> bool:
     return True
 
 
-@transaction.atomic
-def load_demo() -> int:
-    """Create the demo desk once; returns the number of candidates created."""
-    users = _users()
-    if Candidate.objects.filter(reference__startswith=PREFIX).exists():
-        ensure_demo_code()
-        return 0
-    today = timezone.localdate()
-    now = timezone.now()
-    proces = User.objects.filter(username="proces").first() or users["behandelaar"]
-    amsterdam = Municipality.objects.get(code="GM0363")
-    groups = {g.code: g for g in DiagnosisGroup.objects.all()}
-    dep, angst, eet = groups["depressief"], groups["angst"], groups["eetstoornis"]
-    ingeest = Organisation.objects.get(agb_code="06290707")
-    linde = _org("Huisartsenpraktijk De Linde")
-    support_org = _org("Cliëntondersteuning Amsterdam")
-    insurer = _org("Zilveren Kruis zorgbemiddeling")
-    ingeest_loc = Location.objects.filter(organisation=ingeest).first()
-    arkin_oost = Location.objects.get(name="Arkin Oost")
-    top = Location.objects.get(name="Arkin Topklinisch Centrum")
-    jellinek = Location.objects.get(name="Jellinek Amsterdam")
-    online = None  # the demo's only remote service is 113, not a place to transfer to
-    kaart = User.objects.filter(username="kaart").first() or proces
+def _live(users: dict[str, User], proces: User) -> int:
+    """Capacity, candidates, screening, a proposal and open transfers, through the services."""
+    from . import proposals, services
 
-    # Capacity: this week's figures, two of them stale (published three weeks ago).
+    today = timezone.localdate()
+    amsterdam = Municipality.objects.get(code="GM0363")
+    ingeest = Organisation.objects.get(agb_code="06290707")
+    ingeest_loc = Location.objects.filter(organisation=ingeest).first()
+    insurer = _org("Zilveren Kruis zorgbemiddeling")
+    # The screener's organisation places them in the region (screeners see their own regions).
+    Organisation.objects.filter(name="Jellinek verslavingszorg", municipality=None).update(
+        municipality=amsterdam
+    )
+    oost = Location.objects.get(name="Arkin Oost")
+    top = Location.objects.get(name="Arkin Topklinisch Centrum")
     monday = today - timedelta(days=today.weekday())
-    for loc, group, slots, wait, stale in (
-        (arkin_oost, dep, 6, 3, False),
-        (arkin_oost, angst, 4, 2, False),
-        (top, eet, 2, 8, False),
-        (jellinek, dep, 3, 5, True),
-        (ingeest_loc, eet, 1, 16, True),
-        (online, dep, 20, 1, False),
-    ):
-        if loc is None:
-            continue
-        Capacity.objects.get_or_create(
-            location=loc,
+    intake = actor_for(users["intake"])
+    rows = services.capacity_publish(
+        actor=intake,
+        rows=[
+            services.CapacityInput(
+                oost.pk, "depressief", monday, 6, 3, monday + timedelta(days=27)
+            ),
+            services.CapacityInput(oost.pk, "angst", monday, 4, 2, monday + timedelta(days=27)),
+            services.CapacityInput(
+                top.pk, "eetstoornis", monday, 2, 8, monday + timedelta(days=27)
+            ),
+            services.CapacityInput(top.pk, "depressief", monday, 3, 5, monday + timedelta(days=27)),
+        ],
+    )
+    # Demo only: two figures published three weeks ago, shown as stale and left out by the engine.
+    Capacity.objects.filter(pk__in=[r.pk for r in rows if r.location_id == top.pk]).update(
+        published_at=timezone.now() - timedelta(days=21)
+    )
+
+    by_user: dict[str, User] = {
+        PutForwardBy.PROVIDER: users["behandelaar"],
+        PutForwardBy.GP: users["huisarts"],
+        PutForwardBy.CLIENT_SUPPORTER: users["ondersteuner"],
+    }
+
+    def put_forward(n: int, group: str, weeks: int, by: str, **kw: object) -> Candidate:
+        data = services.CandidateInput(
+            municipality_code="GM0363",
             diagnosis_group=group,
-            week=monday,
-            defaults={
-                "free_slots": slots,
-                "expected_wait_weeks": wait,
-                "valid_until": monday + timedelta(days=27),
-                "published_by": kaart,
-                "published_at": now - timedelta(days=21 if stale else 2),
-            },
+            waiting_for=str(kw.pop("waiting_for", "Behandeling bij somberheid, met gesprekken")),
+            waiting_since=today - timedelta(weeks=weeks),
+            birth_date=kw.pop("born", date(1985, 6, 1)),  # type: ignore[arg-type]
+            consent=True,
+            consent_given_on=today,
+            current_provider_id=ingeest.pk,
+            current_location_id=ingeest_loc.pk if ingeest_loc else None,
+            provider_reference=f"DEMO-{n:02d}",
+            insurer_id=insurer.pk,
+            expected_home_wait_weeks=16,
+            travel_radius_km=25,
+            ehealth_ok=n % 2 == 0,
+            contact_name="Bas Behandelaar"
+            if by == PutForwardBy.PROVIDER
+            else by_user[by].get_full_name(),
+            contact_phone="020-7885555",
+        )
+        return services.candidate_put_forward(actor=actor_for(by_user[by]), data=data)
+
+    screener = actor_for(users["transferscreener"])
+
+    def screened(c: Candidate, suitable: bool = True) -> Candidate:
+        return services.candidate_screen(
+            actor=screener,
+            candidate=c,
+            suitable=suitable,
+            note="" if suitable else "Eerst stabilisatie nodig; daarna opnieuw bekijken.",
         )
 
-    forward: dict[str, tuple[User, Organisation]] = {
-        PutForwardBy.PROVIDER: (users["behandelaar"], ingeest),
-        PutForwardBy.GP: (users["huisarts"], linde),
-        PutForwardBy.CLIENT_SUPPORTER: (users["ondersteuner"], support_org),
-    }
+    P, G, S = PutForwardBy.PROVIDER, PutForwardBy.GP, PutForwardBy.CLIENT_SUPPORTER
+    put_forward(1, "depressief", 7, G)
+    put_forward(2, "angst", 9, S)
+    screened(
+        put_forward(3, "eetstoornis", 14, P, waiting_for="Behandeling van een eetprobleem"), False
+    )
+    live = [
+        screened(
+            put_forward(
+                5,
+                "depressief",
+                13,
+                S,
+                born=DEMO_BIRTH_DATE,
+                waiting_for="Behandeling bij somberheid, met gesprekken en oefeningen",
+            )
+        ),
+        screened(put_forward(6, "angst", 10, P)),
+        screened(put_forward(7, "depressief", 12, G)),
+        screened(put_forward(8, "depressief", 16, P)),
+        screened(put_forward(9, "angst", 15, P)),
+        screened(put_forward(10, "depressief", 12, G)),
+        screened(put_forward(11, "depressief", 18, P)),
+        screened(put_forward(12, "angst", 11, S)),
+    ]
+    desk = actor_for(proces)
+    proposal = proposals.proposal_run(actor=desk, region=REGION)
+    lines = {line.candidate_id: line for line in proposal.lines.all()}
+    transfers = []
+    for c in live:
+        line = lines.get(c.pk)
+        if line is not None and line.location_id is not None:
+            transfers.append(proposals.line_accept(actor=desk, line=line))
+    # Two screened candidates wait for the next proposal (suitable, no transfer yet).
+    screened(put_forward(13, "depressief", 8, G))
+    screened(put_forward(14, "angst", 6, P))
+
+    forwarder = {c.pk: actor_for(by_user[c.put_forward_as]) for c in live}
+    receiving = intake
+    sending = actor_for(users["behandelaar"])
+    targets = [
+        T.OFFERED,  # the demo code's candidate
+        T.PROPOSED,
+        T.ACCEPTED,
+        T.HANDOVER,
+        T.INTAKE_PLANNED,
+        T.DECLINED,
+        T.INTAKE_DONE,
+        T.INTAKE_FAILED,
+    ]
+    order = {c.pk: i for i, c in enumerate(live)}
+    transfers.sort(key=lambda t: order[t.candidate_id])
+    for t, target in zip(transfers, targets, strict=False):
+        if target == T.PROPOSED:
+            continue
+        t = services.transfer_offer(actor=desk, transfer=t, note="Besproken aan de transfertafel.")
+        if target == T.OFFERED:
+            continue
+        who = forwarder[t.candidate_id]
+        if target == T.DECLINED:
+            services.transfer_answer(
+                actor=who, transfer=t, accepted=False, reason="Reisafstand te groot"
+            )
+            continue
+        t = services.transfer_answer(actor=who, transfer=t, accepted=True)
+        if target == T.ACCEPTED:
+            continue
+        services.handover_contact_record(
+            actor=sending,
+            transfer=t,
+            spoke_with="Ingrid Intake (Arkin)",
+            spoke_on=today,
+            note="Dossier besproken; cliënt weet wat er komt.",
+        )
+        if target == T.HANDOVER:
+            continue
+        t = services.transfer_intake_plan(
+            actor=receiving, transfer=t, intake_date=today + timedelta(days=9)
+        )
+        if target == T.INTAKE_PLANNED:
+            continue
+        if target == T.INTAKE_DONE:
+            services.transfer_intake_done(actor=receiving, transfer=t)
+        else:
+            services.transfer_intake_failed(
+                actor=receiving, transfer=t, reason="Cliënt was opgenomen in het ziekenhuis."
+            )
+    return Candidate.objects.filter(provider_reference__startswith="DEMO-").count()
+
+
+def _history(users: dict[str, User], proces: User) -> int:
+    """Earlier months, straight through the models and backdated (demo only): eight intakes
+    done after a transfer (six in one group, for the effect comparison) and six declined offers."""
+    today = timezone.localdate()
+    now = timezone.now()
+    amsterdam = Municipality.objects.get(code="GM0363")
+    groups = {g.code: g for g in DiagnosisGroup.objects.all()}
+    ingeest = Organisation.objects.get(agb_code="06290707")
+    ingeest_loc = Location.objects.filter(organisation=ingeest).first()
+    oost = Location.objects.get(name="Arkin Oost")
+    jellinek = Location.objects.get(name="Jellinek Amsterdam")
     screener = users["transferscreener"]
     screener_org = Organisation.objects.get(name="Jellinek verslavingszorg")
+    who, org = users["behandelaar"], ingeest
 
     def candidate(
-        n: int,
-        group: DiagnosisGroup,
-        waiting_weeks: int,
-        state: str,
-        *,
-        by: str = PutForwardBy.PROVIDER,
-        born: date = date(1985, 6, 1),
-        waiting_for: str = "Behandeling bij somberheid, met gesprekken",
-        created_days_ago: int = 10,
-        screened: bool = True,
+        n: int, group: str, waiting_weeks: int, state: str, created_days_ago: int
     ) -> Candidate:
-        who, org = forward[by]
         created = now - timedelta(days=created_days_ago)
         c = Candidate.objects.create(
             reference=f"{PREFIX}{n:02d}",
@@ -183,244 +312,91 @@ def load_demo() -> int:
             region_kind=REGION[0],
             region_code=REGION[1],
             municipality=amsterdam,
-            diagnosis_group=group,
-            waiting_for=waiting_for,
+            diagnosis_group=groups[group],
+            waiting_for="Behandeling bij somberheid, met gesprekken",
             waiting_since=today - timedelta(weeks=waiting_weeks),
-            birth_date=born,
+            birth_date=date(1980, 1, 1) + timedelta(days=97 * n),
             current_provider=ingeest,
             current_location=ingeest_loc,
-            provider_reference=f"IG-{n:04d}",
-            insurer=insurer,
-            travel_radius_km=25,
-            ehealth_ok=n % 2 == 0,
+            provider_reference=f"HIST-{n:02d}",
             consent_given_on=(created - timedelta(days=1)).date(),
             consent_recorded_by=who,
-            put_forward_as=by,
+            put_forward_as=PutForwardBy.PROVIDER,
             put_forward_by=who,
             put_forward_organisation=org,
-            contact_name="Bas Behandelaar" if by == PutForwardBy.PROVIDER else who.get_full_name(),
+            contact_name="Bas Behandelaar",
             contact_phone="020-7885555",
+            screened_by=screener,
+            screened_organisation=screener_org,
+            screened_at=created + timedelta(days=2),
+            screening_note="Geschikt voor transfer.",
         )
         Candidate.objects.filter(pk=c.pk).update(created_at=created)
-        if screened and state != CandidateState.AWAITING_SCREENING:
-            Candidate.objects.filter(pk=c.pk).update(
-                screened_by=screener,
-                screened_organisation=screener_org,
-                screened_at=created + timedelta(days=2),
-                screening_note=(
-                    "Past niet: eerst stabilisatie nodig."
-                    if state == CandidateState.UNSUITABLE
-                    else "Geschikt voor transfer."
-                ),
-            )
-        c.refresh_from_db()
         return c
 
     def transfer(
-        c: Candidate,
-        location: Location,
-        steps: list[tuple[str, int]],
-        *,
-        days_saved: float = 35.0,
-        decline_reason: str = "",
-    ) -> Transfer:
-        """Steps: (state, days ago), the first the proposal."""
-        first_day = today - timedelta(days=steps[0][1])
+        c: Candidate, location: Location, steps: list[tuple[str, int]], **fields: object
+    ) -> None:
         t = Transfer.objects.create(
-            candidate=c,
-            receiving_location=location,
-            state=steps[-1][0],
-            created_by=proces,
-            days_saved=days_saved,
-            decline_reason=decline_reason,
-        )
-        fields: dict[str, object] = {"created_at": _at(first_day)}
+            candidate=c, receiving_location=location, state=steps[-1][0], created_by=proces,
+            days_saved=float(fields.pop("days_saved", 35.0)),  # type: ignore[arg-type]
+            decline_reason=str(fields.pop("decline_reason", "")),
+        )  # fmt: skip
         previous = ""
         for state, days_ago in steps:
             day = today - timedelta(days=days_ago)
-            actor = (
-                c.put_forward_by
-                if state in (TransferState.ACCEPTED, TransferState.DECLINED)
-                else proces
-            )
             TransferEvent.objects.create(
-                transfer=t, at=_at(day), actor=actor, from_state=previous, to_state=state
+                transfer=t, at=_at(day), actor=proces, from_state=previous, to_state=state
             )
             previous = state
-            if state == TransferState.OFFERED:
-                fields["offered_at"] = _at(day)
-                fields["answer_due"] = day + timedelta(days=7)
-            elif state in (TransferState.ACCEPTED, TransferState.DECLINED):
+            if state == T.OFFERED:
+                fields.update(offered_at=_at(day), answer_due=day + timedelta(days=7))
+            elif state in (T.ACCEPTED, T.DECLINED):
                 fields["answered_at"] = _at(day, 14)
-            elif state == TransferState.HANDOVER:
+            elif state == T.HANDOVER:
                 HandoverContact.objects.create(
-                    transfer=t,
-                    organisation=ingeest,
-                    recorded_by=c.put_forward_by,
-                    spoke_with=f"Intaker {location.organisation.name}",
-                    spoke_on=day,
-                    note="Dossier besproken; cliënt weet wat er komt.",
-                )
-                fields["intake_due"] = day + timedelta(days=10)
-            elif state == TransferState.INTAKE_PLANNED:
-                fields["intake_date"] = day + timedelta(days=9)
-            elif state == TransferState.INTAKE_DONE:
-                fields["intake_date"] = day
-                fields["intake_done_on"] = day
-            elif state == TransferState.INTAKE_FAILED:
-                fields["failure_reason"] = "Cliënt was opgenomen in het ziekenhuis."
+                    transfer=t, organisation=ingeest, recorded_by=who, spoke_with="Intaker Arkin",
+                    spoke_on=day, note="Dossier besproken.",
+                )  # fmt: skip
+            elif state == T.INTAKE_DONE:
+                fields.update(intake_date=day, intake_done_on=day)
+        fields["created_at"] = _at(today - timedelta(days=steps[0][1]))
         Transfer.objects.filter(pk=t.pk).update(**fields)
-        t.refresh_from_db()
-        return t
 
-    S, T = CandidateState, TransferState
-    created = 0
-    # Awaiting screening and screened (suitable, unsuitable).
-    candidate(
-        1, dep, 7, S.AWAITING_SCREENING, by=PutForwardBy.GP, screened=False, created_days_ago=2
-    )
-    candidate(
-        2,
-        angst,
-        9,
-        S.AWAITING_SCREENING,
-        by=PutForwardBy.CLIENT_SUPPORTER,
-        screened=False,
-        created_days_ago=1,
-    )
-    suitable_a = candidate(3, dep, 11, S.SUITABLE, created_days_ago=6)
-    suitable_b = candidate(4, angst, 8, S.SUITABLE, by=PutForwardBy.GP, created_days_ago=5)
-    candidate(6, eet, 14, S.UNSUITABLE, created_days_ago=20)
-    created += 5
-
-    # Transfers in every state; the offered one has the demo code.
-    offered = candidate(
-        5,
-        dep,
-        13,
-        S.IN_TRANSFER,
-        born=DEMO_BIRTH_DATE,
-        by=PutForwardBy.CLIENT_SUPPORTER,
-        waiting_for="Behandeling bij somberheid, met gesprekken en oefeningen",
-    )
-    transfer(offered, arkin_oost, [(T.PROPOSED, 3), (T.OFFERED, 2)], days_saved=56)
-    proposed = candidate(7, angst, 10, S.IN_TRANSFER)
-    transfer(proposed, arkin_oost, [(T.PROPOSED, 1)], days_saved=42)
-    accepted = candidate(8, dep, 12, S.IN_TRANSFER, by=PutForwardBy.GP)
-    transfer(accepted, arkin_oost, [(T.PROPOSED, 9), (T.OFFERED, 8), (T.ACCEPTED, 6)])
-    handover = candidate(9, eet, 16, S.IN_TRANSFER, waiting_for="Behandeling van een eetprobleem")
-    transfer(
-        handover,
-        top,
-        [(T.PROPOSED, 14), (T.OFFERED, 13), (T.ACCEPTED, 11), (T.HANDOVER, 8)],
-        days_saved=70,
-    )
-    planned = candidate(10, dep, 15, S.IN_TRANSFER)
-    transfer(
-        planned,
-        arkin_oost,
-        [
-            (T.PROPOSED, 20),
-            (T.OFFERED, 19),
-            (T.ACCEPTED, 17),
-            (T.HANDOVER, 14),
-            (T.INTAKE_PLANNED, 12),
-        ],
-    )
-    declined = candidate(11, dep, 12, S.WAITING_AT_PREFERRED, by=PutForwardBy.GP)
-    transfer(
-        declined,
-        jellinek,
-        [(T.PROPOSED, 30), (T.OFFERED, 29), (T.DECLINED, 27)],
-        decline_reason="Reisafstand te groot",
-    )
-    Candidate.objects.filter(pk=declined.pk).update(
-        waiting_at_preferred_since=today - timedelta(days=27),
-        decline_reason="Reisafstand te groot",
-        preferred_provider=ingeest,
-    )
-    failed = candidate(12, angst, 18, S.SUITABLE)
-    transfer(
-        failed,
-        arkin_oost,
-        [
-            (T.PROPOSED, 40),
-            (T.OFFERED, 39),
-            (T.ACCEPTED, 37),
-            (T.HANDOVER, 34),
-            (T.INTAKE_PLANNED, 30),
-            (T.INTAKE_FAILED, 21),
-        ],
-    )
-    created += 7
-
-    # Intakes done over the last months: enough in one group for the effect comparison.
+    n = 0
     for i in range(8):
         done_ago = 20 + 14 * i
-        c = candidate(
-            20 + i,
-            dep if i < 6 else angst,
-            6 + done_ago // 7 + 4,
-            S.TRANSFERRED,
-            created_days_ago=done_ago + 30,
-            by=(PutForwardBy.PROVIDER, PutForwardBy.GP)[i % 2],
-        )
+        c = candidate(20 + i, "depressief" if i < 6 else "angst", 10 + done_ago // 7,
+                      CandidateState.TRANSFERRED, done_ago + 30)  # fmt: skip
         transfer(
             c,
-            arkin_oost if i % 3 else (online or arkin_oost),
-            [
-                (T.PROPOSED, done_ago + 25),
-                (T.OFFERED, done_ago + 24),
-                (T.ACCEPTED, done_ago + 22),
-                (T.HANDOVER, done_ago + 18),
-                (T.INTAKE_PLANNED, done_ago + 14),
-                (T.INTAKE_DONE, done_ago),
-            ],
+            oost,
+            [(T.PROPOSED, done_ago + 25), (T.OFFERED, done_ago + 24), (T.ACCEPTED, done_ago + 22),
+             (T.HANDOVER, done_ago + 18), (T.INTAKE_PLANNED, done_ago + 14), (T.INTAKE_DONE, done_ago)],
             days_saved=28 + 7 * (i % 4),
-        )
-        created += 1
-    # Declines in earlier months, for the reasons table.
+        )  # fmt: skip
+        n += 1
     for i, reason in enumerate(
         ["Wil bij eigen behandelaar blijven"] * 5 + ["Reisafstand te groot"]
     ):
-        c = candidate(40 + i, dep, 20, S.WAITING_AT_PREFERRED, created_days_ago=70 + 9 * i)
-        transfer(
-            c,
-            jellinek,
-            [(T.PROPOSED, 60 + 9 * i), (T.OFFERED, 59 + 9 * i), (T.DECLINED, 57 + 9 * i)],
-            decline_reason=reason,
+        c = candidate(40 + i, "depressief", 20, CandidateState.WAITING_AT_PREFERRED, 70 + 9 * i)
+        Candidate.objects.filter(pk=c.pk).update(
+            waiting_at_preferred_since=today - timedelta(days=57 + 9 * i), decline_reason=reason
         )
-        created += 1
+        transfer(c, jellinek, [(T.PROPOSED, 60 + 9 * i), (T.OFFERED, 59 + 9 * i), (T.DECLINED, 57 + 9 * i)],
+                 decline_reason=reason)  # fmt: skip
+        n += 1
+    return n
 
-    # One open proposal for the two suitable candidates.
-    proposal = Proposal.objects.create(
-        region_kind=REGION[0],
-        region_code=REGION[1],
-        requested_by=proces,
-        objective=1200,
-        greedy_objective=1410,
-        stay_objective=2900,
-        certificate_ok=True,
-        parameters={"km_cost_tenths": 1, "handover_days": 7, "demo": True},
-        candidate_count=2,
-    )
-    ProposalLine.objects.create(
-        proposal=proposal,
-        candidate=suitable_a,
-        location=arkin_oost,
-        days_saved=49,
-        distance_km=4.2,
-        cost=420,
-        decision=LineDecision.PENDING,
-    )
-    ProposalLine.objects.create(
-        proposal=proposal,
-        candidate=suitable_b,
-        location=arkin_oost,
-        days_saved=45,
-        distance_km=4.2,
-        cost=780,
-        decision=LineDecision.PENDING,
-    )
+
+@transaction.atomic
+def load_demo() -> int:
+    """Create the demo desk once; returns the number of candidates created."""
+    users = _users()
+    if Candidate.objects.filter(region_kind=REGION[0], region_code=REGION[1]).exists():
+        ensure_demo_code()
+        return 0
+    proces = User.objects.get(username="proces")
+    created = _live(users, proces) + _history(users, proces)
     ensure_demo_code()
     return created
