@@ -318,7 +318,8 @@ def proposal_run(*, actor: Actor, region: Region, channel: str = "web") -> Propo
 
 def _line_for_update(line: ProposalLine) -> ProposalLine:
     locked = (
-        ProposalLine.objects.select_for_update()
+        # Lock the line only: PostgreSQL cannot lock the nullable side of the capacity join.
+        ProposalLine.objects.select_for_update(of=("self",))
         .select_related("proposal", "candidate", "capacity")
         .get(pk=line.pk)
     )

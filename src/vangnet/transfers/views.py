@@ -205,36 +205,60 @@ def proposal(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @domain_errors
 def line_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    """Accept, change or drop one line. With HTMX only the line's row is answered."""
     actor = _actor(request)
     line = ProposalLine.objects.select_related("proposal", "candidate").filter(pk=pk).first()
     if line is None:
         raise NotFound("Deze voorstelregel bestaat niet.")
+    reference = line.candidate.reference
+    ok, text = True, ""
     try:
         if decision == "overnemen":
-            t = proposals.line_accept(actor=actor, line=line)
-            messages.success(request, f"Transfer voor {line.candidate.reference} aangemaakt.")
+            proposals.line_accept(actor=actor, line=line)
+            text = f"Transfer voor {reference} aangemaakt."
         elif decision == "anders":
             form = ChangeLineForm(
                 request.POST, options=proposals.change_options(line), prefix=f"l{line.pk}"
             )
-            if not form.is_valid():
-                messages.error(request, "Kies een andere locatie met vrije capaciteit.")
-                return redirect("transfers:proposal", pk=line.proposal_id)
-            t = proposals.line_change(
-                actor=actor, line=line, capacity_id=form.cleaned_data["capacity"].pk
-            )
-            messages.success(
-                request, f"Transfer voor {line.candidate.reference} naar {t.receiving_location}."
-            )
+            if form.is_valid():
+                t = proposals.line_change(
+                    actor=actor, line=line, capacity_id=form.cleaned_data["capacity"].pk
+                )
+                text = f"Transfer voor {reference} naar {t.receiving_location}."
+            else:
+                ok, text = False, "Kies een andere locatie met vrije capaciteit."
         elif decision == "vervallen":
             proposals.line_drop(actor=actor, line=line)
-            messages.success(request, f"Voorstel voor {line.candidate.reference} vervallen.")
+            text = f"Voorstel voor {reference} vervallen."
         else:
             raise NotFound("Onbekend besluit.")
     except (NotAllowed, NotFound):
         raise
     except DomainError as exc:
-        messages.error(request, exc.message)
+        ok, text = False, exc.message
+    if request.headers.get("HX-Request"):
+        line = (
+            ProposalLine.objects.select_related(
+                "proposal", "candidate__diagnosis_group", "location__organisation", "capacity"
+            )
+            .prefetch_related("candidate__refused_providers")
+            .get(pk=pk)
+        )
+        pending = line.decision == LineDecision.PENDING
+        return render(
+            request,
+            "transfers/_line.html",
+            {
+                "line": line,
+                "form": ChangeLineForm(options=proposals.change_options(line), prefix=f"l{pk}")
+                if pending
+                else None,
+                "is_open": line.proposal.state == "open",
+                "line_message": text,
+                "line_message_kind": "success" if ok else "error",
+            },
+        )
+    (messages.success if ok else messages.error)(request, text)
     return redirect(reverse("transfers:proposal", args=[line.proposal_id]) + f"#regel-{line.pk}")
 
 
@@ -461,30 +485,27 @@ def candidate_step(request: HttpRequest, reference: str, step: str) -> HttpRespo
 def _transfer_forms(parts: set[str], state: str, zb_attached: bool) -> dict[str, Any]:
     forms: dict[str, Any] = {}
     if state == TransferState.PROPOSED and parts & {"desk", "put_forward"}:
-        forms["aanbieden"] = NoteForm()
+        forms["aanbieden"] = NoteForm(prefix="aanbieden")
     if state == TransferState.OFFERED and parts & {"desk", "put_forward"}:
-        forms["antwoord"] = AnswerForm()
+        forms["antwoord"] = AnswerForm(prefix="antwoord")
     if state in (TransferState.ACCEPTED, TransferState.HANDOVER) and parts & {
         "sending",
         "receiving",
     }:
-        forms["contact"] = ContactForm(initial={"spoke_on": timezone.localdate()})
+        forms["contact"] = ContactForm(prefix="contact", initial={"spoke_on": timezone.localdate()})
     if state == TransferState.HANDOVER and "receiving" in parts:
-        forms["intake"] = IntakeForm()
+        forms["intake"] = IntakeForm(prefix="intake")
     if state == TransferState.INTAKE_PLANNED and parts & {"receiving", "desk"}:
-        forms["intake_gedaan"] = NoteForm()
+        forms["intake_gedaan"] = NoteForm(prefix="intake_gedaan")
     if state in (TransferState.HANDOVER, TransferState.INTAKE_PLANNED) and parts & {
         "receiving",
         "desk",
     }:
-        forms["intake_mislukt"] = ReasonForm()
+        forms["intake_mislukt"] = ReasonForm(prefix="intake_mislukt")
     if state in workflow.OPEN_TRANSFER_STATES and "desk" in parts and not zb_attached:
-        forms["zorgbemiddeling"] = NoteForm()
+        forms["zorgbemiddeling"] = NoteForm(prefix="zorgbemiddeling")
     if zb_attached and "zorgbemiddeling" in parts:
-        forms["geregeld"] = NoteForm()
-    # Several forms share field names (note); ids per form keep them unique on the page (axe).
-    for key, form in forms.items():
-        form.auto_id = f"id_{key}_%s"
+        forms["geregeld"] = NoteForm(prefix="geregeld")
     return forms
 
 
@@ -524,13 +545,14 @@ def transfer_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     actor = _actor(request)
     t = services.transfer_get(pk)
     form: Any
+    prefix = step.replace("-", "_")
     try:
         if step == "aanbieden":
-            form = NoteForm(request.POST)
+            form = NoteForm(request.POST, prefix=prefix)
             if form.is_valid():
                 services.transfer_offer(actor=actor, transfer=t, note=form.cleaned_data["note"])
         elif step == "antwoord":
-            form = AnswerForm(request.POST)
+            form = AnswerForm(request.POST, prefix=prefix)
             if form.is_valid():
                 services.transfer_answer(
                     actor=actor,
@@ -539,7 +561,7 @@ def transfer_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                 )
         elif step == "contact":
-            form = ContactForm(request.POST)
+            form = ContactForm(request.POST, prefix=prefix)
             if form.is_valid():
                 services.handover_contact_record(
                     actor=actor,
@@ -549,29 +571,29 @@ def transfer_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                     note=form.cleaned_data["note"],
                 )
         elif step == "intake":
-            form = IntakeForm(request.POST)
+            form = IntakeForm(request.POST, prefix=prefix)
             if form.is_valid():
                 services.transfer_intake_plan(
                     actor=actor, transfer=t, intake_date=form.cleaned_data["intake_date"]
                 )
         elif step == "intake-gedaan":
-            form = NoteForm(request.POST)
+            form = NoteForm(request.POST, prefix=prefix)
             if form.is_valid():
                 services.transfer_intake_done(actor=actor, transfer=t)
         elif step == "intake-mislukt":
-            form = ReasonForm(request.POST)
+            form = ReasonForm(request.POST, prefix=prefix)
             if form.is_valid():
                 services.transfer_intake_failed(
                     actor=actor, transfer=t, reason=form.cleaned_data["reason"]
                 )
         elif step == "zorgbemiddeling":
-            form = NoteForm(request.POST)
+            form = NoteForm(request.POST, prefix=prefix)
             if form.is_valid():
                 services.transfer_attach_zorgbemiddeling(
                     actor=actor, transfer=t, note=form.cleaned_data["note"]
                 )
         elif step == "geregeld":
-            form = NoteForm(request.POST)
+            form = NoteForm(request.POST, prefix=prefix)
             if form.is_valid():
                 services.transfer_zorgbemiddeling_record(
                     actor=actor, transfer=t, note=form.cleaned_data["note"]

@@ -104,10 +104,10 @@ def test_put_forward_screen_propose_offer_client_page_accept_handover_intake(
     #    intake is done.
     browser_login(page, live_server, net.receiver_officer)
     page.goto(f"{url}/transfers/transfer/{transfer.pk}/")
-    page.fill("#id_contact_spoke_with", "Carla Contact (GGZ Zender)")
+    page.fill("#id_contact-spoke_with", "Carla Contact (GGZ Zender)")
     page.click("button:has-text('Contact vastleggen')")
     assert page.inner_text("[data-testid=transfer-state]") == "Warme overdracht"
-    page.fill("#id_intake_intake_date", (today + timedelta(days=7)).isoformat())
+    page.fill("#id_intake-intake_date", (today + timedelta(days=7)).isoformat())
     page.click("button:has-text('Bevestigen')")
     assert page.inner_text("[data-testid=transfer-state]") == "Intake gepland"
     page.click("button:has-text('Intake is gedaan')")

@@ -116,13 +116,15 @@ def test_desk_runs_a_proposal_and_takes_a_line_over(net: Net, verified_client):
     t = Transfer.objects.get()
     assert t.state == TransferState.PROPOSED
     # The steps on the transfer page.
-    client.post(reverse("transfers:transfer_step", args=[t.pk, "aanbieden"]), {"note": ""})
+    client.post(
+        reverse("transfers:transfer_step", args=[t.pk, "aanbieden"]), {"aanbieden-note": ""}
+    )
     t.refresh_from_db()
     assert t.state == TransferState.OFFERED
     # A step not allowed from the state: a Dutch message, nothing changes.
     r = client.post(
         reverse("transfers:transfer_step", args=[t.pk, "intake"]),
-        {"intake_date": timezone.localdate().isoformat()},
+        {"intake-intake_date": timezone.localdate().isoformat()},
         follow=True,
     )
     assert "U kunt niet" in r.content.decode() or "geen toegang" in r.content.decode()
@@ -229,3 +231,27 @@ def test_capacity_page_single_row_and_csv(net: Net, verified_client):
 def test_the_overview_page_opens_for_every_transfer_role(net: Net, verified_client, user):
     put_forward(net)
     assert verified_client(getattr(net, user)).get(reverse("transfers:index")).status_code == 200
+
+
+def test_line_decisions_answer_only_the_row_with_htmx(net: Net, verified_client):
+    suitable(net)
+    publish(net, net.loc_receiver, slots=1, wait_weeks=1)
+    p = proposals.proposal_run(actor=actor(net.desk), region=REGION)
+    line = p.lines.get()
+    client = verified_client(net.desk)
+    r = client.post(
+        reverse("transfers:line_decide", args=[line.pk, "overnemen"]), HTTP_HX_REQUEST="true"
+    )
+    html = r.content.decode()
+    assert r.status_code == 200 and html.strip().startswith(f'<tr id="regel-{line.pk}">')
+    assert "Overgenomen" in html and "aangemaakt" in html
+    r = client.post(
+        reverse("transfers:line_decide", args=[line.pk, "vervallen"]), HTTP_HX_REQUEST="true"
+    )
+    assert "al besloten" in r.content.decode()
+    assert (
+        verified_client(net.other_desk)
+        .post(reverse("transfers:line_decide", args=[line.pk, "vervallen"]), HTTP_HX_REQUEST="true")
+        .status_code
+        == 403
+    )
