@@ -142,7 +142,7 @@ def test_staff_see_the_page_and_get_the_letter_with_the_code(journey, verified_c
         pytest.fail("pdftotext not found: run scripts/ensure-system-deps --with-browser")
     flat = " ".join(body.split())
     match = re.search(r"Uw persoonlijke code: ([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})", flat)
-    assert match is not None
+    assert match is not None, flat[:400]
     for heading in ("Waar wacht ik op", "Bij wie kan ik terecht", "Wat kan ik zelf doen"):
         assert heading in flat
     assert "113" in flat and "Carla Contact" in flat
