@@ -195,7 +195,7 @@ def _address_failed(address: str | None) -> None:
 
 
 def address_limit() -> int:
-    return int(getattr(settings, "VANGNET_CLIENT_CODE_ADDRESS_LIMIT", 10))
+    return int(settings.VANGNET_CLIENT_CODE_ADDRESS_LIMIT)
 
 
 def code_open(*, code: str, birth_date: date | None, address: str | None) -> ClientAccessCode:

@@ -75,8 +75,10 @@ def test_put_forward_screen_propose_offer_client_page_accept_handover_intake(
     page.click("button:has-text('Voorstel maken')")
     page.wait_for_url(re.compile(r"/transfers/voorstel/\d+/"))
     page.click("button:has-text('Overnemen')")
+    # The line answers in place (HTMX) with a link to the new transfer.
+    page.click("a[href*='/transfers/transfer/']")
+    page.wait_for_url(re.compile(r"/transfers/transfer/\d+/$"))
     transfer = Transfer.objects.get(candidate__reference=reference)
-    page.goto(f"{url}/transfers/transfer/{transfer.pk}/")
     page.click("button:has-text('Aangeboden')")
     assert page.inner_text("[data-testid=transfer-state]") == "Aangeboden aan de cliënt"
     browser_logout(page)
