@@ -29,6 +29,8 @@ urlpatterns = [
     path("sociale-kaart/", include("vangnet.directory.urls")),
     path("uitkomstvraag/", include("vangnet.outcomes.urls")),
     path("bestuurlijke-overlegtafel/", include("vangnet.board.urls")),
+    path("", include("vangnet.transfers.urls_client")),
+    path("transfers/rapportage/", include("vangnet.transfers.urls_reports")),
     path("transfers/", include("vangnet.transfers.urls")),
     path("vragen/", include("vangnet.routing.urls")),
     path("signaal/", include("vangnet.routing.public_urls")),

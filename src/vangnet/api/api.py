@@ -66,6 +66,7 @@ def _register() -> None:
     from vangnet.routing.api import router as routing_router
     from vangnet.scenarios.api import router as scenarios_router
     from vangnet.transfers.api import router as transfers_router
+    from vangnet.transfers.api_reports import router as transfer_reports_router
     from vangnet.waitlists.api import router as waitlists_router
 
     api.add_router("/cases", cases_router)
@@ -86,6 +87,7 @@ def _register() -> None:
 
     api.add_router("/outcome-questions", outcomes_router)
     api.add_router("/board", board_router)
+    api.add_router("/transfers/reports", transfer_reports_router)
     api.add_router("/transfers", transfers_router)
     api.add_router("/routing", routing_router)
 

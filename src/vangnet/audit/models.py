@@ -77,7 +77,8 @@ class AccessLogEntry(AppendOnlyModel):
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     channel = models.CharField(max_length=10, default="web")  # web or api
     # How the user was authenticated (NEN 7513 access point): "session", "token:<id>" for an API
-    # token, or empty for an attempt without valid credentials.
+    # token, "clientcode:<id>" for a client's personal code (no account), or empty for an attempt
+    # without valid credentials.
     credential = models.CharField(max_length=40, blank=True, default="")
     detail = models.CharField(max_length=200, blank=True)  # never personal data: what, not whom
 
@@ -104,6 +105,9 @@ class AccessLogEntry(AppendOnlyModel):
             return "sessie"
         if self.credential.startswith("token:"):
             return f"API-token {self.credential.removeprefix('token:')}"
+        if self.credential.startswith("clientcode:"):
+            # A client opening their transfer page without an account (transfers.client_codes).
+            return f"persoonlijke cliëntcode {self.credential.removeprefix('clientcode:')}"
         return "geen (niet aangemeld)" if not self.user_id else self.credential
 
 

@@ -171,6 +171,8 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 VANGNET_ADDRESS_FAILURE_LIMIT = int(os.environ.get("VANGNET_ADDRESS_FAILURE_LIMIT", "20"))
+# The client's transfer page (personal code + birth date, no account): failures per address.
+VANGNET_CLIENT_CODE_ADDRESS_LIMIT = int(os.environ.get("VANGNET_CLIENT_CODE_ADDRESS_LIMIT", "10"))
 AXES_CLIENT_IP_CALLABLE = "vangnet.common.clientip.client_ip"
 VANGNET_TRUSTED_PROXIES = [
     p.strip() for p in os.environ.get("VANGNET_TRUSTED_PROXIES", "").split(",") if p.strip()

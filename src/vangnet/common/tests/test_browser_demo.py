@@ -158,6 +158,38 @@ def test_the_readme_tour_on_the_demo_data(page, live_server, demo):
     page.click("main button:has-text('Tonen')")
     page.locator("[data-testid=log]").wait_for()
     assert page.locator("[data-testid=log] tbody tr").count() >= 3
+    browser_logout(page)
+
+    # 11. proces: the transfer desk's monthly figures; the public desk page.
+    _login(page, live_server, "proces")
+    _nav(page, "Transfercijfers")
+    page.click("text=veiligheidsregio Amsterdam-Amstelland")
+    page.wait_for_url(re.compile(r"/transfers/rapportage/veiligheidsregio/VR13/"))
+    assert "Depressieve stoornissen" in page.inner_text("[data-testid=transfer-effect]")
+    browser_logout(page)
+    page.goto(f"{live_server.url}/transferpunt/")
+    page.click("text=Transferpunt veiligheidsregio Amsterdam-Amstelland")
+    assert "Arkin" in page.inner_text("[data-testid=desk-owner]")
+
+    # 12. the client page with the demo code the demo command prints.
+    page.goto(f"{live_server.url}/mijn-transfer/")
+    page.fill("#id_code", "DEMO-KLNT-CODE")
+    page.fill("#id_birth_date", "12-03-1990")
+    page.click("button:has-text('Mijn pagina openen')")
+    page.wait_for_url(re.compile(r"/mijn-transfer/pagina/$"))
+    assert "Er is een plek voor u gevonden" in page.inner_text("main")
+    page.click("button:has-text('Pagina afsluiten')")
+    # The clinician who put a client forward: the same page, and a new personal code.
+    _login(page, live_server, "behandelaar")
+    _nav(page, "Transfers")
+    own = page.locator("main table tbody tr", has_text="GGZ inGeest Amsterdam")  # put forward by it
+    own.first.locator("a").first.click()
+    page.click("[data-testid=client-page-link]")
+    assert "Wat kan ik zelf doen?" in page.inner_text("main")
+    page.click("button:has-text('Nieuwe code maken en tonen')")
+    assert re.fullmatch(
+        r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", page.inner_text("[data-testid=client-code]")
+    )
 
 
 PHONE = {"width": 390, "height": 844}

@@ -204,3 +204,7 @@ def publish(
         ],
     )
     return row
+
+
+# The client journey's and the reports' fixtures (their own module, so both suites merge cleanly).
+from .client_fixtures import journey  # noqa: E402, F401

@@ -120,6 +120,10 @@ class Command(BaseCommand):
         from vangnet.routing.demo import load_demo as load_routing
 
         load_routing()
+        from vangnet.transfers.demo import load_demo as load_transfers
+
+        if load_transfers():
+            self.stdout.write("Transfers: demoregio Amsterdam-Amstelland met kandidaten geladen.")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demogegevens geladen. Inloggen op {url} met wachtwoord " + DEMO_PASSWORD + ":"
@@ -145,6 +149,14 @@ class Command(BaseCommand):
 
         for username, _full, role, org in ROUTING_USERS:
             self.stdout.write(f"  {username:12} {Role(role).label} – {org}")
+        from vangnet.transfers import demo as transfer_demo
+
+        for username, _full, org, role in transfer_demo.USERS:
+            self.stdout.write(f"  {username:12} {Role(role).label} – {org}")
+        self.stdout.write(
+            f"Cliëntpagina: {url}/mijn-transfer/ met code {transfer_demo.DEMO_CODE} en "
+            f"geboortedatum {transfer_demo.DEMO_BIRTH_DATE:%d-%m-%Y}."
+        )
 
     def _monitor_and_waitlists(self) -> None:
         """The 2020–2021 monitor records of seed 001 and a synthetic waiting-list history."""
