@@ -129,30 +129,32 @@ class Command(BaseCommand):
                 f"Demogegevens geladen. Inloggen op {url} met wachtwoord " + DEMO_PASSWORD + ":"
             )
         )
+        # Several parts of the demo share users (one GP practice for letters, figures and
+        # transfers): each login is printed once, with the first role it was listed for.
+        logins: dict[str, str] = {}
+
+        def login(username: str, text: str) -> None:
+            logins.setdefault(username, text)
+
         for username, _full, org, role, table in USERS:
             where = f" (tafel {table})" if table else ""
-            self.stdout.write(f"  {username:12} {Role(role).label}{where} – {org}")
-        self.stdout.write(f"  {'data':12} {Role.DATA_OFFICER.label} – GGZ inGeest Amsterdam")
-        self.stdout.write(f"  {'kaart':12} {Role.DIRECTORY_EDITOR.label} – Arkin")
-        self.stdout.write(
-            f"  {'huisarts':12} {Role.GENERAL_PRACTITIONER.label} – Huisartsenpraktijk De Linde"
-        )
-        self.stdout.write(
-            f"  {'proces':12} {Role.PROCESS_OWNER.label} (regio Amsterdam-Amstelland) – Arkin"
-        )
-        self.stdout.write(f"  {'bestuurder':12} {Role.BOARD_MEMBER.label} – Arkin")
-        self.stdout.write(f"  {'manager':12} {Role.PROVIDER_MANAGER.label} – GGZ inGeest Amsterdam")
-        self.stdout.write(
-            f"  {'huisarts':12} {Role.GENERAL_PRACTITIONER.label} – Huisartsenpraktijk De Linde"
-        )
+            login(username, f"{Role(role).label}{where} – {org}")
+        login("data", f"{Role.DATA_OFFICER.label} – GGZ inGeest Amsterdam")
+        login("kaart", f"{Role.DIRECTORY_EDITOR.label} – Arkin")
+        login("huisarts", f"{Role.GENERAL_PRACTITIONER.label} – Huisartsenpraktijk De Linde")
+        login("proces", f"{Role.PROCESS_OWNER.label} (regio Amsterdam-Amstelland) – Arkin")
+        login("bestuurder", f"{Role.BOARD_MEMBER.label} – Arkin")
+        login("manager", f"{Role.PROVIDER_MANAGER.label} – GGZ inGeest Amsterdam")
         from vangnet.routing.demo import USERS as ROUTING_USERS
 
         for username, _full, role, org in ROUTING_USERS:
-            self.stdout.write(f"  {username:12} {Role(role).label} – {org}")
+            login(username, f"{Role(role).label} – {org}")
         from vangnet.transfers import demo as transfer_demo
 
         for username, _full, org, role in transfer_demo.USERS:
-            self.stdout.write(f"  {username:12} {Role(role).label} – {org}")
+            login(username, f"{Role(role).label} – {org}")
+        for username, text in logins.items():
+            self.stdout.write(f"  {username:16} {text}")
         self.stdout.write(
             f"Cliëntpagina: {url}/mijn-transfer/ met code {transfer_demo.DEMO_CODE} en "
             f"geboortedatum {transfer_demo.DEMO_BIRTH_DATE:%d-%m-%Y}."
