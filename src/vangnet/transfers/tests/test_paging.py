@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from vangnet.transfers import proposals, selectors, services
+from vangnet.transfers.models import Transfer
 
 from .conftest import Net, actor, monday, publish, put_forward, suitable
 from .test_views import REGION
@@ -163,3 +164,33 @@ def test_a_short_list_has_no_more_link(net: Net, verified_client):
     ):
         page = client.get(url).content.decode()
         assert "Meer tonen" not in page and "De eerste" not in page
+
+
+def test_the_desk_costs_the_same_queries_for_more_transfers(net: Net, verified_client, small_pages):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = verified_client(net.desk)
+    url = reverse("transfers:desk", args=list(REGION))
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    def transfers(n: int) -> None:
+        for _ in range(n):
+            suitable(net)
+        # Room for everyone, so the same states are filled each time (an empty state costs no
+        # query; the number of states bounds the count, not the number of rows).
+        publish(net, net.loc_receiver, slots=Transfer.objects.count() + n, wait_weeks=1)
+        p = proposals.proposal_run(actor=actor(net.desk), region=REGION)
+        for line in p.lines.filter(decision="pending", capacity__isnull=False):
+            proposals.line_accept(actor=actor(net.desk), line=line)
+
+    transfers(1)
+    few = count()
+    transfers(4)
+    assert Transfer.objects.count() == 5
+    assert "De eerste 2 van" in client.get(url).content.decode()
+    assert count() == few
