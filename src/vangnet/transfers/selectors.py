@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page as NumberedPage
+from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from vangnet.accounts.selectors import Actor
+from vangnet.common.pagination import Page, keyset_page
 from vangnet.directory.models import Location, Organisation
 from vangnet.waitlists.models import LargestBreach, RegionKind
 
@@ -76,28 +80,48 @@ class CapacityRow:
     left: int
 
 
-def capacity_rows(qs: QuerySet[Capacity]) -> list[CapacityRow]:
-    rows = list(
+# Every list here is paged with a visible "Meer tonen" (issue 12: no silent caps). Lists with
+# one natural order column page by keyset; capacity is ordered by organisation, location, group
+# and week for reading, which a one-column keyset cannot follow, so it pages by number (its
+# rows are few per region and the count is one cheap query).
+PAGE_SIZE = 50
+
+
+def capacity_qs(qs: QuerySet[Capacity]) -> QuerySet[Capacity]:
+    return (
         qs.filter(valid_until__gte=timezone.localdate())
         .select_related("location__organisation", "diagnosis_group")
         .order_by(
-            "location__organisation__name", "location__name", "diagnosis_group__position", "week"
-        )[:500]
+            "location__organisation__name",
+            "location__name",
+            "diagnosis_group__position",
+            "week",
+            "pk",
+        )
     )
+
+
+def capacity_rows(rows: Iterable[Capacity]) -> list[CapacityRow]:
+    rows = list(rows)
     left = capacity_left(rows)
     now = timezone.now()
     return [CapacityRow(r, r.is_stale(now), left[r.pk]) for r in rows]
 
 
-def region_capacity(region: Region) -> list[CapacityRow]:
+def capacity_page(
+    qs: QuerySet[Capacity], number: str | None
+) -> tuple[NumberedPage, list[CapacityRow]]:
+    page = Paginator(capacity_qs(qs), PAGE_SIZE).get_page(number)
+    return page, capacity_rows(page.object_list)
+
+
+def region_capacity_qs(region: Region) -> QuerySet[Capacity]:
     from vangnet.regions.selectors import region_grouping
 
     grouping = region_grouping(region[0], on=timezone.localdate())
     codes = [m for m, r in grouping.items() if r == region[1]]
-    return capacity_rows(
-        Capacity.objects.filter(
-            Q(location__municipality__code__in=codes) | Q(location__remote=True)
-        )
+    return Capacity.objects.filter(
+        Q(location__municipality__code__in=codes) | Q(location__remote=True)
     )
 
 
@@ -106,8 +130,8 @@ def own_locations(actor: Actor) -> QuerySet[Location]:
     return Location.objects.filter(organisation_id__in=orgs).select_related("organisation")
 
 
-def own_capacity(actor: Actor) -> list[CapacityRow]:
-    return capacity_rows(Capacity.objects.filter(location__in=own_locations(actor)))
+def own_capacity_qs(actor: Actor) -> QuerySet[Capacity]:
+    return Capacity.objects.filter(location__in=own_locations(actor))
 
 
 @dataclass
@@ -139,31 +163,72 @@ class Desk:
     by_state: dict[str, list[Candidate]]
     screening: list[Candidate]
     capacity: list[CapacityRow]
+    capacity_total: int
     proposal: Proposal | None
     transfers: dict[str, list[Transfer]] = field(default_factory=dict)
+    transfer_counts: dict[str, int] = field(default_factory=dict)
     lead: LeadProvider | None = None
     stale_after_days: int = CAPACITY_STALE_AFTER_DAYS
 
 
+# Each section of the desk page shows its first rows and "de eerste N van M" with a link to
+# the full, paged list of that section (`desk_candidates`, `desk_transfers`, region capacity).
 LIST_LIMIT = 100
+
+# Orders of the paged lists; the desk sections show the first rows in the same order.
+CANDIDATE_ORDER = ("waiting_since", "pk")
+TRANSFER_ORDER = ("-updated_at", "-pk")
+
+
+def region_candidates(region: Region) -> QuerySet[Candidate]:
+    return candidates_qs().filter(region_kind=region[0], region_code=region[1])
+
+
+def region_transfers(region: Region) -> QuerySet[Transfer]:
+    return Transfer.objects.filter(
+        candidate__region_kind=region[0], candidate__region_code=region[1]
+    ).select_related("candidate", "receiving_location__organisation")
+
+
+def desk_candidates(region: Region, state: str, cursor: str | None) -> Page[Candidate]:
+    return keyset_page(
+        region_candidates(region).filter(state=state),
+        field="waiting_since",
+        cursor=cursor,
+        size=PAGE_SIZE,
+        descending=False,
+    )
+
+
+def desk_transfers(region: Region, state: str, cursor: str | None) -> Page[Transfer]:
+    return keyset_page(
+        region_transfers(region).filter(state=state),
+        field="updated_at",
+        cursor=cursor,
+        size=PAGE_SIZE,
+    )
 
 
 def desk(region: Region) -> Desk:
-    """The desk page of a region (the caller checked `access.require_desk`)."""
-    qs = candidates_qs().filter(region_kind=region[0], region_code=region[1])
+    """The desk page of a region (the caller checked `access.require_desk`). A fixed number of
+    queries: one count per kind of list plus one query per state, whatever the region holds."""
+    qs = region_candidates(region)
     by_state: dict[str, list[Candidate]] = {s: [] for s in CandidateState.values}
     counts = {s: 0 for s in CandidateState.values}
     for row in qs.values("state").order_by().annotate(n=Count("id")):
         counts[row["state"]] = row["n"]
     for s in CandidateState.values:
-        by_state[s] = list(qs.filter(state=s)[:LIST_LIMIT])
+        if counts[s]:
+            by_state[s] = list(qs.filter(state=s).order_by(*CANDIDATE_ORDER)[:LIST_LIMIT])
+    transfer_qs = region_transfers(region)
+    transfer_counts = {s: 0 for s in TransferState.values}
+    for row in transfer_qs.values("state").order_by().annotate(n=Count("id")):
+        transfer_counts[row["state"]] = row["n"]
     transfers: dict[str, list[Transfer]] = {s: [] for s in TransferState.values}
-    for t in (
-        Transfer.objects.filter(candidate__region_kind=region[0], candidate__region_code=region[1])
-        .select_related("candidate", "receiving_location__organisation")
-        .order_by("-updated_at")[:300]
-    ):
-        transfers[t.state].append(t)
+    for s in TransferState.values:
+        if transfer_counts[s]:
+            transfers[s] = list(transfer_qs.filter(state=s).order_by(*TRANSFER_ORDER)[:LIST_LIMIT])
+    capacity = capacity_qs(region_capacity_qs(region))
     proposal = (
         Proposal.objects.filter(
             region_kind=region[0], region_code=region[1], state=ProposalState.OPEN
@@ -177,25 +242,31 @@ def desk(region: Region) -> Desk:
         counts=counts,
         by_state=by_state,
         screening=by_state[CandidateState.AWAITING_SCREENING],
-        capacity=region_capacity(region),
+        capacity=capacity_rows(capacity[:LIST_LIMIT]),
+        capacity_total=capacity.count(),
         proposal=proposal,
         transfers=transfers,
+        transfer_counts=transfer_counts,
         lead=lead_provider(region),
     )
 
 
-def screening_queue(actor: Actor) -> list[Candidate]:
+def screening_queue(actor: Actor, cursor: str | None) -> Page[Candidate]:
+    """Oldest first, so the one waiting longest is screened first."""
     regions = access.screener_regions(actor)
     q = Q(pk__in=[])
     for (kind, code), m in regions.items():
         q |= Q(region_kind=kind, region_code=code) & ~Q(
             put_forward_organisation_id=m.organisation_id
         )
-    return list(
+    return keyset_page(
         candidates_qs()
         .filter(q, state=CandidateState.AWAITING_SCREENING)
-        .exclude(put_forward_by=actor.user)
-        .order_by("created_at")[:200]
+        .exclude(put_forward_by=actor.user),
+        field="created_at",
+        cursor=cursor,
+        size=PAGE_SIZE,
+        descending=False,
     )
 
 

@@ -6,6 +6,7 @@ app_name = "transfers"
 urlpatterns = [
     path("", views.index, name="index"),
     path("tafel/<str:kind>/<str:code>/", views.desk, name="desk"),
+    path("tafel/<str:kind>/<str:code>/<str:section>/", views.desk_list, name="desk_list"),
     path("voorstel/<int:pk>/", views.proposal, name="proposal"),
     path("voorstel/regel/<int:pk>/<str:decision>/", views.line_decide, name="line_decide"),
     path("capaciteit/", views.capacity, name="capacity"),

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -23,6 +24,7 @@ from vangnet.audit.models import Action
 from vangnet.audit.services import access_log_write
 from vangnet.common.dates import dutch_date
 from vangnet.common.errors import DomainError, DomainErrors, NotAllowed, NotFound
+from vangnet.common.pagination import keyset_page
 from vangnet.waitlists.models import RegionKind
 
 from . import access, proposals, selectors, services, workflow
@@ -38,7 +40,14 @@ from .forms import (
     ReasonForm,
     ScreeningForm,
 )
-from .models import Candidate, LineDecision, Proposal, ProposalLine, TransferState
+from .models import (
+    Candidate,
+    CandidateState,
+    LineDecision,
+    Proposal,
+    ProposalLine,
+    TransferState,
+)
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -79,6 +88,20 @@ def _region(kind: str, code: str) -> tuple[str, str]:
     return (kind, code)
 
 
+def _more(request: HttpRequest, param: str, cursor: str | None) -> str | None:
+    """The "Meer tonen" link of a keyset list: this page's query with `param` moved on (other
+    lists on the same page keep their place)."""
+    if cursor is None:
+        return None
+    query = {k: v for k, v in request.GET.items() if k != param}
+    return "?" + urlencode({**query, param: cursor})
+
+
+def _bad_cursor(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    messages.error(request, exc.message)
+    return redirect(request.path)
+
+
 # --- overview ---------------------------------------------------------------------------------
 
 
@@ -87,17 +110,32 @@ def _region(kind: str, code: str) -> tuple[str, str]:
 def index(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     desks = [(r, selectors.region_label(r)) for r in access.desk_regions(actor)]
-    candidates = list(selectors.visible_candidates(actor).order_by("-created_at")[:100])
-    transfers = list(selectors.visible_transfers(actor)[:100])
-    if candidates or transfers:
+    try:
+        candidates = keyset_page(
+            selectors.visible_candidates(actor),
+            field="created_at",
+            cursor=request.GET.get("na_k") or None,
+            size=selectors.PAGE_SIZE,
+        )
+        transfers = keyset_page(
+            selectors.visible_transfers(actor),
+            field="updated_at",
+            cursor=request.GET.get("na_t") or None,
+            size=selectors.PAGE_SIZE,
+        )
+    except DomainError as exc:
+        return _bad_cursor(request, exc)
+    if candidates.rows or transfers.rows:
         access_log_write(actor=actor, action=Action.LIST, detail="transferkandidaten")
     return render(
         request,
         "transfers/index.html",
         {
             "desks": desks,
-            "candidates": candidates,
-            "transfers": transfers,
+            "candidates": candidates.rows,
+            "more_candidates": _more(request, "na_k", candidates.next_cursor),
+            "transfers": transfers.rows,
+            "more_transfers": _more(request, "na_t", transfers.next_cursor),
             "can_put_forward": bool(access.can_put_forward(actor)),
             "can_publish": bool(access.capacity_memberships(actor)),
             "is_screener": access.is_screener(actor),
@@ -143,20 +181,57 @@ def desk(request: HttpRequest, kind: str, code: str) -> HttpResponse:
 
 
 def _state_sections(page: selectors.Desk) -> list[tuple[str, str, int, list[Candidate]]]:
-    from .models import CandidateState
-
     return [
         (s, str(CandidateState(s).label), page.counts[s], page.by_state[s])
         for s in CandidateState.values
     ]
 
 
-def _transfer_sections(page: selectors.Desk) -> list[tuple[str, str, list[Any]]]:
+def _transfer_sections(page: selectors.Desk) -> list[tuple[str, str, int, list[Any]]]:
     return [
-        (s, str(TransferState(s).label), page.transfers[s])
+        (s, str(TransferState(s).label), page.transfer_counts[s], page.transfers[s])
         for s in TransferState.values
         if page.transfers[s]
     ]
+
+
+@verified_required
+@domain_errors
+def desk_list(request: HttpRequest, kind: str, code: str, section: str) -> HttpResponse:
+    """One section of the desk page in full, paged: candidates or transfers of one state, or
+    the region's capacity (`section` is "kandidaten-<state>", "transfers-<state>" or
+    "capaciteit")."""
+    actor = _actor(request)
+    region = _region(kind, code)
+    what, _, state = section.partition("-")
+    if what == "kandidaten" and state in CandidateState.values:
+        title = f"Kandidaten: {CandidateState(state).label}"
+    elif what == "transfers" and state in TransferState.values:
+        title = f"Transfers: {TransferState(state).label}"
+    elif section == "capaciteit":
+        title = "Capaciteit in de regio"
+    else:
+        raise NotFound("Deze lijst bestaat niet.")
+    membership = access.require_desk_logged(actor, region)
+    context: dict[str, Any] = {"region": region, "label": selectors.region_label(region)}
+    try:
+        if what == "kandidaten":
+            cpage = selectors.desk_candidates(region, state, request.GET.get("na") or None)
+            context |= {"candidates": cpage.rows, "more": _more(request, "na", cpage.next_cursor)}
+        elif what == "transfers":
+            tpage = selectors.desk_transfers(region, state, request.GET.get("na") or None)
+            context |= {"transfers": tpage.rows, "more": _more(request, "na", tpage.next_cursor)}
+        else:
+            npage, rows = selectors.capacity_page(
+                selectors.region_capacity_qs(region), request.GET.get("pagina")
+            )
+            context |= {"capacity": rows, "page": npage}
+    except DomainError as exc:
+        return _bad_cursor(request, exc)
+    access_log_write(
+        actor=actor, action=Action.LIST, membership=membership, detail=f"transfertafel {code}"
+    )
+    return render(request, "transfers/desk_list.html", {**context, "title": title})
 
 
 @verified_required
@@ -320,13 +395,17 @@ def capacity(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"{len(rows)} regels capaciteit gepubliceerd.")
             return redirect("transfers:capacity")
+    page, published = selectors.capacity_page(
+        selectors.own_capacity_qs(actor), request.GET.get("pagina")
+    )
     return render(
         request,
         "transfers/capacity.html",
         {
             "form": form,
             "upload": upload,
-            "rows": selectors.own_capacity(actor),
+            "rows": published,
+            "page": page,
             "locations": locations,
             "stale_after_days": selectors.CAPACITY_STALE_AFTER_DAYS,
         },
@@ -398,12 +477,18 @@ def screening(request: HttpRequest) -> HttpResponse:
     if not access.is_screener(actor):
         access.log_denied(actor, action=Action.LIST, channel="web", detail="screening")
         raise NotAllowed("De screeningslijst is er voor screeners van het transfermechanisme.")
-    queue = selectors.screening_queue(actor)
+    try:
+        queue = selectors.screening_queue(actor, request.GET.get("na") or None)
+    except DomainError as exc:
+        return _bad_cursor(request, exc)
     access_log_write(actor=actor, action=Action.LIST, detail="screeningslijst")
     return render(
         request,
         "transfers/screening.html",
-        {"queue": [(c, ScreeningForm(prefix=c.reference)) for c in queue]},
+        {
+            "queue": [(c, ScreeningForm(prefix=c.reference)) for c in queue.rows],
+            "more": _more(request, "na", queue.next_cursor),
+        },
     )
 
 
