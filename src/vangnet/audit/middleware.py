@@ -24,10 +24,11 @@ class AccessLogMiddleware:
         finally:
             context.pending.reset(pending_token)
             context.credential.reset(credential_token)
-            access_log_rescue(
+            rescued = access_log_rescue(
                 [(pk, fields) for pk, fields, in_transaction in rows if in_transaction]
             )
             # Sealing runs in its own transaction; inside an enclosing one (tests) it would seal
-            # rows that may still roll back, so it leaves them to the continuous sealer.
+            # rows that may still roll back, so it leaves them to the continuous sealer. It
+            # seals this request's rows (by id) and any newer ones, never searching the log.
             if rows and not connection.in_atomic_block:
-                access_log_seal(recent_only=True)
+                access_log_seal(own=[pk for pk, _, _ in rows] + rescued)

@@ -15,6 +15,7 @@ Documented variables (see README "Configuration"):
 - VANGNET_FIELD_KEYS: Fernet keys (comma-separated, newest first) that encrypt the BSN at rest.
 - VANGNET_DISCLOSURE_THRESHOLD: smallest published cell in monitor reports (default 5).
 - VANGNET_AUDIT_MAX_LAG_SECONDS: longest time between an access-log row and its seal (600).
+- VANGNET_MONITOR_REPORT_MAX_AGE: seconds the monitor report page may lag the records (60).
 """
 
 from __future__ import annotations
@@ -215,6 +216,9 @@ VANGNET_FIELD_KEYS = [k for k in os.environ.get("VANGNET_FIELD_KEYS", "").split(
 
 # Monitor reports published outside the table suppress cells below this count.
 VANGNET_DISCLOSURE_THRESHOLD = int(os.environ.get("VANGNET_DISCLOSURE_THRESHOLD", "5"))
+# The monitor report page shows figures at most this many seconds behind the records (counting
+# a national report takes most of a second; every registration adds a record). 0: always exact.
+VANGNET_MONITOR_REPORT_MAX_AGE = int(os.environ.get("VANGNET_MONITOR_REPORT_MAX_AGE", "60"))
 
 # The access log's hash chain: the longest time a row may wait for its seal (a row written in a
 # long transaction is sealed after it commits). Longer is reported by `audit verify`.
