@@ -16,6 +16,7 @@ Documented variables (see README "Configuration"):
 - VANGNET_DISCLOSURE_THRESHOLD: smallest published cell in monitor reports (default 5).
 - VANGNET_AUDIT_MAX_LAG_SECONDS: longest time between an access-log row and its seal (600).
 - VANGNET_MONITOR_REPORT_MAX_AGE: seconds the monitor report page may lag the records (60).
+- VANGNET_AUDIT_SEAL_IN_REQUEST: seal at the end of each logging request (1; 0 with a sealer).
 """
 
 from __future__ import annotations
@@ -223,6 +224,9 @@ VANGNET_MONITOR_REPORT_MAX_AGE = int(os.environ.get("VANGNET_MONITOR_REPORT_MAX_
 # The access log's hash chain: the longest time a row may wait for its seal (a row written in a
 # long transaction is sealed after it commits). Longer is reported by `audit verify`.
 VANGNET_AUDIT_MAX_LAG_SECONDS = int(os.environ.get("VANGNET_AUDIT_MAX_LAG_SECONDS", "600"))
+# Each request that logged seals its rows at its end, unless a sealer runs beside the server
+# (`make serve` starts `audit seal --follow` and sets this to 0).
+VANGNET_AUDIT_SEAL_IN_REQUEST = env_bool("VANGNET_AUDIT_SEAL_IN_REQUEST", True)
 
 # Registrations older than this are flagged in the queue (seed 000, Tien in Twente: within a week).
 VANGNET_TRIAGE_DAYS = 7
