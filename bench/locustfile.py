@@ -61,17 +61,12 @@ class Staff(HttpUser):
 
     def on_start(self) -> None:
         # The server runs the production settings (Secure cookies, set again on every request)
-        # without TLS on 127.0.0.1: after each response the client marks its cookies sendable
-        # over plain HTTP. Client side only; the server is unchanged.
-        send = self.client.request
-
-        def request(*args: Any, **kwargs: Any) -> Any:
-            response = send(*args, **kwargs)
-            for cookie in self.client.cookies:
-                cookie.secure = False
-            return response
-
-        self.client.request = request  # type: ignore[method-assign]
+        # without TLS on 127.0.0.1: the client drops the Secure attribute from every Set-Cookie
+        # it receives, redirect hops included, so its cookies go over plain HTTP. Client side
+        # only; the server is unchanged. (Marking the cookies after each
+        # call missed the hops of a redirect: every write's redirect to the case page went out
+        # without the session cookie the POST had just set again, and landed on the login page.)
+        self.client.hooks["response"].append(_plain_http_cookies)
         with _lock:
             counter = _counters.setdefault(self.pool, itertools.count())
             users = TARGETS["users"][self.pool]
@@ -110,6 +105,21 @@ class Staff(HttpUser):
                 or 'data-testid="error-summary"' in response.text
             ):
                 response.failure("form refused")
+
+
+_SECURE = re.compile(r";\s*secure\b", re.IGNORECASE)
+
+
+def _plain_http_cookies(response: Any, *args: Any, **kwargs: Any) -> Any:
+    """Response hook: runs for every response, redirect hops too, before requests stores its
+    cookies; takes the Secure attribute out of its Set-Cookie headers (the bench has no TLS)."""
+    headers = response.raw._original_response.msg
+    values = headers.get_all("Set-Cookie") or []
+    if any(_SECURE.search(v) for v in values):
+        del headers["Set-Cookie"]
+        for value in values:
+            headers["Set-Cookie"] = _SECURE.sub("", value)
+    return response
 
 
 def _csrf(html: str) -> str:
