@@ -341,3 +341,29 @@ def test_the_request_path_seals_its_own_rows_and_newer_ones_without_searching_th
     assert access_log_seal() == 1  # the full pass finds the stranger's row
     assert access_log_verify().ok
     assert AccessLogSeal.objects.get(entry=newer).position == 5
+
+
+@pg_only
+def test_the_request_path_waits_briefly_for_another_sealer_then_leaves_its_rows(world, monkeypatch):
+    """The request path waits for the sealer's lock (so its rows never fall behind the head)
+    but not for ever: while another sealer holds the lock past OWN_LOCK_TIMEOUT, it seals
+    nothing and leaves its rows to the follower."""
+    import psycopg
+
+    from vangnet.audit import sealing
+
+    monkeypatch.setattr(sealing, "OWN_LOCK_TIMEOUT", "200ms")
+    [mine] = write(world, 1)
+    s = connection.settings_dict
+    with psycopg.connect(
+        dbname=s["NAME"],
+        user=s["USER"],
+        password=s["PASSWORD"] or None,
+        host=s["HOST"],
+        port=s["PORT"] or 5432,
+        autocommit=True,
+    ) as other:
+        other.execute("SELECT pg_advisory_lock(%s)", [sealing.SEAL_LOCK])
+        assert access_log_seal(own=[mine.pk]) == 0
+        other.execute("SELECT pg_advisory_unlock(%s)", [sealing.SEAL_LOCK])
+    assert access_log_seal(own=[mine.pk]) == 1
