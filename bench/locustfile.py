@@ -61,17 +61,12 @@ class Staff(HttpUser):
 
     def on_start(self) -> None:
         # The server runs the production settings (Secure cookies, set again on every request)
-        # without TLS on 127.0.0.1: after each response the client marks its cookies sendable
-        # over plain HTTP. Client side only; the server is unchanged.
-        send = self.client.request
-
-        def request(*args: Any, **kwargs: Any) -> Any:
-            response = send(*args, **kwargs)
-            for cookie in self.client.cookies:
-                cookie.secure = False
-            return response
-
-        self.client.request = request  # type: ignore[method-assign]
+        # without TLS on 127.0.0.1: the client drops the Secure attribute from every Set-Cookie
+        # it receives, redirect hops included, so its cookies go over plain HTTP. Client side
+        # only; the server is unchanged. (Marking the cookies after each
+        # call missed the hops of a redirect: every write's redirect to the case page went out
+        # without the session cookie the POST had just set again, and landed on the login page.)
+        self.client.hooks["response"].append(_plain_http_cookies)
         with _lock:
             counter = _counters.setdefault(self.pool, itertools.count())
             users = TARGETS["users"][self.pool]
@@ -102,9 +97,29 @@ class Staff(HttpUser):
         with self.client.post(
             url, data={**data, "csrfmiddlewaretoken": token}, name=name, catch_response=True
         ) as response:
-            # A form shown again with errors is a 200 too: count it as a failure.
-            if response.status_code == 200 and 'class="errorlist' in response.text:
+            # A form shown again with errors is a 200 too: count it as a failure (the pages show
+            # field errors and an error summary; the bench's registrations were refused unseen
+            # when the form began to require the parties' actions and only the summary showed).
+            if response.status_code == 200 and (
+                'class="errorlist' in response.text
+                or 'data-testid="error-summary"' in response.text
+            ):
                 response.failure("form refused")
+
+
+_SECURE = re.compile(r";\s*secure\b", re.IGNORECASE)
+
+
+def _plain_http_cookies(response: Any, *args: Any, **kwargs: Any) -> Any:
+    """Response hook: runs for every response, redirect hops too, before requests stores its
+    cookies; takes the Secure attribute out of its Set-Cookie headers (the bench has no TLS)."""
+    headers = response.raw._original_response.msg
+    values = headers.get_all("Set-Cookie") or []
+    if any(_SECURE.search(v) for v in values):
+        del headers["Set-Cookie"]
+        for value in values:
+            headers["Set-Cookie"] = _SECURE.sub("", value)
+    return response
 
 
 def _csrf(html: str) -> str:
@@ -209,6 +224,8 @@ class Referrer(Staff):
                 "timeline": "2024: opname; 2025: crisisopnames.",
                 "urgency": "regular",
                 "criteria": ["1", "3"],
+                "party_0_organisation": "GGZ-instelling",
+                "party_0_action": "Ambulante behandeling; opname geweigerd.",
             },
             "registration",
         )

@@ -2,11 +2,16 @@
 
 Environment: VANGNET_BIND (default 127.0.0.1:8000), VANGNET_WORKERS (default 2 × cores + 1,
 gunicorn's rule of thumb for a sync Django app that waits on PostgreSQL part of the time),
-VANGNET_THREADS (default 1).
+VANGNET_THREADS (default 1), VANGNET_AUDIT_SEALER (default 1: run the access log's sealer,
+`audit seal --follow`, beside the workers, as docs/security.md asks of production; the requests
+then leave sealing to it; 0: no sealer, each logging request seals its own rows).
 """
 
 import multiprocessing
 import os
+import subprocess
+import sys
+from typing import Any
 
 wsgi_app = "vangnet.wsgi:application"
 bind = os.environ.get("VANGNET_BIND", "127.0.0.1:8000")
@@ -21,3 +26,22 @@ max_requests_jitter = 500
 accesslog = "-"
 # No query strings in the access log: they can carry search terms.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+
+# One sealer beside the workers seals every second in one batch; without it each request that
+# logged a row sealed at its end (a locked transaction of five queries per request).
+SEALER = os.environ.get("VANGNET_AUDIT_SEALER", "1") != "0"
+if SEALER:
+    os.environ["VANGNET_AUDIT_SEAL_IN_REQUEST"] = "0"  # read by the settings the app loads
+_sealer: subprocess.Popen[bytes] | None = None
+
+
+def when_ready(server: Any) -> None:
+    global _sealer
+    if SEALER:
+        _sealer = subprocess.Popen([sys.executable, "-m", "vangnet", "audit", "seal", "--follow"])
+
+
+def on_exit(server: Any) -> None:
+    if _sealer is not None:
+        _sealer.terminate()
+        _sealer.wait(timeout=15)

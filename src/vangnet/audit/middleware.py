@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 
@@ -24,10 +25,13 @@ class AccessLogMiddleware:
         finally:
             context.pending.reset(pending_token)
             context.credential.reset(credential_token)
-            access_log_rescue(
+            rescued = access_log_rescue(
                 [(pk, fields) for pk, fields, in_transaction in rows if in_transaction]
             )
             # Sealing runs in its own transaction; inside an enclosing one (tests) it would seal
-            # rows that may still roll back, so it leaves them to the continuous sealer.
-            if rows and not connection.in_atomic_block:
-                access_log_seal(recent_only=True)
+            # rows that may still roll back, so it leaves them to the continuous sealer. It
+            # seals this request's rows (by id) and any newer ones, never searching the log.
+            # `make serve` runs the sealer beside the workers and switches this off
+            # (VANGNET_AUDIT_SEAL_IN_REQUEST=0): one batch a second instead of one per request.
+            if rows and settings.VANGNET_AUDIT_SEAL_IN_REQUEST and not connection.in_atomic_block:
+                access_log_seal(own=[pk for pk, _, _ in rows] + rescued)

@@ -7,9 +7,14 @@ seal yet, in id order, to the chain:
 
     hash(n) = SHA-256(hash(n-1) + canonical JSON of {position, sealed_at, row content})
 
-Only one sealer works at a time (a non-blocking advisory lock on PostgreSQL; a sealer that does
-not get the lock simply skips, the next run takes its rows). The position is the primary key, so
-two sealers can never fork the chain.
+Only one sealer works at a time (an advisory lock on PostgreSQL; the follower and the full pass
+skip when another sealer holds it, the next run takes their rows). The position is the primary
+key, so two sealers can never fork the chain.
+
+The request path seals cheaply: the rows above the row the chain's head sealed (a short index
+range) plus the request's own rows by id, and it waits briefly for the lock rather than skipping,
+so its own rows never fall behind the head unsealed (measured on the national log: the anti-join
+over a window of 10,000 recent rows cost ~28 ms of database time on every logged request).
 
 Bound on unsealed time: with `audit seal --follow` running (interval 1 s by default), a committed
 row is sealed within the interval plus one batch, i.e. a few seconds. A row written inside a long
@@ -27,12 +32,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 
 from .models import AccessLogEntry, AccessLogSeal
@@ -57,8 +64,12 @@ SEAL_LOCK = 7513_0001  # advisory-lock key of the sealer (NEN 7513)
 BATCH = 2000
 # Rows that the request path and the follower's quick turns look through for unsealed ones.
 RECENT_WINDOW = 10_000
-# How often `audit seal --follow` also searches the whole log (rows of long transactions).
-FULL_PASS_SECONDS = 60.0
+# How often `audit seal --follow` searches the recent window and the whole log (rows of long
+# transactions); its other turns seal the rows above the head. A full pass costs ~9 CPU-seconds
+# of PostgreSQL on a national log (a parallel anti-join of 2 million rows): every five minutes
+# still seals such rows well within VANGNET_AUDIT_MAX_LAG_SECONDS (600).
+WINDOW_PASS_SECONDS = 10.0
+FULL_PASS_SECONDS = 300.0
 
 
 def _utc(value: datetime) -> str:
@@ -128,27 +139,52 @@ def max_lag() -> timedelta:
     return timedelta(seconds=settings.VANGNET_AUDIT_MAX_LAG_SECONDS)
 
 
-def _seal_batch(*, after_id: int | None = None) -> int | None:
+# How long the request path waits for another sealer (a turn takes milliseconds).
+OWN_LOCK_TIMEOUT = "2s"
+
+
+def _seal_batch(*, after_id: int | None = None, own: Sequence[int] | None = None) -> int | None:
     """Seal up to BATCH rows in one transaction. None: another sealer holds the lock.
 
-    `after_id` limits the search to rows with a larger id (the recent window)."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [SEAL_LOCK])
-                if not cursor.fetchone()[0]:
-                    return None
-        head = AccessLogSeal.objects.order_by("-position").values("position", "hash").first()
-        position, previous = (head["position"], head["hash"]) if head else (0, GENESIS)
-        unsealed = AccessLogEntry.objects.filter(seal__isnull=True)
-        if after_id is not None:
-            unsealed = unsealed.filter(id__gt=after_id)
-        rows = list(unsealed.order_by("id").values(*ENTRY_FIELDS)[:BATCH])
-        if not rows:
-            return 0
-        links = chain(rows, position=position, previous=previous, sealed_at=database_now())
-        AccessLogSeal.objects.bulk_create([AccessLogSeal(**asdict(link)) for link in links])
-        return len(links)
+    `after_id` limits the search to rows with a larger id (the recent window). `own` (the
+    request path): the rows above the one the head sealed plus these ids; the lock is waited
+    for (up to OWN_LOCK_TIMEOUT), so no concurrent sealer leaves these rows behind the head."""
+    locked = False
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    if own is None:
+                        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [SEAL_LOCK])
+                        if not cursor.fetchone()[0]:
+                            return None
+                    else:
+                        cursor.execute(f"SET LOCAL lock_timeout = '{OWN_LOCK_TIMEOUT}'")
+                        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEAL_LOCK])
+            locked = True
+            return _seal_locked(after_id=after_id, own=own)
+    except OperationalError:
+        if locked:
+            raise
+        return None  # the lock was not had in time: left to the follower's next turn
+
+
+def _seal_locked(*, after_id: int | None, own: Sequence[int] | None) -> int:
+    head = (
+        AccessLogSeal.objects.order_by("-position").values("position", "hash", "entry_id").first()
+    )
+    position, previous = (head["position"], head["hash"]) if head else (0, GENESIS)
+    unsealed = AccessLogEntry.objects.filter(seal__isnull=True)
+    if own is not None:
+        unsealed = unsealed.filter(Q(id__gt=head["entry_id"] if head else 0) | Q(id__in=own))
+    if after_id is not None:
+        unsealed = unsealed.filter(id__gt=after_id)
+    rows = list(unsealed.order_by("id").values(*ENTRY_FIELDS)[:BATCH])
+    if not rows:
+        return 0
+    links = chain(rows, position=position, previous=previous, sealed_at=database_now())
+    AccessLogSeal.objects.bulk_create([AccessLogSeal(**asdict(link)) for link in links])
+    return len(links)
 
 
 def _recent_window_start() -> int:
@@ -158,7 +194,7 @@ def _recent_window_start() -> int:
     return max((head or 0) - RECENT_WINDOW, 0)
 
 
-def access_log_seal(*, recent_only: bool = False) -> int:
+def access_log_seal(*, recent_only: bool = False, own: Sequence[int] | None = None) -> int:
     """Seal every row that has no seal yet. Returns the number of rows sealed now.
 
     Finding unsealed rows in the whole log is an anti-join over every row: 3.8 s per call on
@@ -168,13 +204,20 @@ def access_log_seal(*, recent_only: bool = False) -> int:
     transaction committed with an older id is sealed by the next full pass (`audit seal`, and
     `--follow` every FULL_PASS_SECONDS), well within VANGNET_AUDIT_MAX_LAG_SECONDS.
 
+    `own` (the request path, given the ids of the rows the request wrote): the rows above the
+    one the chain's head sealed and the request's own rows, whatever their id; a few index
+    lookups, whatever the size of the log.
+
     Safe to run anywhere and any number of times at once: a sealer that finds another one at
     work returns 0, and a race on SQLite ends in a unique-key error that changes nothing.
     """
     total = 0
     while True:
         try:
-            done = _seal_batch(after_id=_recent_window_start() if recent_only else None)
+            if own is not None:
+                done = _seal_batch(own=own)
+            else:
+                done = _seal_batch(after_id=_recent_window_start() if recent_only else None)
         except IntegrityError:
             return total  # another sealer appended the same position first; it takes our rows
         if not done:

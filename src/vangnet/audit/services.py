@@ -110,17 +110,15 @@ def access_log_write_many(
     )
 
 
-def access_log_rescue(rows: list[tuple[int, dict[str, Any]]]) -> int:
-    """Write again every remembered row whose transaction rolled back. Returns how many."""
+def access_log_rescue(rows: list[tuple[int, dict[str, Any]]]) -> list[int]:
+    """Write again every remembered row whose transaction rolled back. Returns their new ids."""
     if not rows:
-        return 0
+        return []
     kept = set(
         AccessLogEntry.objects.filter(pk__in=[pk for pk, _ in rows]).values_list("pk", flat=True)
     )
     lost = [fields for pk, fields in rows if pk not in kept]
-    for fields in lost:
-        AccessLogEntry.objects.create(**fields)
-    return len(lost)
+    return [AccessLogEntry.objects.create(**fields).pk for fields in lost]
 
 
 def account_log_write(*, actor: str, subject: str, action: str, detail: str = "") -> None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from vangnet.accounts.models import Role
@@ -107,10 +107,27 @@ def triage_queue(actor: Actor) -> list[QueueItem]:
     now = timezone.now()
     limit = timedelta(days=settings.VANGNET_TRIAGE_DAYS)
     items = []
+    # Only the columns the queue shows: a national table has a hundred or more new
+    # registrations, each with long texts the queue never shows (bench/web.py).
     cases = (
         Case.objects.filter(table_id__in=tables, state__in=QUEUE_STATES)
-        .select_related("table", "referrer_organisation")
-        .prefetch_related("triage_rounds")
+        .select_related("table")
+        .only(
+            "id",
+            "reference",
+            "state",
+            "registered_at",
+            "urgency",
+            "table__id",
+            "table__number",
+            "table__name",
+        )
+        .prefetch_related(
+            Prefetch(
+                "triage_rounds",
+                queryset=TriageRound.objects.only("id", "case_id", "verdict"),
+            )
+        )
         .order_by("registered_at")
     )
     for case in cases:

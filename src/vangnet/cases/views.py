@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -35,6 +34,7 @@ from vangnet.cases.forms import (
 from vangnet.cases.models import Case, Document
 from vangnet.cases.workflow import Decision, State
 from vangnet.common.errors import DomainError, DomainErrors, NotAllowed
+from vangnet.common.pagination import keyset_page
 from vangnet.directory.models import Organisation
 
 PUBLIC_EVENTS = [
@@ -78,8 +78,10 @@ def _form_error(form: Any, exc: DomainError) -> None:
 
 @verified_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    """The cases the user may see: paginated and sortable; a posted search narrows them (its
-    terms never go into the URL, and every search is logged as one, NEN 7513)."""
+    """The cases the user may see, sortable, page by page with a "meer" link (keyset: each row
+    exactly once, whatever is added meanwhile, and page 100 costs what page 1 costs); a posted
+    search narrows them (its terms never go into the URL, and every search is logged as one,
+    NEN 7513). The cursor (`na`) names only the sort value and id of the last row shown."""
     actor = actor_for(current_user(request))
     state = request.GET.get("status", "")
     if state and state not in State.values:
@@ -89,6 +91,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         sort = "-aangemeld"
     search = CaseSearchForm(request.POST or None)
     searched = request.method == "POST" and search.is_valid()
+    cursor = (request.POST if searched else request.GET).get("na") or None
     if searched:
         cases = selectors.case_search(actor, **search.cleaned_data)
         used = ", ".join(
@@ -98,14 +101,32 @@ def case_list(request: HttpRequest) -> HttpResponse:
     else:
         cases = selectors.case_list(actor, state=state)
         log_list(actor, detail=f"casuslijst {state}".strip())
-    cases = cases.order_by(selectors.SORTS[sort], "-pk")
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    order = selectors.SORTS[sort]
+    try:
+        page = keyset_page(
+            cases.order_by(),
+            field=order.removeprefix("-"),
+            cursor=cursor,
+            size=PAGE_SIZE,
+            descending=order.startswith("-"),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{request.path}?status={state}&sorteer={sort}")
+    more = None
+    if page.next_cursor and searched:
+        # A search pages on by posting its terms again, never through the URL.
+        more = {k: request.POST.get(k, "") for k in search.fields}
+        more["na"] = page.next_cursor
     return render(
         request,
         "cases/case_list.html",
         {
-            "cases": page.object_list,
+            "cases": page.rows,
             "page": page,
+            "later": bool(cursor),
+            "found": cases.count() if searched else None,
+            "more": more,
             "states": State.choices,
             "state": state,
             "sort": sort,

@@ -3,6 +3,7 @@ user's open tasks. Callers pass the acting user; permission filtering happens he
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,6 +66,55 @@ class OverviewRow:
     overdue_checkins: int
     no_planned_checkin: bool = False
 
+    @property
+    def needs_attention(self) -> bool:
+        return bool(
+            self.overdue_checkins
+            or self.no_planned_checkin
+            or (self.term is not None and self.term.status in {"overdue", "nearing"})
+        )
+
+
+# Rows shown per stage; the rest are one link away in the case list (filtered by state). A
+# national table has hundreds of open cases: rendering them all cost most of the overview's
+# time (bench/web.py), and a coordinator scans the top of each stage.
+OVERVIEW_SHOWN = 25
+
+
+@dataclass
+class StageRows:
+    """The open cases of one stage: those that need attention first, then the longest in the
+    stage; `total` counts them all, `rows` holds the first OVERVIEW_SHOWN."""
+
+    state: str
+    rows: list[OverviewRow]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.rows)
+
+    def __iter__(self) -> Iterator[OverviewRow]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+# The columns the overview reads: the long texts of a registration stay in the database.
+OVERVIEW_FIELDS = (
+    "id",
+    "reference",
+    "state",
+    "state_changed_at",
+    "admitted_on",
+    "escalation_level",
+    "table__id",
+    "table__number",
+    "table__name",
+    "table__offer_term_days",
+)
+
 
 def table_overview(actor: Actor) -> dict[str, object]:
     """Per table: open cases by stage, time in stage, overdue check-ins, term, upcoming meetings."""
@@ -81,15 +131,20 @@ def table_overview(actor: Actor) -> dict[str, object]:
             ),
         )
         .select_related("table")
+        .only(*OVERVIEW_FIELDS)
         .prefetch_related("suspensions")
         .order_by("state", "state_changed_at")
     )
-    rows: dict[str, list[OverviewRow]] = {}
+    rows: dict[str, StageRows] = {}
     for case in cases:
         # Counted in the query above (annotations), never per case.
         overdue: int = case.overdue_checkins
         quiet = case.state == State.FOLLOW_UP and not case.open_checkins
-        rows.setdefault(State(case.state).label, []).append(
+        label = State(case.state).label
+        stage = rows.get(label)
+        if stage is None:
+            stage = rows[label] = StageRows(state=case.state, rows=[], total=0)
+        stage.rows.append(
             OverviewRow(
                 case=case,
                 days_in_stage=(now - case.state_changed_at).days,
@@ -98,6 +153,11 @@ def table_overview(actor: Actor) -> dict[str, object]:
                 no_planned_checkin=quiet,
             )
         )
+    for stage in rows.values():
+        stage.total = len(stage.rows)
+        # Stable: within each group the longest in the stage stay first.
+        stage.rows.sort(key=lambda r: not r.needs_attention)
+        del stage.rows[OVERVIEW_SHOWN:]
     meetings = Meeting.objects.filter(table_id__in=tables, starts_at__gte=now).order_by(
         "starts_at"
     )[:10]

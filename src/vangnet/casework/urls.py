@@ -10,7 +10,15 @@ from vangnet.cases.views import (
     screen,
     triage,
 )
-from vangnet.casework.views import case_action, case_open, case_pdf, dashboard, detail, section
+from vangnet.casework.views import (
+    case_action,
+    case_form,
+    case_open,
+    case_pdf,
+    dashboard,
+    detail,
+    section,
+)
 from vangnet.plans.views import financing
 
 app_name = "cases"
@@ -27,6 +35,7 @@ urlpatterns = [
     path("<str:reference>/tweede-beoordeling/", screen, name="screen"),
     path("<str:reference>/verplaatsen/", move, name="move"),
     path("<str:reference>/actie/<slug:name>/", case_action, name="action"),
+    path("<str:reference>/formulier/<slug:name>/", case_form, name="form"),
     path("<str:reference>/documenten/", document_upload, name="document_upload"),
     path("<str:reference>/documenten/<int:pk>/", document_download, name="document"),
     path("<str:reference>/financiering/<int:pk>/", financing, name="financing"),

@@ -4,6 +4,7 @@ which shows every stage's section (each app's actions, forms and data).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 from types import SimpleNamespace
 from typing import Any
@@ -198,6 +199,7 @@ def _case_file(
         "can_withdraw": membership.role == Role.REFERRER and "withdraw" in forms_open,
         "active": case.state in ACTIVE_STATES,
         "open_forms": forms_open,
+        "lazy_forms": LAZY_FORMS,
         # Term forms follow the ladder and the running suspension (issue 11 §2).
         "can_suspend": can_manage and "term" in forms_open and not running_suspension(case),
         "can_escalate": can_manage and "term" in forms_open,
@@ -392,6 +394,7 @@ def _restore_failed_form(request: HttpRequest, case: Case, context: dict[str, An
     for field, message in failed.get("errors", []):
         form.add_error(field if field in form.fields else None, message)
     context["failed"] = failed["action"]
+    context["failed_form"] = form
     if goal is not None and goal_attr:
         setattr(goal, goal_attr, form)
         context["failed_goal"] = goal.pk
@@ -468,6 +471,57 @@ ACTIONS: dict[str, CaseAction] = {
     **followup_actions.ACTIONS,
     **continuity_actions.ACTIONS,
 }
+
+
+@dataclass(frozen=True)
+class LazyForm:
+    """A case-page form that loads when its section of the page is opened (issue 12 §3)."""
+
+    form: str  # its attribute in FORMS
+    button: str
+    testid: str = ""
+
+
+# Only the forms behind a <details> of the case page: the page renders a link in their place,
+# HTMX fetches the form when the coordinator opens it, and a refused form comes back inline.
+LAZY_FORMS: dict[str, LazyForm] = {
+    "tijdlijn": LazyForm("TimelineForm", "Toevoegen"),
+    "partij": LazyForm("PartyForm", "Toevoegen"),
+    "toestemming": LazyForm("ConsentForm", "Vastleggen"),
+    "vraag": LazyForm("QuestionForm", "Toevoegen"),
+    "doel": LazyForm("GoalForm", "Toevoegen", "goal-form"),
+    "plan": LazyForm("PlanForm", "Opslaan", "plan-form"),
+    "financiering": LazyForm("FinancingRequestForm", "Aanvragen"),
+    "fase": LazyForm("PhaseForm", "Toevoegen"),
+}
+
+
+@verified_required
+def case_form(request: HttpRequest, reference: str, name: str) -> HttpResponse:
+    """One case-page form, fetched when opened: the bare form for HTMX, a page of its own
+    without script. Needs the permission of the action it posts to; logged as a read of the
+    case (the form suggests the case's parties), a refusal as denied."""
+    lazy = LAZY_FORMS.get(name)
+    if lazy is None or request.method != "GET":
+        raise Http404
+    case = case_or_404(reference)
+    actor = actor_for(current_user(request))
+    try:
+        case_access(
+            actor,
+            case,
+            permission=ACTIONS[name].permission,
+            action=Action.READ,
+            detail=f"formulier {name}",
+        )
+    except NotAllowed as exc:
+        raise PermissionDenied from exc
+    quick = [p.organisation for p in case.parties.select_related("organisation")]
+    form = getattr(_with_quick(FORMS, quick), lazy.form)()
+    context = {"case": case, "name": name, "form": form, "lazy": lazy}
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "casework/_action_form.html", context)
+    return render(request, "casework/action_form_page.html", context)
 
 
 @require_POST

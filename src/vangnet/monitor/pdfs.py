@@ -80,14 +80,33 @@ def count(params: Choice) -> presentation.ReportView:
     )
 
 
+def max_age() -> int:
+    return int(getattr(settings, "VANGNET_MONITOR_REPORT_MAX_AGE", 0))
+
+
 def build(params: Choice, version: str | None = None) -> presentation.ReportView:
     """The report for this choice, from the cache while no record changed (one aggregate query)
-    or counted afresh."""
+    or counted afresh.
+
+    Without a `version` (the report page) a report found current at most
+    VANGNET_MONITOR_REPORT_MAX_AGE seconds ago is shown without asking for the version again:
+    every registration adds a record, and at national size counting takes most of a second
+    of CPU, so with registrations coming in every few seconds (bench/web.py) the page counted on
+    nearly every request. The figures are periodic counts; a registration shows in them within
+    that time. The PDF (`render`) passes the version and is always counted from it."""
+    recent_key = f"monitor-report-recent:{choice_digest(params)}"
+    age = max_age()
+    if version is None and age > 0:
+        recent = cache.get(recent_key)
+        if recent is not None and time.time() - recent[0] < age:
+            return recent[1]
     key = cache_key("report", params, version or selectors.report_version())
     view: presentation.ReportView | None = cache.get(key)
     if view is None:
         view = count(params)
         cache.set(key, view, REPORT_CACHE_SECONDS)
+    if age > 0:
+        cache.set(recent_key, (time.time(), view), age)
     return view
 
 

@@ -17,6 +17,8 @@ Documented variables (see README "Configuration"):
 - VANGNET_FIELD_KEYS: Fernet keys (comma-separated, newest first) that encrypt the BSN at rest.
 - VANGNET_DISCLOSURE_THRESHOLD: smallest published cell in monitor reports (default 5).
 - VANGNET_AUDIT_MAX_LAG_SECONDS: longest time between an access-log row and its seal (600).
+- VANGNET_MONITOR_REPORT_MAX_AGE: seconds the monitor report page may lag the records (60).
+- VANGNET_AUDIT_SEAL_IN_REQUEST: seal at the end of each logging request (1; 0 with a sealer).
 """
 
 from __future__ import annotations
@@ -227,10 +229,16 @@ VANGNET_FIELD_KEYS = [k for k in os.environ.get("VANGNET_FIELD_KEYS", "").split(
 
 # Monitor reports published outside the table suppress cells below this count.
 VANGNET_DISCLOSURE_THRESHOLD = int(os.environ.get("VANGNET_DISCLOSURE_THRESHOLD", "5"))
+# The monitor report page shows figures at most this many seconds behind the records (counting
+# a national report takes most of a second; every registration adds a record). 0: always exact.
+VANGNET_MONITOR_REPORT_MAX_AGE = int(os.environ.get("VANGNET_MONITOR_REPORT_MAX_AGE", "60"))
 
 # The access log's hash chain: the longest time a row may wait for its seal (a row written in a
 # long transaction is sealed after it commits). Longer is reported by `audit verify`.
 VANGNET_AUDIT_MAX_LAG_SECONDS = int(os.environ.get("VANGNET_AUDIT_MAX_LAG_SECONDS", "600"))
+# Each request that logged seals its rows at its end, unless a sealer runs beside the server
+# (`make serve` starts `audit seal --follow` and sets this to 0).
+VANGNET_AUDIT_SEAL_IN_REQUEST = env_bool("VANGNET_AUDIT_SEAL_IN_REQUEST", True)
 
 # Registrations older than this are flagged in the queue (seed 000, Tien in Twente: within a week).
 VANGNET_TRIAGE_DAYS = 7

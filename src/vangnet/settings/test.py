@@ -18,3 +18,5 @@ elif base.DATABASES["default"]["ENGINE"].endswith("postgresql"):
     )
 MEDIA_ROOT = VAR_DIR / "test-documents"  # noqa: F405
 AXES_ENABLED = True
+# Tests see every record change in the next report (monitor/tests set a maximum age themselves).
+VANGNET_MONITOR_REPORT_MAX_AGE = 0

@@ -321,3 +321,49 @@ def test_the_quick_seal_looks_only_at_recent_rows_and_a_full_pass_finds_the_rest
     assert access_log_seal(recent_only=True) == 1  # a new row is in the window
     assert access_log_seal() == 1  # the full pass finds the old row
     assert access_log_verify().ok
+
+
+def test_the_request_path_seals_its_own_rows_and_newer_ones_without_searching_the_log(world):
+    """The request path's window of 10,000 recent rows still cost an anti-join of ~28 ms per
+    logged request on the national log. It now seals the rows above the one the chain's head
+    sealed plus its own rows by id: a request whose row got an older id (its transaction
+    committed after later rows were sealed) still gets it sealed, and an unrelated old row is
+    left to the full pass."""
+    from vangnet.audit import sealing
+
+    [mine, stranger] = write(world, 2)  # both committed late, below the head
+    write(world, 3)
+    assert sealing._seal_batch(after_id=stranger.pk) == 3  # later rows were sealed first
+    [newer] = write(world, 1)
+    assert access_log_seal(own=[mine.pk]) == 2  # its own row and the newer one
+    assert set(AccessLogEntry.objects.filter(seal__isnull=True)) == {stranger}
+    assert access_log_seal(own=[]) == 0
+    assert access_log_seal() == 1  # the full pass finds the stranger's row
+    assert access_log_verify().ok
+    assert AccessLogSeal.objects.get(entry=newer).position == 5
+
+
+@pg_only
+def test_the_request_path_waits_briefly_for_another_sealer_then_leaves_its_rows(world, monkeypatch):
+    """The request path waits for the sealer's lock (so its rows never fall behind the head)
+    but not for ever: while another sealer holds the lock past OWN_LOCK_TIMEOUT, it seals
+    nothing and leaves its rows to the follower."""
+    import psycopg
+
+    from vangnet.audit import sealing
+
+    monkeypatch.setattr(sealing, "OWN_LOCK_TIMEOUT", "200ms")
+    [mine] = write(world, 1)
+    s = connection.settings_dict
+    with psycopg.connect(
+        dbname=s["NAME"],
+        user=s["USER"],
+        password=s["PASSWORD"] or None,
+        host=s["HOST"],
+        port=s["PORT"] or 5432,
+        autocommit=True,
+    ) as other:
+        other.execute("SELECT pg_advisory_lock(%s)", [sealing.SEAL_LOCK])
+        assert access_log_seal(own=[mine.pk]) == 0
+        other.execute("SELECT pg_advisory_unlock(%s)", [sealing.SEAL_LOCK])
+    assert access_log_seal(own=[mine.pk]) == 1

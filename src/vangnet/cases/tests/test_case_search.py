@@ -4,6 +4,8 @@ paginated and sortable with no hard cap."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from vangnet.audit.models import AccessLogEntry
@@ -45,24 +47,68 @@ def test_search_finds_only_visible_cases_and_is_logged_without_the_terms(world, 
     assert searches.count() == 2  # the invalid one ran no search
 
 
-def test_case_list_is_paginated_and_sortable_beyond_fifty(world, verified_client):
+def _refs(html: str) -> list[str]:
+    return re.findall(r'<tr><td><a href="/casussen/(VN-\d{4}-\d{5})/">', html)
+
+
+def _more(html: str) -> str | None:
+    found = re.search(r'href="(\?[^"]+)" data-testid="more"', html)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def test_case_list_pages_on_with_more_and_shows_every_case_once(world, verified_client):
     for _ in range(51):
         factories.register_case(world.referrer)
     client = verified_client(world.coordinator)
     first = client.get("/casussen/").content.decode()
-    assert "Pagina 1 van 2" in first
     oldest = Case.objects.order_by("registered_at", "pk").first()
-    assert oldest.reference not in first
-    assert oldest.reference in client.get("/casussen/?pagina=2").content.decode()
+    assert oldest.reference not in first and len(_refs(first)) == 50
+    second = client.get("/casussen/" + _more(first)).content.decode()
+    assert _refs(second) == [oldest.reference] and _more(second) is None
+    assert "Terug naar het begin" in second
     assert oldest.reference in client.get("/casussen/?sorteer=aangemeld").content.decode()
 
 
-def test_a_search_with_more_hits_than_one_page_says_so(world, verified_client, monkeypatch):
+@pytest.mark.parametrize("sort", ["-aangemeld", "aangemeld", "referentie", "-referentie", "status"])
+def test_paging_returns_every_row_exactly_once(world, verified_client, monkeypatch, sort):
+    """Keyset paging (issue 12 §3) in every sort order, with ties (many cases share a state) and
+    a case registered between two pages: nothing twice, nothing skipped of what was there."""
+    from vangnet.cases import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 3)
+    for _ in range(8):
+        factories.register_case(world.referrer)
+    Case.objects.filter(pk__in=Case.objects.order_by("pk").values("pk")[:4]).update(
+        state="admitted"
+    )
+    before = set(Case.objects.values_list("reference", flat=True))
+    client = verified_client(world.coordinator)
+    seen: list[str] = []
+    url: str | None = f"?sorteer={sort}"
+    while url:
+        html = client.get("/casussen/" + url).content.decode()
+        seen += _refs(html)
+        if len(seen) == 3:
+            factories.register_case(world.referrer)  # added while paging
+        url = _more(html)
+    assert len(seen) == len(set(seen))
+    assert before <= set(seen)
+
+
+def test_a_search_with_more_hits_than_one_page_says_so_and_pages_on(
+    world, verified_client, monkeypatch
+):
     from vangnet.cases import views
 
     monkeypatch.setattr(views, "PAGE_SIZE", 2)
     for _ in range(3):
         factories.register_case(world.referrer)
-    html = verified_client(world.coordinator).post("/casussen/", {"referrer": "GGZ"}).content
-    text = html.decode()
+    client = verified_client(world.coordinator)
+    text = client.post("/casussen/", {"referrer": "GGZ"}).content.decode()
     assert "3 casussen gevonden. De eerste 2 staan hier: verfijn de zoekopdracht" in text
+    cursor = re.search(r'name="na" value="([^"]+)"', text).group(1)
+    rest = client.post("/casussen/", {"referrer": "GGZ", "na": cursor}).content.decode()
+    assert len(set(_refs(text)) | set(_refs(rest))) == 3 and len(_refs(rest)) == 1
+    # A tampered cursor is refused in words, not with a server error.
+    bad = client.get("/casussen/?na=abc", follow=True).content.decode()
+    assert "Deze vervolgpagina bestaat niet (meer)" in bad

@@ -37,6 +37,17 @@ def _page_for(browser, live_server, user):  # type: ignore[no-untyped-def]
     return page
 
 
+def _open(page, summary: str) -> None:  # type: ignore[no-untyped-def]
+    """Open a case-page form: it loads when opened (HTMX, issue 12 §3); wait until htmx has
+    swapped it in and set it up, or its own HTMX fields (the organisation search) do not
+    answer yet."""
+    page.locator(f"summary:has-text('{summary}')").click()
+    page.locator(f"details:has(summary:has-text('{summary}')) form").wait_for()
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
+
+
 def _post(page, action: str) -> None:  # type: ignore[no-untyped-def]
     page.locator(f"form[action$='/actie/{action}/'] button[type=submit]").first.click()
     page.wait_for_load_state("load")
@@ -77,7 +88,7 @@ def test_admission_to_closure_journey(browser, live_server, world):
     assert "Toegelaten" in coord.locator("[data-testid=state]").inner_text()
 
     # Prepare: timeline, two parties with consent and invitation, a question.
-    coord.locator("summary:has-text('Gebeurtenis toevoegen')").click()
+    _open(coord, "Gebeurtenis toevoegen")
     form = coord.locator("form[action$='/actie/tijdlijn/']")
     form.locator("input[name=date]").fill((timezone.localdate() - timedelta(days=30)).isoformat())
     form.locator("input[name=organisation_name]").fill("Kliniek Zuid")
@@ -85,7 +96,7 @@ def test_admission_to_closure_journey(browser, live_server, world):
     _post(coord, "tijdlijn")
     _ok(coord)
     for org, role in ((housing, "Beschermd wonen"), (clinic, "Klinische behandeling")):
-        coord.locator("summary:has-text('Partij toevoegen')").click()
+        _open(coord, "Partij toevoegen")
         form = coord.locator("form[action$='/actie/partij/']")
         # Search the directory (HTMX) and pick the suggestion, as a coordinator would.
         field = form.locator("input[name=organisation]")
@@ -97,7 +108,7 @@ def test_admission_to_closure_journey(browser, live_server, world):
         form.locator("input[name=has_mandate]").check()
         _post(coord, "partij")
         _ok(coord)
-        coord.locator("summary:has-text('Toestemming vastleggen')").click()
+        _open(coord, "Toestemming vastleggen")
         form = coord.locator("form[action$='/actie/toestemming/']")
         # Now a party of the case: a quick choice before anything is typed.
         quick = form.locator(f"datalist option[value^='{org.name} (']")
@@ -110,7 +121,7 @@ def test_admission_to_closure_journey(browser, live_server, world):
         coord.locator("[data-testid=parties] button:has-text('Uitnodigen')").first.click()
         coord.wait_for_load_state("load")
         _ok(coord)
-    coord.locator("summary:has-text('Vraag toevoegen')").click()
+    _open(coord, "Vraag toevoegen")
     coord.locator("form[action$='/actie/vraag/'] textarea[name=text]").fill(
         "Wie biedt binnen vier weken een plek?"
     )
@@ -153,7 +164,7 @@ def test_admission_to_closure_journey(browser, live_server, world):
     # One integral plan: regie and two goals for two organisations.
     coord.goto(url)
     assert "Integraal plan" in coord.locator("[data-testid=state]").inner_text()
-    coord.locator("summary:has-text('Regie, overdracht en vangnet bewerken')").click()
+    _open(coord, "Regie, overdracht en vangnet bewerken")
     pf = coord.locator("[data-testid=plan-form]")
     pf.locator("input[name=regiebehandelaar]").fill("Dr. Regie (Kliniek Zuid)")
     pf.locator("input[name=case_director]").fill(world.coordinator.username)
@@ -167,7 +178,7 @@ def test_admission_to_closure_journey(browser, live_server, world):
         ("treatment", "Klinische behandeling", clinic, "zvw"),
         ("housing", "Woonplek met begeleiding", housing, "wmo"),
     ):
-        coord.locator("summary:has-text('Doel toevoegen')").click()
+        _open(coord, "Doel toevoegen")
         gf = coord.locator("[data-testid=goal-form]")
         gf.locator("select[name=domain]").select_option(domain)
         gf.locator("textarea[name=description]").fill(text)

@@ -47,8 +47,15 @@ def test_case_page_does_not_grow_with_the_directory(world, verified_client):
     assert "Zorgaanbieder 0001" not in large
     assert large.count("<option") == small.count("<option")
     assert abs(len(large) - len(small)) < 200  # csrf tokens and times differ, nothing else
-    # The party is a quick choice in every organisation field of the page.
-    assert large.count('value="Woonzorg Noord (nr.') >= 3
+    # The party is a quick choice in every organisation field of the forms the page loads
+    # when opened (issue 12 §3).
+    forms = "".join(
+        client.get(
+            f"/casussen/{case.reference}/formulier/{name}/", HTTP_HX_REQUEST="true"
+        ).content.decode()
+        for name in ("partij", "toestemming", "doel", "plan")
+    )
+    assert forms.count('value="Woonzorg Noord (nr.') >= 3
 
 
 def test_search_finds_by_name_agb_and_municipality(world, verified_client):

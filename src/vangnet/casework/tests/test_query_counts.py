@@ -141,3 +141,29 @@ def test_plan_revisions_say_when_older_ones_are_not_shown(world, verified_client
     page = verified_client(world.coordinator).get(f"/casussen/{case.reference}/").content.decode()
     assert 'data-testid="older-revisions"' in page
     assert "Dr. Versie21" in page and "→ Dr. Versie01<" not in page
+
+
+def test_the_overview_shows_the_first_of_each_stage_and_links_to_all(
+    world, verified_client, monkeypatch
+):
+    """Rendering every open case of a national table cost most of the overview's time: each
+    stage shows the cases that need attention first, then the longest in the stage, up to
+    OVERVIEW_SHOWN, with the stage's full count and a link to all of them in the case list."""
+    from vangnet.casework import selectors as casework_selectors
+
+    monkeypatch.setattr(casework_selectors, "OVERVIEW_SHOWN", 2)
+    quiet = [fu.admitted_case(world) for _ in range(3)]
+    flagged = fu.admitted_case(world)
+    # Its term runs out: it needs attention, so it comes first although it is the newest.
+    flagged.admitted_on = timezone.localdate() - timedelta(days=400)
+    flagged.save(update_fields=["admitted_on"])
+    client = verified_client(world.coordinator)
+    response = client.get("/casussen/overzicht/")
+    stage = response.context["overview"]["by_stage"][State.ADMITTED.label]
+    assert stage.total == 4 and stage.more == 2
+    assert [r.case for r in stage] == [flagged, quiet[0]]
+    html = response.content.decode()
+    assert f"{State.ADMITTED.label} (4)" in html
+    assert f'href="/casussen/?status={State.ADMITTED.value}"' in html
+    listed = client.get(f"/casussen/?status={State.ADMITTED.value}").content.decode()
+    assert all(c.reference in listed for c in [*quiet, flagged])

@@ -330,3 +330,30 @@ def test_the_report_is_counted_once_per_choice_until_records_change(
     record.delete()
     client.get(url)
     assert len(counted) == 4
+
+
+def test_the_report_page_may_lag_the_records_by_at_most_the_maximum_age(
+    seeded, world, verified_client, monkeypatch, settings
+):
+    """Every registration adds a record; at national size counting took most of a second per
+    page, and with registrations every few seconds (bench/web.py) nearly every page counted.
+    Within VANGNET_MONITOR_REPORT_MAX_AGE the page shows the report found current last time,
+    without even asking for the version; after it, a changed record is counted in."""
+    import time
+
+    from vangnet.monitor import pdfs
+
+    settings.VANGNET_MONITOR_REPORT_MAX_AGE = 60
+    counted = []
+    original = pdfs.count
+    monkeypatch.setattr(pdfs, "count", lambda params: counted.append(1) or original(params))
+    client = verified_client(world.monitor_analyst)
+    url = "/monitor/rapport/?van=2020&tot=2021"
+    assert client.get(url).status_code == 200
+    MonitorRecord.objects.order_by("id").first().save()
+    client.get(url)
+    assert len(counted) == 1  # within the maximum age: not counted again
+    later = time.time() + 61
+    monkeypatch.setattr(time, "time", lambda: later)
+    client.get(url)
+    assert len(counted) == 2  # older than that: the change is counted in

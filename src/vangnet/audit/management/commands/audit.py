@@ -16,9 +16,14 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
+from django.db import InterfaceError, OperationalError, close_old_connections
 
-from vangnet.audit.sealing import FULL_PASS_SECONDS, access_log_seal, access_log_verify
+from vangnet.audit.sealing import (
+    FULL_PASS_SECONDS,
+    WINDOW_PASS_SECONDS,
+    access_log_seal,
+    access_log_verify,
+)
 
 EXPECT = re.compile(r"^(\d+):([0-9a-f]{64})$")
 
@@ -45,7 +50,7 @@ class Command(BaseCommand):
     def _seal(self, *, follow: bool, interval: float) -> None:
         if interval <= 0:
             raise CommandError("--interval moet groter zijn dan 0.")
-        last_full = time.monotonic()
+        last_full = last_window = time.monotonic()
         sealed = access_log_seal()  # the first turn searches the whole log
         while True:
             if not follow:
@@ -53,12 +58,25 @@ class Command(BaseCommand):
                 return
             close_old_connections()
             time.sleep(interval)
-            # Quick turns look at the recent rows only; a full pass now and then finds rows
+            # Quick turns seal the rows above the head (an index range); every
+            # WINDOW_PASS_SECONDS the recent window, and now and then the whole log, for rows
             # that long transactions committed with older ids.
-            full = time.monotonic() - last_full >= FULL_PASS_SECONDS
+            now = time.monotonic()
+            full = now - last_full >= FULL_PASS_SECONDS
+            window = now - last_window >= WINDOW_PASS_SECONDS
             if full:
-                last_full = time.monotonic()
-            sealed = access_log_seal(recent_only=not full)
+                last_full = now
+            if window:
+                last_window = now
+            try:
+                if full or window:
+                    sealed = access_log_seal(recent_only=not full)
+                else:
+                    sealed = access_log_seal(own=[])
+            except (OperationalError, InterfaceError) as exc:
+                # A database restart must not end the sealer that bounds the unsealed time.
+                self.stderr.write(f"verzegelen mislukt, opnieuw over {interval} s: {exc}")
+                close_old_connections()
 
     def _verify(self, expect_text: str | None) -> None:
         expect = None
