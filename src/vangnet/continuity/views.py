@@ -41,7 +41,7 @@ def render_letter_pdf(letter: GpLetter, *, request: HttpRequest | None = None) -
     from weasyprint import HTML
 
     html = render_to_string(
-        "continuity/gp_letter.html",
+        "continuity/gp_letter_pdf.html",
         {"letter": letter, "case": letter.case, "c": letter.contents, "printed_at": timezone.now()},
         request=request,
     )
