@@ -28,7 +28,7 @@ Reason = Literal[
 ]
 
 
-class AnswerIn(Schema):
+class OutcomeAnswerIn(Schema):
     token: str = Field(..., min_length=1, max_length=200, description="Het token uit de link")
     answer: Answer = Field(..., description="Krijgt de patiënt de afgesproken zorg nog?")
     reasons: list[Reason] = Field(
@@ -37,7 +37,7 @@ class AnswerIn(Schema):
     note: str = Field("", max_length=1000)
 
 
-class AnswerOut(Schema):
+class OutcomeAnswerOut(Schema):
     case_reference: str
     months: int
     answer: str
@@ -47,10 +47,10 @@ class AnswerOut(Schema):
 
 @router.post(
     "/answer",
-    response=AnswerOut,
+    response=OutcomeAnswerOut,
     summary="Uitkomstvraag na afsluiting beantwoorden (eenmalig, alleen de geadresseerde verwijzer)",
 )
-def answer(request: HttpRequest, payload: AnswerIn):
+def answer(request: HttpRequest, payload: OutcomeAnswerIn):
     actor = actor_for(current_user(request))
     outcome_request, membership = services.request_open(
         actor, payload.token, action=Action.UPDATE, channel="api"
@@ -64,7 +64,7 @@ def answer(request: HttpRequest, payload: AnswerIn):
         note=payload.note,
     )
     assert done.answered_at is not None
-    return AnswerOut(
+    return OutcomeAnswerOut(
         case_reference=done.case.reference,
         months=done.months,
         answer=done.answer,

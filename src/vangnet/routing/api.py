@@ -39,7 +39,7 @@ class InsurerOut(Schema):
     name: str
 
 
-class QuestionIn(Schema):
+class RoutingQuestionIn(Schema):
     asker_kind: Literal["citizen", "relative", "professional"]
     patient_name: str = Field(..., min_length=1, max_length=200)
     patient_birth_date: date
@@ -73,7 +73,7 @@ class QuestionPageOut(PageOut):
     items: list[QuestionSummaryOut]
 
 
-class QuestionOut(QuestionSummaryOut):
+class RoutingQuestionOut(QuestionSummaryOut):
     asker_kind: str
     patient_name: str
     patient_birth_date: date
@@ -92,7 +92,7 @@ class HandOverIn(Schema):
     insurer_id: int
 
 
-class ReasonIn(Schema):
+class RoutingReasonIn(Schema):
     reason: str = Text
 
 
@@ -142,7 +142,7 @@ class SignalOut(SignalSummaryOut):
     case_reference: str | None
 
 
-class AnswerIn(Schema):
+class RoutingAnswerIn(Schema):
     answer: str = Text
 
 
@@ -229,9 +229,9 @@ def _signal_first(action: str) -> list[Any]:
     return auth_then(check)
 
 
-def _out(q: Question) -> QuestionOut:
+def _out(q: Question) -> RoutingQuestionOut:
     q = selectors.question_by_reference(q.reference) or q
-    return QuestionOut(
+    return RoutingQuestionOut(
         reference=q.reference,
         state=q.state,
         state_label=str(QuestionState(q.state).label),
@@ -338,11 +338,11 @@ def _ucz_first(request: HttpRequest) -> None:
 
 @router.post(
     "/questions",
-    response={201: QuestionOut},
+    response={201: RoutingQuestionOut},
     auth=auth_then(_ucz_first),
     summary="Vraag vastleggen (UCZ)",
 )
-def record_question(request: HttpRequest, payload: QuestionIn):
+def record_question(request: HttpRequest, payload: RoutingQuestionIn):
     user = current_user(request)
     actor = actor_for(user)
     membership = actor.membership_for(role=Role.UCZ_OFFICER)
@@ -373,7 +373,7 @@ def record_question(request: HttpRequest, payload: QuestionIn):
 
 @router.get(
     "/questions/{reference}",
-    response=QuestionOut,
+    response=RoutingQuestionOut,
     auth=_question_first(None, Action.READ),
     summary="Vraag inzien",
 )
@@ -384,7 +384,7 @@ def get_question(request: HttpRequest, reference: str):
 
 @router.post(
     "/questions/{reference}/hand-over",
-    response=QuestionOut,
+    response=RoutingQuestionOut,
     auth=_question_first(Role.UCZ_OFFICER, Action.UPDATE),
     summary="Overdragen aan de zorgbemiddeling van de eigen zorgverzekeraar (UCZ)",
 )
@@ -402,11 +402,11 @@ def hand_over(request: HttpRequest, reference: str, payload: HandOverIn):
 
 @router.post(
     "/questions/{reference}/withdraw",
-    response=QuestionOut,
+    response=RoutingQuestionOut,
     auth=_question_first(Role.UCZ_OFFICER, Action.UPDATE),
     summary="Vraag intrekken (UCZ)",
 )
-def withdraw(request: HttpRequest, reference: str, payload: ReasonIn):
+def withdraw(request: HttpRequest, reference: str, payload: RoutingReasonIn):
     question, membership = _checked(request)
     return _out(
         services.question_withdraw(
@@ -420,7 +420,7 @@ def withdraw(request: HttpRequest, reference: str, payload: ReasonIn):
 
 @router.post(
     "/questions/{reference}/take-up",
-    response=QuestionOut,
+    response=RoutingQuestionOut,
     auth=_question_first(Role.ZORGBEMIDDELING, Action.UPDATE),
     summary="Vraag oppakken (zorgbemiddeling)",
 )
@@ -435,11 +435,11 @@ def take_up(request: HttpRequest, reference: str):
 
 @router.post(
     "/questions/{reference}/send-back",
-    response=QuestionOut,
+    response=RoutingQuestionOut,
     auth=_question_first(Role.ZORGBEMIDDELING, Action.UPDATE),
     summary="Terugsturen naar de UCZ (zorgbemiddeling)",
 )
-def send_back(request: HttpRequest, reference: str, payload: ReasonIn):
+def send_back(request: HttpRequest, reference: str, payload: RoutingReasonIn):
     question, membership = _checked(request)
     return _out(
         services.question_send_back(
@@ -453,7 +453,7 @@ def send_back(request: HttpRequest, reference: str, payload: ReasonIn):
 
 @router.post(
     "/questions/{reference}/attempts",
-    response={201: QuestionOut},
+    response={201: RoutingQuestionOut},
     auth=_question_first(Role.ZORGBEMIDDELING, Action.UPDATE),
     summary="Poging vastleggen: wat, bij welke aanbieder (zorgbemiddeling)",
 )
@@ -473,7 +473,7 @@ def add_attempt(request: HttpRequest, reference: str, payload: AttemptIn):
 
 @router.post(
     "/questions/{reference}/solve",
-    response=QuestionOut,
+    response=RoutingQuestionOut,
     auth=_question_first(Role.ZORGBEMIDDELING, Action.UPDATE),
     summary="Opgelost door zorgbemiddeling (telt mee)",
 )
@@ -572,7 +572,7 @@ def get_signal(request: HttpRequest, reference: str):
     auth=_signal_first(Action.UPDATE),
     summary="Signaal beantwoorden (coördinator)",
 )
-def answer_signal(request: HttpRequest, reference: str, payload: AnswerIn):
+def answer_signal(request: HttpRequest, reference: str, payload: RoutingAnswerIn):
     signal, membership = request.vangnet_signal  # type: ignore[attr-defined]
     return _signal_out(
         services.signal_answer(

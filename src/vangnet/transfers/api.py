@@ -157,7 +157,7 @@ class ChangeIn(Schema):
     capacity_id: int
 
 
-class EventOut(Schema):
+class TransferEventOut(Schema):
     at: datetime
     from_state: str
     to_state: str
@@ -179,7 +179,7 @@ class TransferOut(Schema):
     days_saved: float
     zorgbemiddeling: str | None
     zorgbemiddeling_note: str
-    events: list[EventOut]
+    events: list[TransferEventOut]
 
 
 class TransferPageOut(PageOut):
@@ -190,12 +190,12 @@ class NoteIn(Schema):
     note: str = Field("", max_length=2000)
 
 
-class AnswerIn(Schema):
+class TransferAnswerIn(Schema):
     accepted: bool
     reason: str = Field("", max_length=2000)
 
 
-class ContactIn(Schema):
+class TransferContactIn(Schema):
     spoke_with: str = Field(..., min_length=1, max_length=200)
     spoke_on: PlausibleDate
     note: str = Field("", max_length=2000)
@@ -209,7 +209,7 @@ class IntakeDoneIn(Schema):
     on: PlausibleDate | None = None
 
 
-class ReasonIn(Schema):
+class TransferReasonIn(Schema):
     reason: str = Field(..., min_length=1, max_length=2000)
 
 
@@ -305,7 +305,7 @@ def _transfer_out(t: Transfer) -> TransferOut:
         zorgbemiddeling=t.zorgbemiddeling.name if t.zorgbemiddeling else None,
         zorgbemiddeling_note=t.zorgbemiddeling_note,
         events=[
-            EventOut(at=e.at, from_state=e.from_state, to_state=e.to_state, note=e.note)
+            TransferEventOut(at=e.at, from_state=e.from_state, to_state=e.to_state, note=e.note)
             for e in t.events.all()
         ],
     )
@@ -526,7 +526,7 @@ def transfer_offer(request: HttpRequest, pk: int, payload: NoteIn):
 
 
 @router.post("/transfers/{pk}/answer", response=TransferOut, summary="Antwoord van de cliënt")
-def transfer_answer(request: HttpRequest, pk: int, payload: AnswerIn):
+def transfer_answer(request: HttpRequest, pk: int, payload: TransferAnswerIn):
     services.transfer_answer(
         actor=_actor(request),
         transfer=services.transfer_get(pk),
@@ -540,7 +540,7 @@ def transfer_answer(request: HttpRequest, pk: int, payload: AnswerIn):
 @router.post(
     "/transfers/{pk}/contacts", response={201: TransferOut}, summary="Overdrachtscontact vastleggen"
 )
-def transfer_contact(request: HttpRequest, pk: int, payload: ContactIn):
+def transfer_contact(request: HttpRequest, pk: int, payload: TransferContactIn):
     services.handover_contact_record(
         actor=_actor(request),
         transfer=services.transfer_get(pk),
@@ -574,7 +574,7 @@ def transfer_intake_done(request: HttpRequest, pk: int, payload: IntakeDoneIn):
 @router.post(
     "/transfers/{pk}/intake-failed", response=TransferOut, summary="Intake niet doorgegaan"
 )
-def transfer_intake_failed(request: HttpRequest, pk: int, payload: ReasonIn):
+def transfer_intake_failed(request: HttpRequest, pk: int, payload: TransferReasonIn):
     services.transfer_intake_failed(
         actor=_actor(request),
         transfer=services.transfer_get(pk),

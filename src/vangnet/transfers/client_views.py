@@ -177,7 +177,7 @@ def letter_pdf(page: Any, *, code: str, expires: str, request: HttpRequest) -> b
     from weasyprint import HTML
 
     html = render_to_string(
-        "transfers/client/letter.html",
+        "transfers/client/letter_pdf.html",
         {
             "page": page,
             "code": code,
