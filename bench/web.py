@@ -69,17 +69,19 @@ def ensure_loaded(name: str, scale: str) -> float | None:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{name}"')
+    env = {"DATABASE_URL": f"{SERVER}/{name}", "DJANGO_SETTINGS_MODULE": "vangnet.settings.dev"}
     if exists:
         with psycopg.connect(f"{SERVER}/{name}", autocommit=True) as conn:
             try:
-                # The data set's template cases are there: loaded by an earlier run.
+                # The data set's template cases are there: loaded by an earlier run. The code
+                # may have new migrations since, so the schema is brought up to date first.
                 if conn.execute(
                     "SELECT 1 FROM cases_case WHERE patient_name LIKE 'Sjabloon %%' LIMIT 1"
                 ).fetchone():
+                    run([sys.executable, "-m", "vangnet", "migrate", "--noinput", "-v0"], env=env)
                     return None
             except psycopg.errors.UndefinedTable:
                 pass
-    env = {"DATABASE_URL": f"{SERVER}/{name}", "DJANGO_SETTINGS_MODULE": "vangnet.settings.dev"}
     started = time.perf_counter()
     run([sys.executable, "-m", "vangnet", "migrate", "--noinput", "-v0"], env=env)
     run([sys.executable, "-m", "vangnet", "demo", "--scale", scale], env=env)

@@ -15,7 +15,9 @@ def text_to_organisation(apps, schema_editor):
     Case = apps.get_model("cases", "Case")
     Organisation = apps.get_model("directory", "Organisation")
     found: dict[str, int] = {}
-    for text in Case.objects.values_list("patient_insurer", flat=True).distinct():
+    # order_by(): without it the model's ordering joins the DISTINCT, which then yields one row
+    # per case and updates every case of a text once per case (quadratic on a country's cases).
+    for text in Case.objects.order_by().values_list("patient_insurer", flat=True).distinct():
         name = " ".join((text or "").split()) or UNKNOWN
         key = name.casefold()
         if key not in found:

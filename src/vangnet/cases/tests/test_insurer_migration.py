@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.test.utils import CaptureQueriesContext
 
 from vangnet.cases.models import Case
 from vangnet.directory.models import Organisation, OrganisationType
@@ -35,8 +36,20 @@ def test_insurer_text_maps_to_organisations_by_name_and_back():
     for ref, text in texts.items():
         OldCase.objects.filter(reference=ref).update(patient_insurer=text)
     insurers_before = Organisation.objects.filter(organisation_type="insurer").count()
+    distinct_texts = OldCase.objects.order_by().values("patient_insurer").distinct().count()
 
-    migrate(None)
+    with CaptureQueriesContext(connection) as queries:
+        migrate(None)
+
+    # One UPDATE per distinct text, not one per case: with the model's ordering the DISTINCT ran
+    # over (text, registered_at), every case updated all cases of its text again, and on a
+    # national data set without autovacuum the migration did not finish.
+    updates = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('UPDATE "cases_case" SET "insurer_id"')
+    ]
+    assert len(updates) == distinct_texts < Case.objects.count()
 
     seeded = Organisation.objects.get(
         organisation_type=OrganisationType.INSURER, name="Zilveren Kruis"
