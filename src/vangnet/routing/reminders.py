@@ -22,7 +22,8 @@ from .workflow import OPEN_QUESTION_STATES, QuestionState, SignalState
 
 WARN_DAYS = 1
 LABEL = {DueStatus.NEARING: "nadert", DueStatus.OVERDUE: "is verlopen"}
-TODO: dict[str, str] = {
+# What the reminded person should do next, per state of the question.
+NEXT_STEP: dict[str, str] = {
     QuestionState.RECORDED: "Draag de vraag over aan de zorgbemiddeling van de zorgverzekeraar.",
     QuestionState.HANDED_OVER: "Pak de vraag op.",
     QuestionState.IN_PROGRESS: "Leg vast wat u probeerde en los de vraag op of meld haar aan bij de tafel.",
@@ -55,7 +56,7 @@ def run(*, today: date) -> dict[str, int]:
             notification_send(
                 users=users,
                 subject=f"Termijn vraag {q.reference} ({dutch_date(q.deadline)}) {LABEL[status]}",
-                body=TODO[q.state],
+                body=NEXT_STEP[q.state],
                 dedup_key=f"routing-question:{q.pk}:{q.state}:{q.deadline.isoformat()}:{status}",
             )
         )
