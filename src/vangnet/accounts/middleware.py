@@ -1,5 +1,6 @@
-"""An absolute session lifetime beside the idle timeout: a session ends a fixed time after
-login (default 12 hours, VANGNET_SESSION_ABSOLUTE_SECONDS), however active it is."""
+"""The session's two lifetimes: idle (SESSION_COOKIE_AGE, renewed by activity at most once per
+VANGNET_SESSION_RENEW_SECONDS) and absolute (a session ends a fixed time after login, default 12
+hours, VANGNET_SESSION_ABSOLUTE_SECONDS, however active it is)."""
 
 from __future__ import annotations
 
@@ -14,12 +15,13 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
 LOGIN_AT = "vangnet_login_at"
+RENEWED_AT = "vangnet_renewed_at"
 
 
 @receiver(user_logged_in)
 def _remember_login_time(sender: Any, request: HttpRequest | None, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
-        request.session[LOGIN_AT] = int(time.time())
+        request.session[LOGIN_AT] = request.session[RENEWED_AT] = int(time.time())
 
 
 class AbsoluteSessionLifetimeMiddleware:
@@ -36,4 +38,13 @@ class AbsoluteSessionLifetimeMiddleware:
                 request.session[LOGIN_AT] = int(time.time())
             elif time.time() - started > limit:
                 logout(request)  # the next page sends the user to the login form
-        return self.get_response(request)
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        # Renew the idle timer: a changed session is saved with a new expiry (SessionMiddleware,
+        # on the way out). Once a minute is enough, so a session ends between 29 and 30 minutes
+        # after the last activity; an empty (anonymous) session is not created for it.
+        if session is not None and not session.is_empty():
+            now = int(time.time())
+            if now - session.get(RENEWED_AT, 0) >= settings.VANGNET_SESSION_RENEW_SECONDS:
+                session[RENEWED_AT] = now
+        return response

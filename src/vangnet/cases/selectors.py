@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from vangnet.accounts.models import Role
@@ -97,15 +97,29 @@ class QueueItem:
     pending_round: TriageRound | None
 
 
-def triage_queue(actor: Actor) -> list[QueueItem]:
-    """The coordinator's and second screener's queue: new registrations with their age.
+def queue_counts(actor: Actor) -> dict[str, int]:
+    """How many cases wait in each queue state (registered, triage proposed) at the actor's
+    tables: one grouped count, so the dashboard can show the oldest few and say how many more."""
+    tables = actor.table_ids(Role.COORDINATOR, Role.SECOND_SCREENER)
+    rows = (
+        Case.objects.filter(table_id__in=tables, state__in=QUEUE_STATES)
+        .order_by()
+        .values_list("state")
+        .annotate(n=Count("id"))
+    )
+    return {state: n for state, n in rows}
+
+
+def triage_queue(actor: Actor, *, limit: int | None = None) -> list[QueueItem]:
+    """The coordinator's and second screener's queue: new registrations with their age, oldest
+    first; `limit` keeps the oldest few (the dashboard; `queue_counts` says how many there are).
 
     Seed 000 (Tien in Twente): new registrations are looked at within a week, so those older than
     VANGNET_TRIAGE_DAYS are flagged.
     """
     tables = actor.table_ids(Role.COORDINATOR, Role.SECOND_SCREENER)
     now = timezone.now()
-    limit = timedelta(days=settings.VANGNET_TRIAGE_DAYS)
+    week = timedelta(days=settings.VANGNET_TRIAGE_DAYS)
     items = []
     # Only the columns the queue shows: a national table has a hundred or more new
     # registrations, each with long texts the queue never shows (bench/web.py).
@@ -128,15 +142,17 @@ def triage_queue(actor: Actor) -> list[QueueItem]:
                 queryset=TriageRound.objects.only("id", "case_id", "verdict"),
             )
         )
-        .order_by("registered_at")
+        .order_by("registered_at", "id")
     )
+    if limit is not None:
+        cases = cases[:limit]
     for case in cases:
         age = now - case.registered_at
         pending = next(
             (r for r in case.triage_rounds.all() if r.verdict == TriageRound.Verdict.PENDING), None
         )
         items.append(
-            QueueItem(case=case, age_days=age.days, overdue=age > limit, pending_round=pending)
+            QueueItem(case=case, age_days=age.days, overdue=age > week, pending_round=pending)
         )
     return items
 

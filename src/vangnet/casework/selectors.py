@@ -3,8 +3,10 @@ user's open tasks. Callers pass the acting user; permission filtering happens he
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -13,10 +15,10 @@ from django.utils import timezone
 from vangnet.accounts.models import Role
 from vangnet.accounts.selectors import Actor
 from vangnet.cases.models import Case
-from vangnet.cases.workflow import OPEN_STATES, State
+from vangnet.cases.workflow import ACTIVE_STATES, OPEN_STATES, State
 from vangnet.continuity import selectors as continuity_selectors
-from vangnet.followup.models import CheckIn
-from vangnet.followup.selectors import TermStatus, next_checkin, term_status
+from vangnet.followup.models import CheckIn, TermSuspension
+from vangnet.followup.selectors import TermStatus, next_checkin, term_status, term_status_of
 from vangnet.meetings.models import Meeting, Task
 from vangnet.plans.models import FinancingDecision, PlanGoal
 from vangnet.plans.selectors import case_plan
@@ -76,9 +78,10 @@ class OverviewRow:
 
 
 # Rows shown per stage; the rest are one link away in the case list (filtered by state). A
-# national table has hundreds of open cases: rendering them all cost most of the overview's
-# time (bench/web.py), and a coordinator scans the top of each stage.
-OVERVIEW_SHOWN = 25
+# national table has hundreds of open cases: rendering rows is most of the overview's time
+# (bench/web.py), and a coordinator acts on the top of each stage: those that need attention
+# first (each stage says how many do), then the longest in the stage.
+OVERVIEW_SHOWN = 10
 
 
 @dataclass
@@ -89,6 +92,7 @@ class StageRows:
     state: str
     rows: list[OverviewRow]
     total: int
+    attention: int = 0
 
     @property
     def more(self) -> int:
@@ -117,47 +121,73 @@ OVERVIEW_FIELDS = (
 
 
 def table_overview(actor: Actor) -> dict[str, object]:
-    """Per table: open cases by stage, time in stage, overdue check-ins, term, upcoming meetings."""
+    """Per table: open cases by stage, time in stage, overdue check-ins, term, upcoming meetings.
+
+    A national table has hundreds of open cases. Choosing the rows needs every one of them
+    (attention first, then the longest in the stage), so that pass reads plain values — one
+    grouped query for the cases and their check-in counts, one for the suspensions — and only
+    the OVERVIEW_SHOWN rows per stage become model instances and rows of the page."""
     tables = actor.table_ids(Role.COORDINATOR)
     today = timezone.localdate()
     now = timezone.now()
+    open_cases = Case.objects.filter(table_id__in=tables, state__in=OPEN_STATES)
     open_checkin = Q(phases__checkins__done_at__isnull=True)
-    cases = (
-        Case.objects.filter(table_id__in=tables, state__in=OPEN_STATES)
-        .annotate(
+    light = (
+        open_cases.annotate(
             open_checkins=Count("phases__checkins", filter=open_checkin),
             overdue_checkins=Count(
                 "phases__checkins", filter=open_checkin & Q(phases__checkins__due_on__lt=today)
             ),
         )
-        .select_related("table")
-        .only(*OVERVIEW_FIELDS)
-        .prefetch_related("suspensions")
-        .order_by("state", "state_changed_at")
+        .order_by("state", "state_changed_at", "id")
+        .values_list(
+            "id",
+            "state",
+            "state_changed_at",
+            "admitted_on",
+            "table__offer_term_days",
+            "open_checkins",
+            "overdue_checkins",
+        )
     )
+    suspensions: dict[int, list[tuple[date, date | None]]] = defaultdict(list)
+    for case_id, starts_on, ended_on in TermSuspension.objects.filter(
+        case__in=open_cases.filter(state__in=ACTIVE_STATES, admitted_on__isnull=False).values("pk")
+    ).values_list("case_id", "starts_on", "ended_on"):
+        suspensions[case_id].append((starts_on, ended_on))
     rows: dict[str, StageRows] = {}
-    for case in cases:
-        # Counted in the query above (annotations), never per case.
-        overdue: int = case.overdue_checkins
-        quiet = case.state == State.FOLLOW_UP and not case.open_checkins
-        label = State(case.state).label
+    chosen: dict[str, list[tuple[int, OverviewRow]]] = {}
+    for case_id, state, changed_at, admitted_on, term_days, open_n, overdue in light:
+        label = State(state).label
         stage = rows.get(label)
         if stage is None:
-            stage = rows[label] = StageRows(state=case.state, rows=[], total=0)
-        stage.rows.append(
-            OverviewRow(
-                case=case,
-                days_in_stage=(now - case.state_changed_at).days,
-                term=term_status(case, today=today),
-                overdue_checkins=overdue,
-                no_planned_checkin=quiet,
-            )
+            stage = rows[label] = StageRows(state=state, rows=[], total=0)
+            chosen[label] = []
+        stage.total += 1
+        row = OverviewRow(
+            case=None,  # type: ignore[arg-type]  # filled in below for the rows shown
+            days_in_stage=(now - changed_at).days,
+            term=term_status_of(
+                state=state,
+                admitted_on=admitted_on,
+                term_days=term_days,
+                suspensions=suspensions.get(case_id, ()),
+                today=today,
+            ),
+            overdue_checkins=overdue,
+            no_planned_checkin=state == State.FOLLOW_UP and not open_n,
         )
-    for stage in rows.values():
-        stage.total = len(stage.rows)
+        stage.attention += row.needs_attention
+        chosen[label].append((case_id, row))
+    shown: dict[str, list[tuple[int, OverviewRow]]] = {}
+    for label, candidates in chosen.items():
         # Stable: within each group the longest in the stage stay first.
-        stage.rows.sort(key=lambda r: not r.needs_attention)
-        del stage.rows[OVERVIEW_SHOWN:]
+        candidates.sort(key=lambda item: not item[1].needs_attention)
+        shown[label] = candidates[:OVERVIEW_SHOWN]
+    ids = [case_id for items in shown.values() for case_id, _ in items]
+    cases = Case.objects.select_related("table").only(*OVERVIEW_FIELDS).in_bulk(ids)
+    for label, items in shown.items():
+        rows[label].rows = [replace(row, case=cases[case_id]) for case_id, row in items]
     meetings = Meeting.objects.filter(table_id__in=tables, starts_at__gte=now).order_by(
         "starts_at"
     )[:10]

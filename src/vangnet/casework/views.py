@@ -38,7 +38,7 @@ from vangnet.cases.forms import MoveForm, ScreenForm
 from vangnet.cases.models import Case
 from vangnet.cases.organisation_field import QuickOrganisationsMixin, organisation_label
 from vangnet.cases.views import PUBLIC_EVENTS, _access, case_or_404
-from vangnet.cases.workflow import ACTIVE_STATES, allowed_transitions, open_forms
+from vangnet.cases.workflow import ACTIVE_STATES, State, allowed_transitions, open_forms
 from vangnet.casework import casefile
 from vangnet.casework import selectors as casework_selectors
 from vangnet.common.errors import DomainError, NotAllowed
@@ -56,16 +56,18 @@ from vangnet.plans import forms as plan_forms
 from vangnet.plans.models import FinancingDecision
 
 OWN_SHOWN = 50
+# New registrations shown on the dashboard, oldest first (a national table has a hundred or more).
+QUEUE_SHOWN = 10
 
 
 @verified_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     actor = actor_for(current_user(request))
-    queue = (
-        selectors.triage_queue(actor)
-        if actor.table_ids(Role.COORDINATOR, Role.SECOND_SCREENER)
-        else []
-    )
+    at_table = bool(actor.table_ids(Role.COORDINATOR, Role.SECOND_SCREENER))
+    # The oldest QUEUE_SHOWN here (those are due first); the counts link to the rest.
+    queue = selectors.triage_queue(actor, limit=QUEUE_SHOWN) if at_table else []
+    queue_counts = selectors.queue_counts(actor) if queue else {}
+    queue_total = sum(queue_counts.values())
     own: list[Case] = []
     own_more = False
     if actor.has_role(Role.REFERRER):
@@ -88,7 +90,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "casework/dashboard.html",
         {
             "actor": actor,
+            # The case links of the lists, without a URL lookup per row.
+            "case_url": reverse("cases:detail", args=["-"]).removesuffix("-/"),
             "queue": queue,
+            "queue_total": queue_total,
+            "queue_more": [(State(state), n) for state, n in sorted(queue_counts.items()) if n]
+            if queue_total > len(queue)
+            else [],
             "own": own,
             "own_more": own_more,
             "overview": overview,

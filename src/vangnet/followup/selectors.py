@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -23,16 +24,36 @@ class TermStatus:
 
 
 def term_status(case: Case, *, today: date | None = None) -> TermStatus | None:
-    from vangnet.engines.followup import due_status
+    return term_status_of(
+        state=case.state,
+        admitted_on=case.admitted_on,
+        term_days=case.table.offer_term_days,
+        suspensions=[(s.starts_on, s.ended_on) for s in case.suspensions.all()],
+        today=today or timezone.localdate(),
+    )
 
-    from .services import case_deadline
 
-    if case.admitted_on is None or case.state not in ACTIVE_STATES:
+def term_status_of(
+    *,
+    state: str,
+    admitted_on: date | None,
+    term_days: int,
+    suspensions: Sequence[tuple[date, date | None]],
+    today: date,
+) -> TermStatus | None:
+    """The term's status from plain values (start and end of each suspension): lists of hundreds
+    of cases compute it from one query's rows, without a model instance per case."""
+    from vangnet.engines.followup import Suspension, due_status, term_deadline
+
+    if admitted_on is None or state not in ACTIVE_STATES:
         return None
-    today = today or timezone.localdate()
-    deadline = case_deadline(case, today=today)
-    assert deadline is not None
-    suspended = any(s.ended_on is None and s.starts_on <= today for s in case.suspensions.all())
+    deadline = term_deadline(
+        admitted_on=admitted_on,
+        term_days=term_days,
+        suspensions=[Suspension(start, end) for start, end in suspensions],
+        today=today,
+    )
+    suspended = any(end is None and start <= today for start, end in suspensions)
     return TermStatus(
         deadline=deadline,
         status=str(due_status(deadline, today=today, warn_days=WARN_DAYS)),

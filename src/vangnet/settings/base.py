@@ -155,9 +155,12 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "cases:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Sessions expire after inactivity (NEN 7510): every request renews the idle timer.
+# Sessions expire after inactivity (NEN 7510). Activity renews the idle timer, at most once per
+# VANGNET_SESSION_RENEW_SECONDS (vangnet.accounts.middleware): saving the session on every
+# request was a write transaction per page view under load.
 SESSION_COOKIE_AGE = int(os.environ.get("VANGNET_SESSION_IDLE_SECONDS", "1800"))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+VANGNET_SESSION_RENEW_SECONDS = 60
 # ... and a fixed time after login, however active (vangnet.accounts.middleware).
 VANGNET_SESSION_ABSOLUTE_SECONDS = int(os.environ.get("VANGNET_SESSION_ABSOLUTE_SECONDS", "43200"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

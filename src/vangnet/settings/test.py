@@ -20,3 +20,8 @@ MEDIA_ROOT = VAR_DIR / "test-documents"  # noqa: F405
 AXES_ENABLED = True
 # Tests see every record change in the next report (monitor/tests set a maximum age themselves).
 VANGNET_MONITOR_REPORT_MAX_AGE = 0
+# Sessions are renewed after 15 minutes here, not after one (base): a test that counts a page's
+# queries must not see a renewal because its set-up took more than a minute, and a test whose
+# frozen clock moves on in steps still keeps its session. The session tests set the production
+# interval themselves.
+VANGNET_SESSION_RENEW_SECONDS = 900

@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
@@ -20,6 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from freezegun import freeze_time
 
 from vangnet.accounts.models import ApiToken
+from vangnet.settings import base as base_settings
 from vangnet.testing import factories
 from vangnet.testing.factories import PASSWORD
 from vangnet.testing.otp import totp_token
@@ -259,11 +263,14 @@ def test_session_settings_expire_idle_sessions():
         int(os.environ.get("VANGNET_SESSION_IDLE_SECONDS", "1800")) == settings.SESSION_COOKIE_AGE
     )
     assert settings.SESSION_COOKIE_AGE <= 1800
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    # Renewed by vangnet.accounts.middleware at most once a minute instead of on every request.
+    assert settings.SESSION_SAVE_EVERY_REQUEST is False
+    assert 0 < base_settings.VANGNET_SESSION_RENEW_SECONDS <= 60  # tests: every 15 minutes
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
     assert settings.SESSION_COOKIE_HTTPONLY is True
 
 
+@override_settings(VANGNET_SESSION_RENEW_SECONDS=60)
 def test_idle_session_expires_and_activity_renews_it(world, verified_client):
     idle = timedelta(seconds=settings.SESSION_COOKIE_AGE)
     with freeze_time(timezone.now()) as frozen:
@@ -274,6 +281,29 @@ def test_idle_session_expires_and_activity_renews_it(world, verified_client):
         frozen.tick(idle + timedelta(seconds=1))
         response = client.get(DASHBOARD)
         assert response.status_code == 302 and response.url.startswith(LOGIN)
+
+
+@override_settings(VANGNET_SESSION_RENEW_SECONDS=60)
+def test_activity_renews_the_session_at_most_once_a_minute(world, verified_client):
+    """Writing the session on every request was a transaction per page view (BEGIN, UPDATE,
+    COMMIT) under load; the idle timer is renewed when the last renewal is a minute old, so a
+    session ends between 29 and 30 minutes after the last activity."""
+
+    def session_writes(response_of) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert response_of().status_code == 200
+        return sum('UPDATE "django_session"' in q["sql"] for q in ctx.captured_queries)
+
+    with freeze_time(timezone.now()) as frozen:
+        client = verified_client(world.coordinator)
+        frozen.tick(timedelta(seconds=settings.VANGNET_SESSION_RENEW_SECONDS + 1))
+        assert session_writes(lambda: client.get(DASHBOARD)) == 1
+        frozen.tick(timedelta(seconds=5))
+        assert session_writes(lambda: client.get(DASHBOARD)) == 0
+        expiry = Session.objects.get(session_key=client.session.session_key).expire_date
+        frozen.tick(timedelta(seconds=settings.VANGNET_SESSION_RENEW_SECONDS))
+        assert session_writes(lambda: client.get(DASHBOARD)) == 1
+        assert Session.objects.get(session_key=client.session.session_key).expire_date > expiry
 
 
 # --- API tokens, created from a verified session ----------------------------------------------

@@ -131,6 +131,7 @@ def test_users_revoke_their_own_tokens_only(world, verified_client):
 # --- an absolute session lifetime beside the idle timeout --------------------------------------
 
 
+@override_settings(VANGNET_SESSION_RENEW_SECONDS=60)  # production's renewal (tests: hourly)
 def test_a_session_ends_twelve_hours_after_login_however_active(world, verified_client):
     with freeze_time(timezone.now()) as frozen:
         client = verified_client(world.coordinator)

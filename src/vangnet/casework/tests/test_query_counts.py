@@ -167,3 +167,70 @@ def test_the_overview_shows_the_first_of_each_stage_and_links_to_all(
     assert f'href="/casussen/?status={State.ADMITTED.value}"' in html
     listed = client.get(f"/casussen/?status={State.ADMITTED.value}").content.decode()
     assert all(c.reference in listed for c in [*quiet, flagged])
+
+
+def _case_instances(client, url: str) -> int:
+    """Case model instances made while serving `url`: the work that grows with rows shown."""
+    from django.db.models.signals import pre_init
+
+    from vangnet.cases.models import Case
+
+    made = []
+
+    def count(sender, **kwargs):
+        made.append(1)
+
+    pre_init.connect(count, sender=Case)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        pre_init.disconnect(count, sender=Case)
+    return len(made)
+
+
+def test_the_overview_makes_rows_only_for_the_cases_it_shows(world, verified_client, monkeypatch):
+    """A national table's overview chose its rows from hundreds of model instances, each with a
+    term computed through its related manager; now the choice reads plain values and only the
+    shown rows (OVERVIEW_SHOWN per stage, QUEUE_SHOWN in the queue) become instances."""
+    from vangnet.casework import selectors as casework_selectors
+    from vangnet.casework import views as casework_views
+
+    monkeypatch.setattr(casework_selectors, "OVERVIEW_SHOWN", 2)
+    monkeypatch.setattr(casework_views, "QUEUE_SHOWN", 2)
+    client = verified_client(world.coordinator)
+    for _ in range(3):
+        fu.registered_case(world.referrer)
+        fu.admitted_case(world)
+    small = _case_instances(client, "/casussen/overzicht/")
+    for _ in range(6):
+        fu.registered_case(world.referrer)
+        fu.admitted_case(world)
+    assert _case_instances(client, "/casussen/overzicht/") == small
+
+
+def test_the_triage_queue_shows_the_oldest_and_links_to_all(world, verified_client, monkeypatch):
+    from vangnet.casework import views as casework_views
+
+    monkeypatch.setattr(casework_views, "QUEUE_SHOWN", 2)
+    cases = [fu.registered_case(world.referrer) for _ in range(3)]
+    response = verified_client(world.coordinator).get("/casussen/overzicht/")
+    assert [item.case for item in response.context["queue"]] == cases[:2]  # oldest first
+    html = response.content.decode()
+    assert "Triagewachtrij (3)" in html
+    more = html[html.index('data-testid="queue-more"') :]
+    assert f'href="/casussen/?status={State.REGISTERED.value}&amp;sorteer=aangemeld"' in more
+    assert "(3)</a>" in more
+
+
+def test_each_stage_says_how_many_need_attention(world, verified_client, monkeypatch):
+    from vangnet.casework import selectors as casework_selectors
+
+    monkeypatch.setattr(casework_selectors, "OVERVIEW_SHOWN", 1)
+    for days in (400, 400, 0):  # two of three past their offer term
+        case = fu.admitted_case(world)
+        case.admitted_on = timezone.localdate() - timedelta(days=days)
+        case.save(update_fields=["admitted_on"])
+    response = verified_client(world.coordinator).get("/casussen/overzicht/")
+    stage = response.context["overview"]["by_stage"][State.ADMITTED.label]
+    assert (stage.total, stage.attention, len(stage)) == (3, 2, 1)
+    assert "2 vragen aandacht; die staan bovenaan." in response.content.decode()
