@@ -50,6 +50,17 @@ def actor_for(user: User) -> Actor:
     return Actor(user=user, memberships=memberships)
 
 
+def request_actor(request: HttpRequest) -> Actor:
+    """The actor of a request that passed a login guard, read once per request: the view and the
+    menu (vangnet.common.context_processors) share it instead of each querying the
+    memberships."""
+    actor: Actor | None = getattr(request, "_vangnet_actor", None)
+    if actor is None or actor.user.pk != request.user.pk:
+        actor = actor_for(current_user(request))
+        request._vangnet_actor = actor  # type: ignore[attr-defined]
+    return actor
+
+
 def role_label(role: str) -> str:
     return str(Role(role).label)
 

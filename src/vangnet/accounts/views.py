@@ -23,7 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .decorators import verified_required
 from .models import ActivationLink, ApiToken, EmailPreference, Notification
-from .selectors import actor_for, current_user, notifications_visible_qs
+from .selectors import actor_for, current_user, notifications_visible_qs, request_actor
 from .services import (
     account_activate,
     api_token_issue,
@@ -146,7 +146,7 @@ def activate(request: HttpRequest, key: str) -> HttpResponse:
 def notifications(request: HttpRequest) -> HttpResponse:
     from vangnet.cases.access import log_list
 
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     sort = request.GET.get("sorteer", "-datum")
     if sort not in NOTIFICATION_SORTS:
         sort = "-datum"

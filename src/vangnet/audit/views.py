@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from vangnet.accounts.decorators import verified_required
 from vangnet.accounts.models import Membership, Role, User
-from vangnet.accounts.selectors import Actor, actor_for, current_user
+from vangnet.accounts.selectors import Actor, request_actor
 from vangnet.common.errors import DomainError
 from vangnet.common.forms import PlausibleDateField
 from vangnet.common.pagination import keyset_page
@@ -71,7 +71,7 @@ class LogFilterForm(forms.Form):
 
 @verified_required
 def log_view(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     membership = actor.membership_for(role=Role.PRIVACY_OFFICER)
     if membership is None:
         access_log_write(
@@ -200,7 +200,7 @@ def _csv_export(
 @verified_required
 def account_log_view(request: HttpRequest) -> HttpResponse:
     """What administrators did to accounts, for the privacy officer (reading it is logged)."""
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     membership = actor.membership_for(role=Role.PRIVACY_OFFICER)
     if membership is None:
         access_log_write(

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from vangnet.accounts.models import Role
-from vangnet.accounts.selectors import actor_for, current_user
+from vangnet.accounts.selectors import current_user, request_actor
 from vangnet.api.pagination import PageOut, PageQuery, api_page, paging
 from vangnet.audit.models import Action
 from vangnet.audit.services import access_log_write
@@ -123,7 +123,7 @@ def _referral(
     referral = BoardReferral.objects.select_related("table", "case").filter(pk=pk).first()
     if referral is None:
         raise NotFound("Dit agendapunt bestaat niet.")
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     return referral, access.referral_access(
         actor, referral, action=action, channel="api", role=role
     )
@@ -135,7 +135,7 @@ def _referral(
     summary="Agendapunten van de bestuurlijke overlegtafel die u mag zien (nieuwste eerst)",
 )
 def list_referrals(request: HttpRequest, paging_query: Query[PageQuery]):
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     if not access.can_use(actor):
         access_log_write(
             actor=actor, action=Action.LIST, outcome="denied", channel="api", detail=access.DETAIL
@@ -197,7 +197,7 @@ def carried_out(request: HttpRequest, pk: int, payload: CarriedOutIn):
     summary="Casus inbrengen via de regionale doorzettingsmacht (bestuurder of coördinator)",
 )
 def doorzettingsmacht(request: HttpRequest, payload: DoorzettingsmachtIn):
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     membership = access.require_doorzettingsmacht(actor, channel="api")
     table = Table.objects.filter(number=payload.table).first()
     if table is None:
@@ -259,7 +259,7 @@ def refer(request: HttpRequest, reference: str, payload: ReferralIn):
     case = Case.objects.filter(reference=reference).first()
     if case is None:
         raise NotFound("Deze casus bestaat niet.")
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     membership = case_access(
         actor,
         case,

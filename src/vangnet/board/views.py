@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from vangnet.accounts.decorators import verified_required
 from vangnet.accounts.models import Role
-from vangnet.accounts.selectors import actor_for, current_user
+from vangnet.accounts.selectors import request_actor
 from vangnet.audit.models import Action
 from vangnet.audit.services import access_log_write
 from vangnet.cases.access import Permission, case_access
@@ -43,7 +43,7 @@ def _board_organisations(extra: Q | None = None) -> QuerySet[Organisation]:
 
 @verified_required
 def referral_list(request: HttpRequest) -> HttpResponse:
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     if not access.can_use(actor):
         access_log_write(actor=actor, action=Action.LIST, outcome="denied", detail=access.DETAIL)
         raise PermissionDenied("De bestuurlijke overlegtafel is voor bestuurders en coördinatoren.")
@@ -58,7 +58,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 @verified_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     referral = get_object_or_404(
         BoardReferral.objects.select_related("table", "case", "decided_by_organisation"), pk=pk
     )
@@ -101,7 +101,7 @@ def _detail_page(
 @require_POST
 @verified_required
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     referral = get_object_or_404(BoardReferral.objects.select_related("table", "case"), pk=pk)
     try:
         membership = access.referral_access(
@@ -132,7 +132,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @verified_required
 def carried_out(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     referral = get_object_or_404(BoardReferral.objects.select_related("table", "case"), pk=pk)
     try:
         membership = access.referral_access(
@@ -163,7 +163,7 @@ def carried_out(request: HttpRequest, pk: int) -> HttpResponse:
 def refer(request: HttpRequest, reference: str) -> HttpResponse:
     """The coordinator puts a case at level 4 before the overlegtafel (from the case file)."""
     case = case_or_404(reference)
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     try:
         membership = case_access(
             actor,
@@ -206,7 +206,7 @@ def refer(request: HttpRequest, reference: str) -> HttpResponse:
 
 @verified_required
 def doorzettingsmacht(request: HttpRequest) -> HttpResponse:
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     try:
         membership = access.require_doorzettingsmacht(actor)
     except NotAllowed as exc:

@@ -17,7 +17,7 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from vangnet.accounts.models import Membership, Role
-from vangnet.accounts.selectors import actor_for, current_user
+from vangnet.accounts.selectors import actor_for, current_user, request_actor
 from vangnet.api.auth import auth_then
 from vangnet.api.pagination import PageOut, PageQuery, api_page, paging
 from vangnet.audit.models import Action
@@ -293,7 +293,7 @@ def case_for(
     if checked is not None:  # already checked and logged before the body was read
         return checked
     case = selectors.case_by_reference(reference)
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     membership = case_access(
         actor, case, permission=permission, action=action, channel="api", detail=detail
     )
@@ -326,7 +326,7 @@ def _permission_first(permission: Permission, action: str) -> list[object]:
     summary="Casussen die u mag zien (nieuwste eerst, per pagina; volg `next`)",
 )
 def list_cases(request: HttpRequest, paging_query: Query[PageQuery], state: str = ""):
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     cases = selectors.case_list(actor, state=state if state in State.values else "")
     page = api_page(cases, paging_query, field="registered_at")
     log_list(actor, channel="api", detail="casuslijst")

@@ -16,7 +16,11 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from vangnet.accounts.models import Membership
-from vangnet.accounts.selectors import actor_for, current_user, notifications_visible_qs
+from vangnet.accounts.selectors import (
+    current_user,
+    notifications_visible_qs,
+    request_actor,
+)
 from vangnet.accounts.services import notification_mark_all_read, notification_mark_read
 from vangnet.api.pagination import PageOut, PageQuery, api_page, paging
 from vangnet.cases import selectors
@@ -38,7 +42,7 @@ def section_access(request: HttpRequest, reference: str, slug: str) -> tuple[Cas
     """The case if the reader may open section `slug` of its file; logged either way, as the
     section page (`casefile.open_section`)."""
     case = selectors.case_by_reference(reference)
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     membership = casefile.open_section(actor, case, casefile.BY_SLUG[slug], channel="api")
     return case, membership
 
@@ -569,7 +573,7 @@ class MarkedReadOut(Schema):
     summary="Uw meldingen, nieuwste eerst (zonder meldingen over casussen die u niet meer ziet)",
 )
 def notifications(request: HttpRequest, paging_query: Query[PageQuery], unread: bool = False):
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     notes = notifications_visible_qs(actor)
     if unread:
         notes = notes.filter(read_at__isnull=True)

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from vangnet.accounts.decorators import verified_required
 from vangnet.accounts.models import Membership, Role
-from vangnet.accounts.selectors import actor_for, current_user
+from vangnet.accounts.selectors import actor_for, current_user, request_actor
 from vangnet.audit.models import Action
 from vangnet.board import selectors as board_selectors
 from vangnet.cases import actions as case_actions
@@ -62,7 +62,7 @@ QUEUE_SHOWN = 10
 
 @verified_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     at_table = bool(actor.table_ids(Role.COORDINATOR, Role.SECOND_SCREENER))
     # The oldest QUEUE_SHOWN here (those are due first); the counts link to the rest.
     queue = selectors.triage_queue(actor, limit=QUEUE_SHOWN) if at_table else []
@@ -123,7 +123,7 @@ def section(request: HttpRequest, reference: str, name: str) -> HttpResponse:
     if wanted is None:
         raise Http404
     case = case_or_404(reference)
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     try:
         membership = casefile.open_section(actor, case, wanted, channel="web")
     except NotAllowed as exc:
@@ -139,7 +139,7 @@ def case_pdf(request: HttpRequest, reference: str) -> HttpResponse:
     from weasyprint import HTML
 
     case = case_or_404(reference)
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     try:
         membership = case_access(
             actor, case, permission=Permission.READ, action=Action.EXPORT, detail="dossier als pdf"
@@ -424,7 +424,7 @@ def case_open(request: HttpRequest, reference: str) -> HttpResponse:
     page if they may read it, the financing page for the insurer's medical adviser, and otherwise
     the case page, which refuses and logs the refusal."""
     case = case_or_404(reference)
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     if granting_membership(actor, case, Permission.READ) is None:
         insurers = [m.organisation_id for m in actor.memberships if m.role == Role.MEDICAL_ADVISER]
         decision = (
@@ -513,7 +513,7 @@ def case_form(request: HttpRequest, reference: str, name: str) -> HttpResponse:
     if lazy is None or request.method != "GET":
         raise Http404
     case = case_or_404(reference)
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     try:
         case_access(
             actor,

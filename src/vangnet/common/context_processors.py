@@ -10,10 +10,13 @@ def vangnet(request: HttpRequest) -> dict[str, Any]:
     unread = 0
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        # The menu shows what a role can use; every page still checks access itself.
-        memberships = list(user.memberships.filter(active=True).values_list("role", "table_id"))
-        roles = {role for role, _ in memberships}
-        table = any(table_id for _, table_id in memberships)
+        # The menu shows what a role can use; every page still checks access itself. The
+        # memberships are those the view read for its own checks, when it did (request_actor).
+        from vangnet.accounts.selectors import request_actor
+
+        memberships = request_actor(request).memberships
+        roles = {m.role for m in memberships}
+        table = any(m.table_id for m in memberships)
         unread = user.notifications.filter(read_at__isnull=True).count()
     return {
         "demo_banner": settings.VANGNET_DEMO_BANNER,

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from vangnet.accounts.models import Membership, Role
-from vangnet.accounts.selectors import actor_for, current_user
+from vangnet.accounts.selectors import current_user, request_actor
 from vangnet.api.auth import auth_then
 from vangnet.api.pagination import PageOut, PageQuery, api_page, paging
 from vangnet.audit.models import Action, Outcome
@@ -37,7 +37,7 @@ def _membership(request: HttpRequest) -> Membership:
     checked = getattr(request, "vangnet_consultation_member", None)
     if checked is not None:
         return checked
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     membership = actor.membership_for(role=Role.COORDINATOR) or actor.membership_for(
         role=Role.TABLE_MEMBER
     )
@@ -104,7 +104,7 @@ def _out(c: Consultation) -> ConsultationOut:
 )
 def consultation_list(request: HttpRequest, paging_query: Query[PageQuery]):
     membership = _membership(request)
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     page = api_page(consultations_for(actor), paging_query, field="requested_on")
     access_log_write(
         actor=actor, action=Action.LIST, membership=membership, channel="api", detail="consultaties"
@@ -151,7 +151,7 @@ class AnswerIn(Schema):
 )
 def consultation_answer(request: HttpRequest, consultation_id: Id, payload: AnswerIn):
     membership = _membership(request)
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     consultation = consultations_for(actor).filter(pk=consultation_id).first()
     if consultation is None:
         raise NotFound("Deze consultatie bestaat niet bij uw tafel.")

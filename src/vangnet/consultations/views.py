@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 
 from vangnet.accounts.decorators import verified_required
 from vangnet.accounts.models import Role
-from vangnet.accounts.selectors import actor_for, current_user
+from vangnet.accounts.selectors import current_user, request_actor
 from vangnet.audit.models import Action
 from vangnet.audit.services import access_log_write
 from vangnet.common.errors import DomainError
@@ -58,7 +58,7 @@ class ConsultationForm(forms.Form):
 
 @verified_required
 def consultation_list(request: HttpRequest) -> HttpResponse:
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     membership = actor.membership_for(role=Role.COORDINATOR) or actor.membership_for(
         role=Role.TABLE_MEMBER
     )

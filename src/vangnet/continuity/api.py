@@ -17,7 +17,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from vangnet.accounts.models import Membership, Role
-from vangnet.accounts.selectors import actor_for, current_user
+from vangnet.accounts.selectors import current_user, request_actor
 from vangnet.api.auth import auth_then
 from vangnet.audit.models import Action, Outcome
 from vangnet.audit.services import access_log_write
@@ -43,7 +43,7 @@ def _access(
     if checked is not None:  # checked and logged before the body was read
         return checked
     case = case_by_reference(reference)
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     membership = case_access(
         actor, case, permission=permission, action=action, channel="api", detail="continuïteit"
     )
@@ -515,7 +515,7 @@ def gp_letter_pdf(request: HttpRequest, letter_id: int):
     letter = GpLetter.objects.select_related("case__table", "practice").filter(pk=letter_id).first()
     if letter is None:
         raise NotFound("Deze brief bestaat niet.")
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     membership = letter_reader(actor, letter)
     access_log_write(
         actor=actor,

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from vangnet.accounts.decorators import verified_required
 from vangnet.accounts.models import Membership, Role
-from vangnet.accounts.selectors import Actor, actor_for, current_user
+from vangnet.accounts.selectors import Actor, request_actor
 from vangnet.audit.models import Action, Outcome
 from vangnet.audit.services import access_log_write
 from vangnet.cases.access import Permission, granting_membership, log_list
@@ -52,7 +52,7 @@ def render_letter_pdf(letter: GpLetter, *, request: HttpRequest | None = None) -
 @verified_required
 def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     letter = get_object_or_404(GpLetter.objects.select_related("case__table", "practice"), pk=pk)
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     membership = letter_reader(actor, letter)
     access_log_write(
         actor=actor,
@@ -77,7 +77,7 @@ def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @verified_required
 def inbox(request: HttpRequest) -> HttpResponse:
     """The GP's letters about their patients (only while consent covers the practice)."""
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     if not actor.has_role(Role.GENERAL_PRACTITIONER):
         access_log_write(
             actor=actor, action=Action.LIST, outcome=Outcome.DENIED, detail="huisartsberichten"

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
-from vangnet.accounts.selectors import Actor, actor_for, current_user
+from vangnet.accounts.selectors import Actor, current_user, request_actor
 from vangnet.common.errors import NotFound
 
 from . import access, selectors, services
@@ -21,7 +21,7 @@ router = Router(tags=["sociale kaart"])
 
 
 def _actor(request: HttpRequest) -> Actor:
-    return actor_for(current_user(request))
+    return request_actor(request)
 
 
 def _invalid(request: HttpRequest, exc: EntryInvalid) -> HttpResponse:

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from vangnet.accounts.decorators import verified_required
-from vangnet.accounts.selectors import Actor, actor_for, current_user
+from vangnet.accounts.selectors import Actor, current_user, request_actor
 from vangnet.common.errors import DomainError, NotAllowed, NotFound
 from vangnet.regions.models import Table
 
@@ -26,7 +26,7 @@ from .validation import EntryInvalid
 
 
 def _actor(request: HttpRequest) -> Actor:
-    return actor_for(current_user(request))
+    return request_actor(request)
 
 
 def domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

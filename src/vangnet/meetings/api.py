@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from vangnet.accounts.models import Membership, Role, User
-from vangnet.accounts.selectors import actor_for, current_user
+from vangnet.accounts.selectors import actor_for, current_user, request_actor
 from vangnet.api.auth import auth_then
 from vangnet.api.pagination import PageOut, PageQuery, api_page, paging
 from vangnet.audit.models import Action, Outcome
@@ -238,7 +238,7 @@ def _meeting_out(
     summary="Besprekingen van uw tafels, nieuwste eerst (zonder casusgegevens)",
 )
 def meeting_list(request: HttpRequest, paging_query: Query[PageQuery]):
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     tables = actor.table_ids(Role.COORDINATOR, Role.TABLE_MEMBER, Role.SECOND_SCREENER)
     meetings: QuerySet[Meeting] = Meeting.objects.filter(table_id__in=tables).select_related(
         "table"
@@ -266,7 +266,7 @@ class MeetingIn(Schema):
 
 
 def _coordinator(request: HttpRequest) -> Membership:
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     coordinator = actor.membership_for(role=Role.COORDINATOR)
     if coordinator is None or coordinator.table is None:
         access_log_write(

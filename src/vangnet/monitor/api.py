@@ -14,7 +14,7 @@ from django.utils import timezone
 from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
 
-from vangnet.accounts.selectors import actor_for, current_user
+from vangnet.accounts.selectors import request_actor
 from vangnet.audit.models import Action
 from vangnet.audit.services import access_log_write
 from vangnet.common.errors import DomainError
@@ -67,7 +67,7 @@ class MonitorLineErrorOut(Schema):
     summary="Monitorrapport over een reeks jaren (exacte aantallen)",
 )
 def report(request: HttpRequest, query: Query[MonitorReportQuery]):
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     selectors.require_report_access(actor, table=query.table, internal=True)
     if query.year_from > query.year_to:
         raise DomainError("'from' ligt na 'to'.", field="from")
@@ -96,7 +96,7 @@ def report(request: HttpRequest, query: Query[MonitorReportQuery]):
     ),
 )
 def import_records(request: HttpRequest, file: File[UploadedFile]):
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     selectors.require_national(actor)
     if file.size and file.size > csvio.MAX_BYTES:
         raise DomainError("Het bestand is te groot (maximaal 5 MB).", field="file")
@@ -142,7 +142,7 @@ def export_records(
     request: HttpRequest,
     file_format: Literal["csv", "xlsx"] = Query("csv", alias="format"),
 ):
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     rows = services.export_rows(actor=actor, channel="api", file_format=file_format)
     stamp = timezone.localdate().isoformat()
     if file_format == "csv":

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from vangnet.accounts.decorators import verified_required
 from vangnet.accounts.models import Role
-from vangnet.accounts.selectors import Actor, actor_for, current_user
+from vangnet.accounts.selectors import Actor, request_actor
 from vangnet.audit.models import Action
 from vangnet.audit.services import access_log_write
 from vangnet.cases import selectors as case_selectors
@@ -30,7 +30,7 @@ from .forms import ImportForm, QuestionnaireForm, ReportFilterForm
 
 
 def _actor(request: HttpRequest) -> Actor:
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     if not selectors.can_use_monitor(actor):
         raise PermissionDenied
     return actor
@@ -224,7 +224,7 @@ def questionnaires(request: HttpRequest) -> HttpResponse:
 @verified_required
 @require_http_methods(["GET", "POST"])
 def questionnaire(request: HttpRequest, reference: str) -> HttpResponse:
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     try:
         case = case_selectors.case_by_reference(reference)
     except case_selectors.CaseNotFound as exc:

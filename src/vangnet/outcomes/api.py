@@ -9,7 +9,7 @@ from typing import Literal
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from vangnet.accounts.selectors import actor_for, current_user
+from vangnet.accounts.selectors import request_actor
 from vangnet.audit.models import Action
 
 from . import services
@@ -51,7 +51,7 @@ class OutcomeAnswerOut(Schema):
     summary="Uitkomstvraag na afsluiting beantwoorden (eenmalig, alleen de geadresseerde verwijzer)",
 )
 def answer(request: HttpRequest, payload: OutcomeAnswerIn):
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     outcome_request, membership = services.request_open(
         actor, payload.token, action=Action.UPDATE, channel="api"
     )

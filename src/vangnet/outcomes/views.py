@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from vangnet.accounts.decorators import verified_required
-from vangnet.accounts.selectors import actor_for, current_user
+from vangnet.accounts.selectors import request_actor
 from vangnet.audit.models import Action
 from vangnet.common.errors import DomainError, NotAllowed, NotFound
 from vangnet.plans.selectors import case_plan
@@ -18,7 +18,7 @@ from .forms import AnswerForm
 
 @verified_required
 def answer(request: HttpRequest, token: str) -> HttpResponse:
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     action = Action.UPDATE if request.method == "POST" else Action.READ
     try:
         outcome_request, membership = services.request_open(actor, token, action=action)

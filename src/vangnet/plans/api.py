@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from vangnet.accounts.models import Membership, Role, User
-from vangnet.accounts.selectors import actor_for, current_user
+from vangnet.accounts.selectors import current_user, request_actor
 from vangnet.api.auth import auth_then
 from vangnet.api.pagination import PageOut, PageQuery, api_page, paging
 from vangnet.audit.models import Action, Outcome
@@ -361,7 +361,7 @@ def _adviser_for(
         return checked
     case = case_selectors.case_by_reference(reference)
     decision = case_object(FinancingDecision, decision_id, what="Deze aanvraag", case=case)
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     membership = next(
         (
             m
@@ -553,7 +553,7 @@ class FinancingPageOut(PageOut):
 
 
 def _adviser_insurers(request: HttpRequest, detail: str) -> tuple[object, list[int]]:
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     insurers = list(actor.organisation_ids(Role.MEDICAL_ADVISER))
     if not insurers:
         access_log_write(

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from vangnet.accounts.models import Membership, Role, User
-from vangnet.accounts.selectors import Actor, actor_for, current_user
+from vangnet.accounts.selectors import Actor, actor_for, current_user, request_actor
 from vangnet.api.auth import auth_then
 from vangnet.api.contract import RATE_LIMITED
 from vangnet.api.pagination import PageOut, PageQuery, api_page, paging
@@ -205,7 +205,7 @@ def _question_first(role: str | None, action: str) -> list[Any]:
     def check(request: HttpRequest) -> None:
         reference = request.resolver_match.kwargs["reference"]  # type: ignore[union-attr]
         question = _question(reference)
-        actor = actor_for(current_user(request))
+        actor = request_actor(request)
         membership = question_access(actor, question, action=action, channel="api", role=role)
         request.vangnet_routing = (question, membership)  # type: ignore[attr-defined]
 
@@ -222,7 +222,7 @@ def _signal_first(action: str) -> list[Any]:
         signal = selectors.signal_by_reference(reference)
         if signal is None:
             raise NotFound("Dit signaal bestaat niet.")
-        actor = actor_for(current_user(request))
+        actor = request_actor(request)
         membership = signal_access(actor, signal, action=action, channel="api")
         request.vangnet_signal = (signal, membership)  # type: ignore[attr-defined]
 
@@ -301,7 +301,7 @@ def insurers(request: HttpRequest):
     summary="Vragen die u mag zien (UCZ, zorgbemiddeling; nieuwste eerst, per pagina)",
 )
 def list_questions(request: HttpRequest, paging_query: Query[PageQuery], state: str = ""):
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     if not (actor.has_role(Role.UCZ_OFFICER) or actor.has_role(Role.ZORGBEMIDDELING)):
         access_log_write(
             actor=actor, action=Action.LIST, outcome=Outcome.DENIED, channel="api", detail="vragen"
@@ -324,7 +324,7 @@ def list_questions(request: HttpRequest, paging_query: Query[PageQuery], state: 
 
 
 def _ucz_first(request: HttpRequest) -> None:
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     if actor.membership_for(role=Role.UCZ_OFFICER) is None:
         access_log_write(
             actor=actor,
@@ -511,7 +511,7 @@ def register(request: HttpRequest, reference: str, payload: TableRegistrationIn)
         ),
     )
     access_log_write(
-        actor=actor_for(current_user(request)),
+        actor=request_actor(request),
         action=Action.CREATE,
         membership=membership,
         channel="api",
@@ -529,7 +529,7 @@ def register(request: HttpRequest, reference: str, payload: TableRegistrationIn)
     "/signals", response=SignalPageOut, summary="Signalen aan uw tafel (coördinator; per pagina)"
 )
 def list_signals(request: HttpRequest, paging_query: Query[PageQuery], state: str = ""):
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     if not actor.has_role(Role.COORDINATOR):
         access_log_write(
             actor=actor,
@@ -609,7 +609,7 @@ def register_signal(request: HttpRequest, reference: str, payload: SignalRegistr
         signal=signal, user=current_user(request), membership=membership, data=data
     )
     access_log_write(
-        actor=actor_for(current_user(request)),
+        actor=request_actor(request),
         action=Action.CREATE,
         membership=membership,
         channel="api",

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from vangnet.accounts.decorators import verified_required
 from vangnet.accounts.models import Role, User
-from vangnet.accounts.selectors import Actor, actor_for, current_user
+from vangnet.accounts.selectors import Actor, actor_for, current_user, request_actor
 from vangnet.audit.models import Action, Outcome
 from vangnet.audit.services import access_log_write
 from vangnet.cases import services as case_services
@@ -74,7 +74,7 @@ def _refuse_list(request: HttpRequest, actor: Actor, detail: str, message: str) 
 
 @verified_required
 def question_list(request: HttpRequest) -> HttpResponse:
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     if not any(actor.has_role(r) for r in ROUTING_ROLES):
         return _refuse_list(
             request,
@@ -109,7 +109,7 @@ def question_list(request: HttpRequest) -> HttpResponse:
 
 @verified_required
 def question_new(request: HttpRequest) -> HttpResponse:
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     membership = actor.membership_for(role=Role.UCZ_OFFICER)
     if membership is None:
         access_log_write(
@@ -203,7 +203,7 @@ def _question_page(
 @verified_required
 def question_detail(request: HttpRequest, reference: str) -> HttpResponse:
     question = _question_or_404(reference)
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     try:
         question_access(actor, question, action=Action.READ)
     except NotAllowed:
@@ -366,7 +366,7 @@ def question_register(request: HttpRequest, reference: str) -> HttpResponse:
 
 @verified_required
 def signal_list(request: HttpRequest) -> HttpResponse:
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     if not actor.has_role(Role.COORDINATOR):
         return _refuse_list(
             request, actor, "signalen", "Alleen de coördinator van een tafel ziet de signalen."

@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from vangnet.accounts.selectors import Actor, actor_for, current_user
+from vangnet.accounts.selectors import Actor, request_actor
 from vangnet.api.pagination import PageOut, PageQuery, api_page, paging
 from vangnet.waitlists.models import RegionKind
 
@@ -20,7 +20,7 @@ router = Router(tags=["scenario's"])
 
 
 def _actor(request: HttpRequest) -> Actor:
-    return actor_for(current_user(request))
+    return request_actor(request)
 
 
 class CalibrateIn(Schema):

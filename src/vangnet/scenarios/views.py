@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from vangnet.accounts.decorators import verified_required
-from vangnet.accounts.selectors import Actor, actor_for, current_user
+from vangnet.accounts.selectors import Actor, request_actor
 from vangnet.audit.models import Action
 from vangnet.audit.services import access_log_write
 from vangnet.common.errors import DomainError, NotAllowed, NotFound
@@ -31,7 +31,7 @@ from .workflow import Status
 
 
 def _actor(request: HttpRequest) -> Actor:
-    return actor_for(current_user(request))
+    return request_actor(request)
 
 
 def domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

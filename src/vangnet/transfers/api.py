@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from vangnet.accounts.selectors import Actor, actor_for, current_user
+from vangnet.accounts.selectors import Actor, request_actor
 from vangnet.api.pagination import PageOut, PageQuery, api_page, paging
 from vangnet.audit.models import Action
 from vangnet.audit.services import access_log_write
@@ -39,7 +39,7 @@ Kind = Literal["province", "veiligheidsregio", "table"]
 
 
 def _actor(request: HttpRequest) -> Actor:
-    return actor_for(current_user(request))
+    return request_actor(request)
 
 
 # --- schemas ----------------------------------------------------------------------------------

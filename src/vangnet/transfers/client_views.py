@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from vangnet.accounts.decorators import verified_required
-from vangnet.accounts.selectors import actor_for, current_user
+from vangnet.accounts.selectors import request_actor
 from vangnet.audit.models import Action
 from vangnet.audit.services import access_log_write
 from vangnet.common.clientip import client_ip
@@ -154,7 +154,7 @@ def _candidate(reference: str) -> Candidate:
 def staff_page(request: HttpRequest, reference: str) -> HttpResponse:
     """The client page as the client sees it, with the personal codes around it."""
     candidate = _candidate(reference)
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     try:
         client_access.require_staff(actor, candidate, detail="cliëntpagina")
     except NotAllowed as exc:
@@ -195,7 +195,7 @@ def staff_issue(request: HttpRequest, reference: str) -> HttpResponse:
     """A new code; `as=pdf` answers with the printable letter that carries it, else the code is
     shown once on screen. Either way it is never stored or shown again."""
     candidate = _candidate(reference)
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     try:
         issued = client_codes.code_issue(actor=actor, candidate=candidate)
     except NotAllowed as exc:
@@ -223,7 +223,7 @@ def staff_issue(request: HttpRequest, reference: str) -> HttpResponse:
 def staff_letter(request: HttpRequest, reference: str) -> HttpResponse:
     """The letter without a code (a reprint: the code is never shown twice)."""
     candidate = _candidate(reference)
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     try:
         client_access.require_staff(
             actor, candidate, action=Action.EXPORT, detail="brief zonder code (pdf)"
@@ -242,7 +242,7 @@ def staff_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     access = ClientAccessCode.objects.select_related("candidate").filter(pk=pk).first()
     if access is None:
         raise Http404("Deze code bestaat niet.")
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     try:
         client_codes.code_revoke(actor=actor, access=access)
     except NotAllowed as exc:

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from vangnet.accounts.decorators import verified_required
-from vangnet.accounts.selectors import Actor, actor_for, current_user
+from vangnet.accounts.selectors import Actor, request_actor
 from vangnet.audit.models import Action, Outcome
 from vangnet.audit.services import access_log_write
 from vangnet.common.errors import DomainError, NotAllowed
@@ -42,7 +42,7 @@ def _require(actor: Actor, kind: str, code: str, action: str) -> None:
 
 @verified_required
 def index(request: HttpRequest) -> HttpResponse:
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     allowed = client_access.report_regions(actor)
     if allowed is None:
         pairs = sorted(set(Candidate.objects.values_list("region_kind", "region_code")))
@@ -59,7 +59,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @verified_required
 def region(request: HttpRequest, kind: str, code: str) -> HttpResponse:
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     code = code[:10]
     _require(actor, kind, code, Action.LIST)
     try:
@@ -96,7 +96,7 @@ def region(request: HttpRequest, kind: str, code: str) -> HttpResponse:
 
 @verified_required
 def export(request: HttpRequest, kind: str, code: str, fmt: str) -> HttpResponse:
-    actor = actor_for(current_user(request))
+    actor = request_actor(request)
     code = code[:10]
     _require(actor, kind, code, Action.EXPORT)
     try:

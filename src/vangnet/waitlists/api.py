@@ -12,7 +12,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from vangnet.accounts.models import Membership
-from vangnet.accounts.selectors import Actor, actor_for, current_user
+from vangnet.accounts.selectors import Actor, request_actor
 from vangnet.audit.models import Action
 from vangnet.audit.services import access_log_write
 from vangnet.common.errors import DomainError, NotAllowed, NotFound, TooLarge
@@ -140,7 +140,7 @@ class ImportOut(Schema):
 
 
 def _actor(request: HttpRequest) -> Actor:
-    return actor_for(current_user(request))
+    return request_actor(request)
 
 
 def _months(start: str, end: str) -> list[counting.Month]:

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from vangnet.accounts.decorators import verified_required
 from vangnet.accounts.models import Membership
-from vangnet.accounts.selectors import Actor, actor_for, current_user
+from vangnet.accounts.selectors import Actor, request_actor
 from vangnet.audit.models import Action
 from vangnet.audit.services import access_log_write
 from vangnet.common.dates import dutch_date
@@ -37,7 +37,7 @@ DEFAULT_MONTHS = 12
 
 
 def _actor(request: HttpRequest) -> Actor:
-    return actor_for(current_user(request))
+    return request_actor(request)
 
 
 def domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
