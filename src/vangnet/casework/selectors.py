@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -70,11 +70,17 @@ class OverviewRow:
 
     @property
     def needs_attention(self) -> bool:
-        return bool(
-            self.overdue_checkins
-            or self.no_planned_checkin
-            or (self.term is not None and self.term.status in {"overdue", "nearing"})
-        )
+        return needs_attention(self.overdue_checkins, self.no_planned_checkin, self.term)
+
+
+def needs_attention(
+    overdue_checkins: int, no_planned_checkin: bool, term: TermStatus | None
+) -> bool:
+    return bool(
+        overdue_checkins
+        or no_planned_checkin
+        or (term is not None and term.status in {"overdue", "nearing"})
+    )
 
 
 # Rows shown per stage; the rest are one link away in the case list (filtered by state). A
@@ -156,38 +162,45 @@ def table_overview(actor: Actor) -> dict[str, object]:
     ).values_list("case_id", "starts_on", "ended_on"):
         suspensions[case_id].append((starts_on, ended_on))
     rows: dict[str, StageRows] = {}
-    chosen: dict[str, list[tuple[int, OverviewRow]]] = {}
+    # Per stage: (needs attention, case id, the row's values) for every open case; rows are made
+    # only for those shown.
+    chosen: dict[str, list[tuple[bool, int, tuple[Any, ...]]]] = defaultdict(list)
+    labels = {state: State(state).label for state in OPEN_STATES}
     for case_id, state, changed_at, admitted_on, term_days, open_n, overdue in light:
-        label = State(state).label
+        label = labels[state]
         stage = rows.get(label)
         if stage is None:
             stage = rows[label] = StageRows(state=state, rows=[], total=0)
-            chosen[label] = []
         stage.total += 1
-        row = OverviewRow(
-            case=None,  # type: ignore[arg-type]  # filled in below for the rows shown
-            days_in_stage=(now - changed_at).days,
-            term=term_status_of(
-                state=state,
-                admitted_on=admitted_on,
-                term_days=term_days,
-                suspensions=suspensions.get(case_id, ()),
-                today=today,
-            ),
-            overdue_checkins=overdue,
-            no_planned_checkin=state == State.FOLLOW_UP and not open_n,
+        term = term_status_of(
+            state=state,
+            admitted_on=admitted_on,
+            term_days=term_days,
+            suspensions=suspensions.get(case_id, ()),
+            today=today,
         )
-        stage.attention += row.needs_attention
-        chosen[label].append((case_id, row))
-    shown: dict[str, list[tuple[int, OverviewRow]]] = {}
+        quiet = state == State.FOLLOW_UP and not open_n
+        attention = needs_attention(overdue, quiet, term)
+        stage.attention += attention
+        chosen[label].append((attention, case_id, ((now - changed_at).days, term, overdue, quiet)))
+    shown: dict[str, list[tuple[bool, int, tuple[Any, ...]]]] = {}
     for label, candidates in chosen.items():
         # Stable: within each group the longest in the stage stay first.
-        candidates.sort(key=lambda item: not item[1].needs_attention)
+        candidates.sort(key=lambda item: not item[0])
         shown[label] = candidates[:OVERVIEW_SHOWN]
-    ids = [case_id for items in shown.values() for case_id, _ in items]
+    ids = [case_id for items in shown.values() for _, case_id, _ in items]
     cases = Case.objects.select_related("table").only(*OVERVIEW_FIELDS).in_bulk(ids)
     for label, items in shown.items():
-        rows[label].rows = [replace(row, case=cases[case_id]) for case_id, row in items]
+        rows[label].rows = [
+            OverviewRow(
+                case=cases[case_id],
+                days_in_stage=days,
+                term=term,
+                overdue_checkins=overdue,
+                no_planned_checkin=quiet,
+            )
+            for _, case_id, (days, term, overdue, quiet) in items
+        ]
     meetings = Meeting.objects.filter(table_id__in=tables, starts_at__gte=now).order_by(
         "starts_at"
     )[:10]
@@ -238,7 +251,8 @@ def my_tasks(actor: Actor) -> dict[str, Any]:
         "tasks": list(tasks.order_by("due_on", "pk")[: MY_TASKS_SHOWN + 1]),
         "goals": list(goals.order_by("pk")[: MY_TASKS_SHOWN + 1]),
         "checkins": list(checkins.order_by("due_on", "pk")[: MY_TASKS_SHOWN + 1]),
-        "financing": list(financing.order_by("pk")[: MY_TASKS_SHOWN + 1]),
+        # Only a medical adviser decides on financing: no query for everyone else.
+        "financing": list(financing.order_by("pk")[: MY_TASKS_SHOWN + 1]) if adviser_orgs else [],
     }
     more = [name for name, rows in lists.items() if len(rows) > MY_TASKS_SHOWN]
     return {**{name: rows[:MY_TASKS_SHOWN] for name, rows in lists.items()}, "more": more}
