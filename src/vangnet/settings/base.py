@@ -35,6 +35,18 @@ VAR_DIR = Path(os.environ.get("VANGNET_VAR_DIR", REPO_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded SQLite default lives here
 
 
+def cache_from_url(url: str) -> dict[str, object]:
+    """A cache setting from VANGNET_CACHE_URL: "" (in memory, per process) or file:///dir."""
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if url.startswith("file://"):
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": url.removeprefix("file://"),
+        }
+    raise ValueError(f"VANGNET_CACHE_URL: only file:///dir is supported, not {url!r}")
+
+
 def env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -130,6 +142,11 @@ DATABASES = {
         conn_max_age=60,
     )
 }
+# The cache (monitor report figures): VANGNET_CACHE_URL, file:///absolute/dir for one shared
+# between the workers of one host; unset, each process keeps its own in memory (development,
+# tests). Production defaults to a file cache in var/ (settings/production.py): with a cache per
+# worker, every worker counted the national report again after each change.
+CACHES = {"default": cache_from_url(os.environ.get("VANGNET_CACHE_URL", ""))}
 # PostgreSQL with two roles: DATABASE_URL is the application role (owns nothing), and
 # `migrate` connects as the owner role given here (see common/management/commands/migrate.py).
 VANGNET_MIGRATE_DATABASE_URL = os.environ.get("VANGNET_MIGRATE_DATABASE_URL", "")

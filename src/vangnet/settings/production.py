@@ -31,6 +31,12 @@ if not VANGNET_FIELD_KEYS:  # noqa: F405
         "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
     )
 DEBUG = False
+# One cache for all workers of the host (see base.py); VANGNET_CACHE_URL chooses another place.
+CACHES = {  # noqa: F405
+    "default": cache_from_url(  # noqa: F405
+        os.environ.get("VANGNET_CACHE_URL") or f"file://{VAR_DIR / 'cache'}"  # noqa: F405
+    )
+}
 VANGNET_REQUIRE_2FA = True  # never configurable here: NEN 7510 requires two factors
 VANGNET_DEMO_BANNER = False
 VANGNET_API_DOCS_PUBLIC = False  # the API documentation only after login

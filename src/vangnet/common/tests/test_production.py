@@ -125,3 +125,27 @@ def test_api_docs_need_a_verified_login_in_production(world, verified_client, pa
     response = Client().get(path)
     assert response.status_code == 302 and response.url.startswith("/account/inloggen/")
     assert verified_client(world.coordinator).get(path).status_code == 200
+
+
+def test_production_workers_share_one_cache_on_the_host(tmp_path):
+    """With a cache per process every gunicorn worker counted the national monitor report again
+    after each change (five counts of a second or more instead of one); production's default is
+    a file cache in var/, shared by the workers, and what one process stores another reads."""
+    store = "from django.core.cache import cache; cache.set('gedeeld', 42, 60)"
+    read = "from django.core.cache import cache; print(cache.get('gedeeld'))"
+    assert run(["shell", "-c", store], tmp_path, **PRODUCTION).returncode == 0
+    result = run(["shell", "-c", read], tmp_path, **PRODUCTION)
+    assert result.stdout.strip().splitlines()[-1] == "42", result.stderr
+    assert (tmp_path / "cache").is_dir()
+
+
+def test_the_cache_place_is_chosen_in_words_we_check():
+    from vangnet.settings.base import cache_from_url
+
+    assert cache_from_url("")["BACKEND"].endswith("LocMemCache")
+    assert cache_from_url("file:///srv/vangnet/cache") == {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": "/srv/vangnet/cache",
+    }
+    with pytest.raises(ValueError, match="only file:///dir"):
+        cache_from_url("memcached://127.0.0.1")
