@@ -165,7 +165,7 @@ def table_overview(actor: Actor) -> dict[str, object]:
     # Per stage: (needs attention, case id, the row's values) for every open case; rows are made
     # only for those shown.
     chosen: dict[str, list[tuple[bool, int, tuple[Any, ...]]]] = defaultdict(list)
-    labels = {state: State(state).label for state in OPEN_STATES}
+    labels: dict[str, str] = {state: State(state).label for state in OPEN_STATES}
     for case_id, state, changed_at, admitted_on, term_days, open_n, overdue in light:
         label = labels[state]
         stage = rows.get(label)

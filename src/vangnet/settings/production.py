@@ -32,7 +32,7 @@ if not VANGNET_FIELD_KEYS:  # noqa: F405
     )
 DEBUG = False
 # One cache for all workers of the host (see base.py); VANGNET_CACHE_URL chooses another place.
-CACHES = {  # noqa: F405
+CACHES = {
     "default": cache_from_url(  # noqa: F405
         os.environ.get("VANGNET_CACHE_URL") or f"file://{VAR_DIR / 'cache'}"  # noqa: F405
     )
