@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from vangnet.cases.models import Case
 from vangnet.cases.workflow import ACTIVE_STATES
-from vangnet.followup.models import CheckIn
+from vangnet.followup.models import CheckIn, TermSuspension
 
 WARN_DAYS = 14  # warn this many days before the offer term passes
 
@@ -22,7 +22,11 @@ class TermStatus:
     days_left: int
 
 
-def term_status(case: Case, *, today: date | None = None) -> TermStatus | None:
+def term_status(
+    case: Case, *, today: date | None = None, suspensions: list[TermSuspension] | None = None
+) -> TermStatus | None:
+    """The case's term; `suspensions` are the case's term suspensions when the caller has them
+    (otherwise they are read from the case, prefetched or not)."""
     from vangnet.engines.followup import due_status
 
     from .services import case_deadline
@@ -30,9 +34,11 @@ def term_status(case: Case, *, today: date | None = None) -> TermStatus | None:
     if case.admitted_on is None or case.state not in ACTIVE_STATES:
         return None
     today = today or timezone.localdate()
-    deadline = case_deadline(case, today=today)
+    if suspensions is None:
+        suspensions = list(case.suspensions.all())
+    deadline = case_deadline(case, today=today, suspensions=suspensions)
     assert deadline is not None
-    suspended = any(s.ended_on is None and s.starts_on <= today for s in case.suspensions.all())
+    suspended = any(s.ended_on is None and s.starts_on <= today for s in suspensions)
     return TermStatus(
         deadline=deadline,
         status=str(due_status(deadline, today=today, warn_days=WARN_DAYS)),
