@@ -115,6 +115,45 @@ def granting_membership(actor: Actor, case: Case, permission: Permission) -> Mem
     return None
 
 
+def granted_permissions(
+    actor: Actor, case: Case, *, reader: Membership | None = None
+) -> set[Permission]:
+    """Every permission some membership of `actor` grants on `case`: the rules of
+    `granting_membership`, with each membership's checks (and their queries) made once, for a
+    page that asks about several permissions. `reader`: the membership `case_access` found to
+    grant READ on this case in this request (an invited organisation's invitation and consent
+    are then known to hold)."""
+    granted: set[Permission] = set()
+    for m in actor.memberships:
+        if m.table_id == case.table_id:
+            granted |= TABLE_GRANTS.get(m.role, set())
+        if m.role == Role.REFERRER and m.organisation_id == case.referrer_organisation_id:
+            granted |= REFERRER_GRANTS
+        if (
+            m.role == Role.TABLE_MEMBER
+            and m.table_id == case.table_id
+            and not granted >= INVITED_GRANTS
+            and (
+                (reader is not None and m.pk == reader.pk)
+                or invited_with_consent(case, m.organisation_id)
+            )
+        ):
+            granted |= INVITED_GRANTS
+        if (
+            m.role == Role.ZORGBEMIDDELING
+            and case.referrer_organisation_id == m.organisation_id
+            and case.insurer_id == m.organisation_id
+        ):
+            granted |= ZORGBEMIDDELING_GRANTS
+        if (
+            m.role == Role.MEDICAL_ADVISER
+            and not granted >= ADVISER_GRANTS
+            and case.financing_decisions.filter(insurer_id=m.organisation_id).exists()
+        ):
+            granted |= ADVISER_GRANTS
+    return granted
+
+
 def _invited_with_consent_q(organisation_id: int, *, today: date) -> Q:
     """Cases `organisation_id` is invited to while its consent covers today, as subqueries (the
     same rule as `invited_with_consent`, for many cases in one query)."""

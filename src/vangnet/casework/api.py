@@ -96,7 +96,7 @@ def overview(request: HttpRequest, reference: str):
         workspace=workspace,
         rounds=rounds,
         now=timezone.now(),
-        today=workspace["today"],  # type: ignore[arg-type]
+        today=workspace["today"],
     )
     return OverviewOut(
         reference=case.reference,
@@ -463,7 +463,7 @@ def follow_up(request: HttpRequest, reference: str):
     return FollowUpOut(
         escalation_level=case.escalation_level,
         term=_term(w["term"]),
-        next_checkin_id=upcoming.pk if upcoming is not None else None,  # type: ignore[attr-defined]
+        next_checkin_id=upcoming.pk if upcoming is not None else None,
         phases=[
             PhaseOut(
                 id=p.pk,
@@ -486,7 +486,7 @@ def follow_up(request: HttpRequest, reference: str):
                     for c in p.checkins.all()
                 ],
             )
-            for p in w["phases"]  # type: ignore[attr-defined]
+            for p in w["phases"]
         ],
         suspensions=[
             SuspensionOut(

@@ -77,6 +77,15 @@ def open_section(actor: Actor, case: Case, section: Section, *, channel: str) ->
     )
 
 
+def final_round(case: Case, rounds: list[TriageRound]) -> TriageRound | None:
+    """The confirmed triage decision among the case's `rounds` (all of them, as read for the
+    page), as `cases.selectors.final_round` finds it in the database."""
+    if case.state in {State.REGISTERED, State.TRIAGE_PROPOSED}:
+        return None
+    confirmed = [r for r in rounds if r.verdict == TriageRound.Verdict.CONFIRMED]
+    return max(confirmed, key=lambda r: (r.screened_at is None, r.screened_at or 0), default=None)
+
+
 TRIAGE_WITHIN_DAYS = 7  # new registrations are looked at within a week (DOMAIN.md)
 
 
@@ -179,7 +188,10 @@ def next_steps(
         elif term.status == "nearing":
             steps.append(f"De termijn verstrijkt over {term.days_left} dagen: overweeg escalatie.")
     # Level 4 reaches real people only once the case is put before the overlegtafel (issue 16 §3).
-    if case.escalation_level == 4 and not case.board_referrals.exists():
+    present = workspace.get("present")
+    if case.escalation_level == 4 and not (
+        present["board_referrals"] if present is not None else case.board_referrals.exists()
+    ):
         steps.append(
             "Niveau 4: leg de casus voor aan de bestuurlijke overlegtafel (Follow-up en termijn)."
         )

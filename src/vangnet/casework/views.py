@@ -5,14 +5,15 @@ which shows every stage's section (each app's actions, forms and data).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.forms import Form
+from django.db.models import Prefetch, prefetch_related_objects
+from django.forms import Form, ModelChoiceField
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -29,14 +30,24 @@ from vangnet.board import selectors as board_selectors
 from vangnet.cases import actions as case_actions
 from vangnet.cases import forms as case_forms
 from vangnet.cases import selectors
-from vangnet.cases.access import Permission, case_access, granting_membership, log_list
+from vangnet.cases.access import (
+    Permission,
+    case_access,
+    granted_permissions,
+    granting_membership,
+    log_list,
+)
 from vangnet.cases.actions import (
     CaseAction,
     form_errors,
 )
 from vangnet.cases.forms import MoveForm, ScreenForm
-from vangnet.cases.models import Case
-from vangnet.cases.organisation_field import QuickOrganisationsMixin, organisation_label
+from vangnet.cases.models import Case, CriterionAssessment
+from vangnet.cases.organisation_field import (
+    OrganisationField,
+    QuickOrganisationsMixin,
+    organisation_label,
+)
 from vangnet.cases.views import PUBLIC_EVENTS, _access, case_or_404
 from vangnet.cases.workflow import ACTIVE_STATES, State, allowed_transitions, open_forms
 from vangnet.casework import casefile
@@ -47,7 +58,7 @@ from vangnet.continuity import forms as continuity_forms
 from vangnet.directory.models import Organisation
 from vangnet.followup import actions as followup_actions
 from vangnet.followup import forms as followup_forms
-from vangnet.followup.workflow import next_levels, running_suspension
+from vangnet.followup.workflow import next_levels
 from vangnet.meetings import actions as meeting_actions
 from vangnet.meetings.selectors import meeting_membership
 from vangnet.outcomes import selectors as outcome_selectors
@@ -158,24 +169,58 @@ def case_pdf(request: HttpRequest, reference: str) -> HttpResponse:
 def _case_file(
     request: HttpRequest, case: Case, actor: Any, membership: Membership, *, section: str | None
 ) -> dict[str, Any]:
-    """Everything the case file shows this reader; `section` limits the page to one section."""
+    """Everything the case file shows this reader; `section` limits the page to one section.
+
+    The case's related lists are counted in one query first and only those with rows are read,
+    each once (issue 12: every query costs the page CPU, and this page is the one every write
+    redirects to)."""
     is_table = membership.role in {Role.COORDINATOR, Role.SECOND_SCREENER}
-    rounds = list(
-        case.triage_rounds.select_related(
-            "coordinator",
-            "second_screener",
-            "coordinator_organisation",
-            "second_screener_organisation",
-        ).prefetch_related("assessments__criterion")
-    )
-    pending = next((r for r in rounds if r.verdict == r.Verdict.PENDING), None)
-    can_manage = granting_membership(actor, case, Permission.MANAGE) is not None
-    forms_open = open_forms(case.state)
+    present = casework_selectors.case_presence(case)
+    # The triage rounds show in the triage section; the overview's next step of a registered
+    # case looks at the last one.
     sections = casefile.visible_sections(membership.role)
     show = {s.slug.replace("-", "_"): section in (None, s.slug) for s in sections}
-    workspace = casework_selectors.case_workspace(case)
+    need_rounds = show.get("triage") or (case.state == State.REGISTERED and show["overzicht"])
+    rounds = (
+        list(
+            case.triage_rounds.select_related(
+                "coordinator",
+                "second_screener",
+                "coordinator_organisation",
+                "second_screener_organisation",
+            )
+        )
+        if present["triage_rounds"] and need_rounds
+        else []
+    )
+    pending = next((r for r in rounds if r.verdict == r.Verdict.PENDING), None)
+    if pending is not None and is_table:
+        # Only the proposed decision shows its assessments.
+        prefetch_related_objects(
+            [pending],
+            Prefetch(
+                "assessments", queryset=CriterionAssessment.objects.select_related("criterion")
+            ),
+        )
+    # The permissions of this reader on this case, each membership checked once.
+    granted = granted_permissions(actor, case, reader=membership)
+    can_manage = Permission.MANAGE in granted
+    can_triage = Permission.TRIAGE in granted
+    forms_open = open_forms(case.state)
+    transitions = allowed_transitions(case.state)
+    workspace = casework_selectors.case_workspace(case, present=present)
+    party_actions = list(case.party_actions.all()) if present["party_actions"] else []
+    if present["events"]:
+        events = list(
+            case.events.select_related("actor")
+            if is_table
+            else case.events.filter(transition__in=PUBLIC_EVENTS)
+        )
+    else:
+        events = []
     context: dict[str, Any] = {
         "case": case,
+        **_case_urls(case),
         "membership": membership,
         "is_table": is_table,
         "sections": sections,
@@ -185,31 +230,35 @@ def _case_file(
         # referrer (issue 10 §8).
         "show_bsn": is_table or membership.role == Role.REFERRER,
         "rounds": rounds if is_table else [],
-        "final_round": selectors.final_round(case),
+        "final_round": casefile.final_round(case, rounds),
         "pending": pending,
-        "events": case.events.select_related("actor")
-        if is_table
-        else case.events.filter(transition__in=PUBLIC_EVENTS),
-        "can_triage": granting_membership(actor, case, Permission.TRIAGE) is not None
-        and "triage_propose" in allowed_transitions(case.state),
-        "can_screen": granting_membership(actor, case, Permission.SCREEN) is not None
+        "events": events,
+        "party_actions": party_actions,
+        "referrer_criteria": list(case.referrer_criteria.all())
+        if present["referrer_criteria"]
+        else [],
+        "can_triage": can_triage and "triage_propose" in transitions,
+        "can_screen": Permission.SCREEN in granted
         and pending is not None
         and pending.coordinator_id != request.user.pk,
-        "can_move": granting_membership(actor, case, Permission.TRIAGE) is not None
-        and "table_move" in allowed_transitions(case.state),
+        "can_move": can_triage and "table_move" in transitions,
         "screen_form": ScreenForm(),
         "move_form": MoveForm(),
         # Links to the same patient's other cases are for the table only (issue 10 §1).
-        "linked": case.linked_cases.select_related("table") if is_table else [],
+        "linked": list(case.linked_cases.select_related("table"))
+        if is_table and present["linked_cases"]
+        else [],
         "can_manage": can_manage,
-        "can_respond": granting_membership(actor, case, Permission.GOAL_RESPOND) is not None,
-        "can_check_in": granting_membership(actor, case, Permission.CHECK_IN) is not None,
+        "can_respond": Permission.GOAL_RESPOND in granted,
+        "can_check_in": Permission.CHECK_IN in granted,
         "can_withdraw": membership.role == Role.REFERRER and "withdraw" in forms_open,
         "active": case.state in ACTIVE_STATES,
         "open_forms": forms_open,
         "lazy_forms": LAZY_FORMS,
         # Term forms follow the ladder and the running suspension (issue 11 §2).
-        "can_suspend": can_manage and "term" in forms_open and not running_suspension(case),
+        "can_suspend": can_manage
+        and "term" in forms_open
+        and not any(s.ended_on is None for s in workspace["suspensions"]),
         "can_escalate": can_manage and "term" in forms_open,
         "can_end": can_manage and "end" in forms_open,
         "f": SimpleNamespace(
@@ -230,7 +279,6 @@ def _case_file(
         else None,
         **workspace,
     }
-    context["parties"] = list(context["parties"])
     # The case's own parties are the quick choices of every organisation field on the page.
     quick = [p.organisation for p in context["parties"]]
     context["quick_organisations"] = quick
@@ -241,26 +289,49 @@ def _case_file(
             workspace=workspace,
             rounds=rounds,
             now=timezone.now(),
-            today=workspace["today"],  # type: ignore[arg-type]
+            today=workspace["today"],
         )
-    _goal_forms(context["goals"], membership.organisation_id, quick)
-    context["named_parties"] = _named_parties(case, context["parties"])
+    if can_manage and context["active"]:
+        # The goals' own forms show only to whoever manages the active case.
+        _goal_forms(context["goals"], membership.organisation_id, quick)
+    context["named_parties"] = _named_parties(party_actions, context["parties"])
     # After closure and up the ladder (issue 16 §3): the overlegtafel's referrals for the table,
     # the outcome questions in the closure section.
     context["board_referrals"] = (
-        list(board_selectors.for_case(case)) if membership.role == Role.COORDINATOR else []
+        list(board_selectors.for_case(case))
+        if membership.role == Role.COORDINATOR and present["board_referrals"]
+        else []
     )
-    context["outcome_requests"] = list(outcome_selectors.for_case(case))
+    context["outcome_requests"] = (
+        list(outcome_selectors.for_case(case)) if present["outcome_requests"] else []
+    )
     # Only meetings this reader may open are links (a referrer sees the date, not a 403).
+    user = current_user(request)
     context["open_meetings"] = {
         item.meeting_id
         for item in context["agenda_items"]
-        if meeting_membership(current_user(request), item.meeting) is not None
+        if meeting_membership(user, item.meeting, actor=actor) is not None
     }
     _restore_failed_form(request, case, context)
+    context["f"] = _rendered_once(context["f"])
     if section is not None:
         context["section_empty"] = _empty_note(section, context)
     return context
+
+
+def _case_urls(case: Case) -> dict[str, str]:
+    """The bases of the case's action, form, section and document addresses: the templates add
+    the name (`{{ action_url }}delen/`), instead of reversing a URL for every row of every list
+    (each `{% url %}` costs the page tens of microseconds)."""
+    placeholder = "x"
+    return {
+        name: reverse(view, args=[case.reference, placeholder]).removesuffix(f"{placeholder}/")
+        for name, view in (
+            ("action_url", "cases:action"),
+            ("form_url", "cases:form"),
+            ("section_url", "cases:section"),
+        )
+    } | {"documents_url": reverse("cases:document_upload", args=[case.reference])}
 
 
 def _empty_note(section: str, c: dict[str, Any]) -> str:
@@ -293,21 +364,22 @@ EMPTY_NOTES = {
 }
 
 
-def _named_parties(case: Case, parties: Any) -> list[Any]:
-    """Parties the referrer named at registration that are not yet Betrokken partijen, each with
-    the directory organisation of the same name when there is one (to add it with one click)."""
+def _named_parties(party_actions: list[Any], parties: Any) -> list[Any]:
+    """Parties the referrer named at registration (`party_actions`, the case's) that are not yet
+    Betrokken partijen, each with the directory organisation of the same name when there is one
+    (to add it with one click)."""
     involved = {p.organisation.name.casefold() for p in parties}
-    named = [
-        pa for pa in case.party_actions.all() if pa.organisation_name.casefold() not in involved
-    ]
+    named = [pa for pa in party_actions if pa.organisation_name.casefold() not in involved]
+    if not named:
+        return []
     by_name = {
         o.name.casefold(): o
         for o in Organisation.objects.filter(name__in=[pa.organisation_name for pa in named])
     }
     for pa in named:
-        pa.match = by_name.get(pa.organisation_name.casefold())  # type: ignore[attr-defined]
+        pa.match = by_name.get(pa.organisation_name.casefold())
         # What the organisation field of the one-click form resolves (it takes no bare ids).
-        pa.match_label = pa.match and organisation_label(pa.match)  # type: ignore[attr-defined]
+        pa.match_label = pa.match and organisation_label(pa.match)
     return named
 
 
@@ -323,8 +395,58 @@ def _with_quick(forms_ns: SimpleNamespace, quick: list[Organisation]) -> SimpleN
     )
 
 
+def _is_static(form: type[Form]) -> bool:
+    """Does an unbound `form` render the same HTML on every case page? Not when it suggests the
+    case's organisations or offers choices read from the database."""
+    if issubclass(form, QuickOrganisationsMixin):
+        return False
+    fields = form().fields.values()
+    return not any(isinstance(f, ModelChoiceField | OrganisationField) for f in fields)
+
+
+@lru_cache(maxsize=64)
+def _unbound_html(form: type[Form], keywords: tuple[tuple[str, Any], ...]) -> str:
+    kwargs: dict[str, Any] = {k: list(v) if isinstance(v, tuple) else v for k, v in keywords}
+    return form(**kwargs).as_p()
+
+
+@dataclass(frozen=True)
+class _OnceRendered:
+    """An unbound case-page form whose HTML depends only on its class and keyword arguments
+    (page ids, the escalation ladder's next levels): rendered once per process and reused. The
+    widgets' templates cost the page several milliseconds of CPU on every view (issue 12)."""
+
+    func: partial[Form]  # named as a partial's, for `_restore_failed_form`
+
+    def __call__(self) -> _OnceRendered:
+        return self
+
+    def as_p(self) -> str:
+        keywords = tuple(
+            sorted(
+                (k, tuple(v) if isinstance(v, list) else v) for k, v in self.func.keywords.items()
+            )
+        )
+        return _unbound_html(self.func.func, keywords)
+
+
+def _rendered_once(forms_ns: SimpleNamespace) -> SimpleNamespace:
+    """The page's form namespace with its static unbound forms rendered once per process; a
+    form that came back with errors (`_restore_failed_form`) stays as it is."""
+    return SimpleNamespace(
+        **{
+            attr: _OnceRendered(cls)
+            if isinstance(cls, partial) and cls.func in STATIC_FORMS
+            else cls
+            for attr, cls in vars(forms_ns).items()
+        }
+    )
+
+
 def _goal_forms(goals: list[Any], own_organisation_id: int, quick: list[Organisation]) -> None:
     """Each goal's own edit/status/remove/confirm forms, with ids unique on the page."""
+    if not goals:
+        return
     with_users = set(
         Membership.objects.filter(
             organisation_id__in={g.organisation_id for g in goals}, active=True
@@ -470,6 +592,10 @@ FORMS = SimpleNamespace(
         )
     }
 )
+
+
+# The forms of FORMS whose unbound HTML is the same on every case page (`_OnceRendered`).
+STATIC_FORMS = frozenset(p.func for p in vars(FORMS).values() if _is_static(p.func))
 
 
 ACTIONS: dict[str, CaseAction] = {

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -59,6 +60,17 @@ def gp_consent(case: Case, organisation_id: int, *, today: date | None = None) -
         )
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
         .exists()
+    )
+
+
+def _consent_covers(consents: list[Consent], organisation_id: int, *, today: date) -> bool:
+    """The rule of `gp_consent` applied to the case's consents already read."""
+    return any(
+        c.organisation_id == organisation_id
+        and c.valid_from <= today
+        and c.withdrawn_at is None
+        and (c.valid_until is None or c.valid_until >= today)
+        for c in consents
     )
 
 
@@ -122,26 +134,59 @@ class Continuity:
         return self.contacts.get(Audience.GP)
 
 
-def case_continuity(case: Case, *, today: date | None = None) -> Continuity:
+def case_continuity(
+    case: Case,
+    *,
+    today: date | None = None,
+    present: Mapping[str, int] | None = None,
+    consents: list[Consent] | None = None,
+) -> Continuity:
+    """The case's continuity data. `present` (the case file's row counts per relation of the
+    case, `casework.selectors.case_presence`) spares the queries of the empty ones; `consents`
+    (all of the case's, when the caller has read them) the query of the GP's consent."""
     today = today or timezone.localdate()
-    gp = CaseGp.objects.filter(case=case).select_related("practice").first()
-    practice = gp.practice if gp else gp_practice(case)
-    cards = list(case.crisis_cards.select_related("recorded_by")[:1])
-    medication = MedicationOverview.objects.filter(case=case).first()
+
+    def has(name: str) -> bool:
+        return present is None or bool(present[name])
+
+    gp = CaseGp.objects.filter(case=case).select_related("practice").first() if has("gp") else None
+    if gp is not None:
+        practice: Organisation | None = gp.practice
+    else:
+        # As `gp_practice` without a recorded one (read just above): the referring GP practice.
+        referrer = case.referrer_organisation
+        practice = referrer if referrer.organisation_type == OrganisationType.GP_PRACTICE else None
+    cards = list(case.crisis_cards.select_related("recorded_by")[:1]) if has("crisis_cards") else []
+    medication = MedicationOverview.objects.filter(case=case).first() if has("medication") else None
     lines = list(medication.lines.all()) if medication else []
     result = Continuity(
         practice=practice,
         gp=gp,
-        gp_consent=bool(practice and gp_consent(case, practice.pk, today=today)),
+        # Without any consent only the referring practice itself shares (`gp_consent`).
+        gp_consent=bool(
+            practice
+            and (
+                practice.pk == case.referrer_organisation_id
+                or (
+                    _consent_covers(consents, practice.pk, today=today)
+                    if consents is not None
+                    else has("consents") and gp_consent(case, practice.pk, today=today)
+                )
+            )
+        ),
         card=cards[0] if cards else None,
         card_versions=cards[0].version if cards else 0,
         medication=medication,
         lines=lines,
-        contacts=current_contacts(case),
+        contacts=current_contacts(case) if has("contact_persons") else {},
         handovers=list(
             case.handovers.select_related("taken_over_organisation", "recorded_by", "corrects")
-        ),
-        letters=list(case.gp_letters.select_related("practice", "created_by")),
+        )
+        if has("handovers")
+        else [],
+        letters=list(case.gp_letters.select_related("practice", "created_by"))
+        if has("gp_letters")
+        else [],
     )
     result.warnings = review_warnings(result.card, result.medication, today=today)
     result.visible = case.state in OPEN_FOR_CONTINUITY or not result.empty

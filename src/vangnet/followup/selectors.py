@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from vangnet.cases.models import Case
 from vangnet.cases.workflow import ACTIVE_STATES
-from vangnet.followup.models import CheckIn
+from vangnet.followup.models import CheckIn, TermSuspension
 
 WARN_DAYS = 14  # warn this many days before the offer term passes
 
@@ -23,12 +23,18 @@ class TermStatus:
     days_left: int
 
 
-def term_status(case: Case, *, today: date | None = None) -> TermStatus | None:
+def term_status(
+    case: Case, *, today: date | None = None, suspensions: list[TermSuspension] | None = None
+) -> TermStatus | None:
+    """The case's term; `suspensions` are the case's term suspensions when the caller has them
+    (otherwise they are read from the case, prefetched or not)."""
+    if suspensions is None:
+        suspensions = list(case.suspensions.all())
     return term_status_of(
         state=case.state,
         admitted_on=case.admitted_on,
         term_days=case.table.offer_term_days,
-        suspensions=[(s.starts_on, s.ended_on) for s in case.suspensions.all()],
+        suspensions=[(s.starts_on, s.ended_on) for s in suspensions],
         today=today or timezone.localdate(),
     )
 

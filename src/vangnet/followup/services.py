@@ -193,16 +193,20 @@ def checkin_record(
     return checkin
 
 
-def case_deadline(case: Case, *, today: date | None = None) -> date | None:
-    """The date by which an admitted patient must be offered suitable care, suspensions included."""
+def case_deadline(
+    case: Case, *, today: date | None = None, suspensions: list[TermSuspension] | None = None
+) -> date | None:
+    """The date by which an admitted patient must be offered suitable care, suspensions included
+    (`suspensions`: the case's, when the caller has read them already)."""
     if case.admitted_on is None:
         return None
     today = today or timezone.localdate()
-    suspensions = [EngineSuspension(s.starts_on, s.ended_on) for s in case.suspensions.all()]
+    rows = case.suspensions.all() if suspensions is None else suspensions
+    periods = [EngineSuspension(s.starts_on, s.ended_on) for s in rows]
     return term_deadline(
         admitted_on=case.admitted_on,
         term_days=case.table.offer_term_days,
-        suspensions=suspensions,
+        suspensions=periods,
         today=today,
     )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from vangnet.accounts.models import Membership, Role, User
-from vangnet.accounts.selectors import actor_for
+from vangnet.accounts.selectors import Actor, actor_for
 from vangnet.cases.access import Permission, granting_membership
 from vangnet.cases.models import Case
 from vangnet.cases.workflow import State
@@ -15,9 +15,13 @@ from vangnet.regions.models import Table
 from .models import AgendaItem, Meeting
 
 
-def meeting_membership(user: User, meeting: Meeting | None = None) -> Membership | None:
-    """The user's table membership that lets them take part in (this table's) meetings."""
-    actor = actor_for(user)
+def meeting_membership(
+    user: User, meeting: Meeting | None = None, *, actor: Actor | None = None
+) -> Membership | None:
+    """The user's table membership that lets them take part in (this table's) meetings; pass
+    the user's `actor` when you have it (it spares reading the memberships again)."""
+    if actor is None:
+        actor = actor_for(user)
     for m in actor.memberships:
         if m.role in {Role.COORDINATOR, Role.TABLE_MEMBER, Role.SECOND_SCREENER} and (
             meeting is None or m.table_id == meeting.table_id
