@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from vangnet.cases.models import Case
 from vangnet.cases.workflow import ACTIVE_STATES
+from vangnet.engines.followup import Suspension, due_status, term_deadline
 from vangnet.followup.models import CheckIn, TermSuspension
 
 WARN_DAYS = 14  # warn this many days before the offer term passes
@@ -49,8 +50,6 @@ def term_status_of(
 ) -> TermStatus | None:
     """The term's status from plain values (start and end of each suspension): lists of hundreds
     of cases compute it from one query's rows, without a model instance per case."""
-    from vangnet.engines.followup import Suspension, due_status, term_deadline
-
     if admitted_on is None or state not in ACTIVE_STATES:
         return None
     deadline = term_deadline(
