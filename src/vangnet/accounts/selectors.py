@@ -52,7 +52,7 @@ def actor_for(user: User) -> Actor:
 
 def request_actor(request: HttpRequest) -> Actor:
     """The actor of a request that passed a login guard, read once per request: the view and the
-    menu (vangnet.common.context_processors) share it instead of each querying the
+    menu (vangnet.accounts.context_processors) share it instead of each querying the
     memberships."""
     actor: Actor | None = getattr(request, "_vangnet_actor", None)
     if actor is None or actor.user.pk != request.user.pk:
