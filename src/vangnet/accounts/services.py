@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
@@ -152,10 +153,8 @@ def _mail(notifications: list[Notification]) -> None:
 
 
 def _close_quietly(connection: Any) -> None:
-    try:
+    with contextlib.suppress(OSError):  # a broken connection: nothing left to close
         connection.close()
-    except OSError:  # a broken connection: nothing left to close
-        pass
 
 
 DIGEST_LINES = 50  # more than this in one day: the mail says how many more, and links to all

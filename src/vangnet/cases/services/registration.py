@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from vangnet.accounts.models import Membership, Role, User
@@ -270,16 +270,27 @@ def case_register(
     organisation: Organisation,
     data: RegistrationInput,
     acting_role: str = Role.REFERRER,
+    membership: Membership | None = None,
 ) -> RegistrationResult:
     """Register a case at a table (the aanmeldloket). `acting_role`: a referrer; the insurer's
-    zorgbemiddeling for its own insured; a table's coordinator for a public signal."""
-    acting = (
-        Membership.objects.filter(
+    zorgbemiddeling for its own insured; a table's coordinator for a public signal.
+    `membership`: the referrer's active membership in that role for `organisation`, when the
+    caller has it at hand (read this request); otherwise it is read here."""
+    if acting_role not in REGISTERING_ROLES:
+        acting = None
+    elif membership is not None:
+        acting = (
+            membership
+            if membership.user_id == referrer.pk
+            and membership.organisation_id == organisation.pk
+            and membership.role == acting_role
+            and membership.active
+            else None
+        )
+    else:
+        acting = Membership.objects.filter(
             user=referrer, organisation=organisation, role=acting_role, active=True
         ).first()
-        if acting_role in REGISTERING_ROLES
-        else None
-    )
     if acting is None:
         raise NotAllowed(
             "U kunt alleen aanmelden namens een organisatie waarvoor u verwijzer bent."
@@ -354,14 +365,15 @@ def case_register(
     announce_case_changed(case, step="registration")
 
     # The same patient with an open case elsewhere: link the cases and tell both sides.
-    same = Case.objects.filter(state__in=OPEN_STATES).exclude(pk=case.pk)
+    # Only what the linking, the log and the notes use is read: most registrations match nothing.
+    same_patient = Q(patient_key_name=key_name)
+    if key_bsn:
+        same_patient |= Q(patient_key_bsn=key_bsn)
     matches = list(
-        (
-            same.filter(patient_key_name=key_name)
-            | (same.filter(patient_key_bsn=key_bsn) if key_bsn else same.none())
-        )
+        Case.objects.filter(same_patient, state__in=OPEN_STATES)
+        .exclude(pk=case.pk)
         .select_related("table")
-        .distinct()
+        .only("reference", "registered_at", "table__number", "table__name")
     )
     coordinators: dict[int, list[User]] = {}  # per table, read once
     if matches:
