@@ -143,7 +143,7 @@ def test_notifying_twenty_costs_the_queries_of_notifying_two(
             notes = notification_send(users=to, subject="Nieuwe aanmelding", body="Bekijk haar.")
         return len(queries), notes
 
-    few, two = send(users[:2])
+    few, _ = send(users[:2])
     many, twenty = send(users)
     assert many == few
     assert [n.user for n in twenty] == users
