@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives, get_connection, send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -39,27 +41,42 @@ def notification_send(
     With a `dedup_key`, a user who already has that notification gets nothing new, so a periodic
     job that runs twice (or is interrupted and rerun) sends no duplicates.
     """
+    recipients = list({u.pk: u for u in users}.values())
     created: list[Notification] = []
-    for user in {u.pk: u for u in users}.values():
-        if dedup_key and Notification.objects.filter(user=user, dedup_key=dedup_key).exists():
-            continue
-        try:
-            with transaction.atomic():
-                note = Notification.objects.create(
-                    user=user,
-                    subject=subject,
-                    body=body,
-                    case_reference=case_reference,
-                    dedup_key=dedup_key,
-                )
-        except IntegrityError:  # a concurrent run created it first
-            continue
-        created.append(note)
-    if email:
-        ids = [n.pk for n in created]
+    if not dedup_key:
+        # Without a key there is no unique row to run into: one INSERT for every recipient, so
+        # telling a table's six coordinators costs what telling one does.
+        created = Notification.objects.bulk_create(
+            Notification(user=user, subject=subject, body=body, case_reference=case_reference)
+            for user in recipients
+        )
+    else:
+        have = set(
+            Notification.objects.filter(
+                user__in=[u.pk for u in recipients], dedup_key=dedup_key
+            ).values_list("user_id", flat=True)
+        )
+        for user in recipients:
+            if user.pk in have:
+                continue
+            try:
+                with transaction.atomic():
+                    note = Notification.objects.create(
+                        user=user,
+                        subject=subject,
+                        body=body,
+                        case_reference=case_reference,
+                        dedup_key=dedup_key,
+                    )
+            except IntegrityError:  # a concurrent run created it first
+                continue
+            created.append(note)
+    if email and created:
         # robust: a failing mail server must not turn a saved registration into an error page;
-        # unsent mails are retried by the reminders job.
-        transaction.on_commit(lambda: _email_notifications(ids), robust=True)
+        # unsent mails are retried by the reminders job. The rows are the ones just made (not
+        # yet mailed), with their users: mailed without reading them back.
+        notes = list(created)
+        transaction.on_commit(lambda: _mail(notes), robust=True)
     return created
 
 
@@ -76,29 +93,68 @@ MAIL_FOOTER = "Deze e-mail bevat bewust geen patiëntgegevens; u leest de detail
 
 
 def _email_notifications(ids: list[int]) -> None:
-    for note in Notification.objects.filter(pk__in=ids, emailed_at__isnull=True).select_related(
-        "user"
-    ):
+    """Mail the notifications `ids` not mailed yet (the reminders job's retry)."""
+    _mail(
+        list(
+            Notification.objects.filter(pk__in=ids, emailed_at__isnull=True).select_related("user")
+        )
+    )
+
+
+def _mail(notifications: list[Notification]) -> None:
+    """Mail the notifications that want a mail, over one connection to the mail server (not one
+    per mail: a step that tells a whole table would open one per coordinator)."""
+    notes = [
+        note
+        for note in notifications
         # Without an address, or for a user who asked for the digest only (or no mail), the
         # notification stays in Vangnet; the digest reports it.
-        wanted = (
+        if note.user.email
+        and (
             note.user.email_preference != EmailPreference.NONE
             if note.dedup_key.startswith(DIGEST_PREFIX)
             else note.user.email_preference == EmailPreference.EACH
         )
-        if not note.user.email or not wanted:
-            continue
-        try:
-            send_mail(
-                subject=f"[Vangnet] {note.subject}",
-                message=f"{note.body}\n\nOpenen in Vangnet: {notification_link(note)}\n\n{MAIL_FOOTER}",
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                recipient_list=[note.user.email],
-            )
-        except OSError as exc:  # SMTP down: keep it unsent, the reminders job retries
+    ]
+    if not notes:
+        return
+    connection = get_connection()
+    sent: list[int] = []
+    try:
+        # Opened here, the connection stays open for every mail below (a backend that opens it
+        # within a send closes it after that send).
+        connection.open()
+    except OSError as exc:  # SMTP down: keep them unsent, the reminders job retries
+        for note in notes:
             logger.warning("e-mail for notification %s not sent: %s", note.pk, type(exc).__name__)
-            continue
-        Notification.objects.filter(pk=note.pk).update(emailed_at=timezone.now())
+        return
+    try:
+        for note in notes:
+            message = EmailMultiAlternatives(
+                subject=f"[Vangnet] {note.subject}",
+                body=f"{note.body}\n\nOpenen in Vangnet: {notification_link(note)}\n\n{MAIL_FOOTER}",
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[note.user.email],
+                connection=connection,
+            )
+            try:
+                message.send()
+            except OSError as exc:  # keep it unsent, the reminders job retries
+                logger.warning(
+                    "e-mail for notification %s not sent: %s", note.pk, type(exc).__name__
+                )
+                _close_quietly(connection)  # the next mail tries a connection of its own
+                continue
+            sent.append(note.pk)
+    finally:
+        _close_quietly(connection)
+        if sent:
+            Notification.objects.filter(pk__in=sent).update(emailed_at=timezone.now())
+
+
+def _close_quietly(connection: Any) -> None:
+    with contextlib.suppress(OSError):  # a broken connection: nothing left to close
+        connection.close()
 
 
 DIGEST_LINES = 50  # more than this in one day: the mail says how many more, and links to all

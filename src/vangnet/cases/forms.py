@@ -39,6 +39,24 @@ class InsurerChoiceField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
+def _municipality_choices() -> list[tuple[str, str]]:
+    return [
+        ("", "— kies gemeente —"),
+        *Municipality.objects.order_by("name").values_list("code", "name"),
+    ]
+
+
+class MunicipalityChoiceField(forms.ChoiceField):
+    """A municipality by its code. The list of all ~340 is read only when the form is shown; a
+    posted code is checked with one query for that code."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=_municipality_choices, **kwargs)
+
+    def valid_value(self, value: Any) -> bool:
+        return Municipality.objects.filter(code=str(value)).exists()
+
+
 class RegistrationForm(forms.Form):
     organisation: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
         queryset=Organisation.objects.none(), label="Namens organisatie", empty_label=None
@@ -48,7 +66,7 @@ class RegistrationForm(forms.Form):
     patient_birth_date = PlausibleDateField(
         label="Geboortedatum", widget=forms.DateInput(attrs={"type": "date"})
     )
-    patient_municipality = forms.ChoiceField(label="Woongemeente", choices=())
+    patient_municipality = MunicipalityChoiceField(label="Woongemeente")
     insurer: forms.ModelChoiceField[Organisation] = InsurerChoiceField(
         queryset=Organisation.objects.filter(organisation_type=OrganisationType.INSURER),
         label="Zorgverzekeraar",
@@ -119,8 +137,6 @@ class RegistrationForm(forms.Form):
     def __init__(self, *args, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
-        municipalities = list(Municipality.objects.order_by("name").values_list("code", "name"))
-        self.fields["patient_municipality"].choices = [("", "— kies gemeente —"), *municipalities]  # type: ignore[attr-defined]
         for i in range(PARTY_ROWS):
             self.fields[f"party_{i}_organisation"] = forms.CharField(
                 label="Organisatie", max_length=200, required=False

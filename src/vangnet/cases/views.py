@@ -199,7 +199,18 @@ def register(request: HttpRequest) -> HttpResponse:
         )
         try:
             result = services.case_register(
-                referrer=current_user(request), organisation=d["organisation"], data=data
+                referrer=current_user(request),
+                organisation=d["organisation"],
+                data=data,
+                # The actor's active referrer membership for it, read above: not again.
+                membership=next(
+                    (
+                        m
+                        for m in actor.memberships
+                        if m.role == Role.REFERRER and m.organisation_id == d["organisation"].pk
+                    ),
+                    None,
+                ),
             )
         except DomainError as exc:
             _form_error(form, exc)

@@ -706,9 +706,14 @@ def _back(request: HttpRequest, case: Case) -> HttpResponse:
     """After a post, back to the page it came from: the section's own page when the form was
     posted there (only a section URL of this case is followed, never a foreign address)."""
     referer = urlsplit(request.META.get("HTTP_REFERER", ""))
-    if not referer.netloc or referer.netloc == request.get_host():
+    detail = reverse("cases:detail", args=[case.reference])
+    # Only a path under this case's page can be one of its sections: the section URLs are
+    # built (and compared) only then, not on every post.
+    if referer.path.startswith(detail) and (
+        not referer.netloc or referer.netloc == request.get_host()
+    ):
         for s in casefile.SECTIONS:
             url = reverse("cases:section", args=[case.reference, s.slug])
             if referer.path == url:
                 return redirect(url)
-    return redirect("cases:detail", reference=case.reference)
+    return redirect(detail)

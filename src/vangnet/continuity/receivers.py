@@ -8,12 +8,14 @@ from typing import Any
 
 from vangnet.cases.models import Case
 
-from .services import gp_letter_on_step
+from .services import STEP_EVENTS, gp_letter_on_step
 
 log = logging.getLogger("vangnet.continuity")
 
 
 def case_changed(sender: type[Case], *, case: Case, step: str, **kwargs: Any) -> None:
+    if step not in STEP_EVENTS:
+        return  # no letter follows this step (a registration): not even an empty transaction
     # The step itself has committed: a letter that cannot be made must not turn it into an error
     # page. The coordinator can still make the letter by hand; the log names only the reference.
     try:

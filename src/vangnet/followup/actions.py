@@ -32,9 +32,10 @@ def _phase(case: Case, user: User, m: Membership, d: dict[str, Any], post: Any) 
 def _checkin(case: Case, user: User, m: Membership, d: dict[str, Any], post: Any) -> str:
     checkin = case_object(CheckIn, post.get("checkin"), phase__case=case)
     progress = []
-    for goal in case.plan.goals.filter(
-        status__in=[PlanGoal.Status.IN_PROGRESS, PlanGoal.Status.ACCEPTED]
-    ):
+    # The running goals in one query (not the plan first); the service checks them again.
+    for goal in PlanGoal.objects.filter(
+        plan__case=case, status__in=[PlanGoal.Status.IN_PROGRESS, PlanGoal.Status.ACCEPTED]
+    ).only("pk"):
         progress.append(
             followup_services.ProgressInput(
                 goal_id=goal.pk,

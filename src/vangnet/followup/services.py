@@ -143,7 +143,13 @@ def checkin_record(
     progress: Sequence[ProgressInput],
 ) -> CheckIn:
     """At a check-in the case director (or coordinator) records progress per goal."""
-    checkin = CheckIn.objects.select_for_update().select_related("phase__case").get(pk=checkin.pk)
+    # The check-in, its phase and its case locked as before; the plan comes along unlocked (a
+    # case may have none: the outer join cannot be locked).
+    checkin = (
+        CheckIn.objects.select_for_update(of=("self", "phase", "phase__case"))
+        .select_related("phase__case__plan")
+        .get(pk=checkin.pk)
+    )
     case = checkin.phase.case
     plan = case.plan
     is_coordinator = membership.role == Role.COORDINATOR and membership.table_id == case.table_id
@@ -172,7 +178,7 @@ def checkin_record(
     )
     checkin.done_at = timezone.now()
     checkin.done_by = actor
-    checkin.save()
+    checkin.save(update_fields=["summary", "done_at", "done_by"])
     GoalProgress.objects.bulk_create(
         GoalProgress(
             checkin=checkin,
@@ -184,9 +190,9 @@ def checkin_record(
         )
         for p in progress
     )
-    for p in progress:
-        if p.progress == GoalProgress.Progress.ACHIEVED:
-            PlanGoal.objects.filter(pk=p.goal_id).update(status=PlanGoal.Status.ACHIEVED)
+    achieved = [p.goal_id for p in progress if p.progress == GoalProgress.Progress.ACHIEVED]
+    if achieved:
+        PlanGoal.objects.filter(pk__in=achieved).update(status=PlanGoal.Status.ACHIEVED)
     case_event(
         case, actor, membership, "checkin", f"Check-in van {dutch_date(checkin.due_on)} vastgelegd"
     )

@@ -119,3 +119,96 @@ def test_preference_is_chosen_on_the_notifications_page(world, verified_client):
     client.post("/account/meldingen/e-mail/", {"preference": "elk uur"})
     world.coordinator.refresh_from_db()
     assert world.coordinator.email_preference == EmailPreference.DIGEST
+
+
+# --- issue 12: a notification to many costs what one does --------------------------------------
+
+
+def test_notifying_twenty_costs_the_queries_of_notifying_two(
+    world, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from vangnet.accounts.models import Role
+    from vangnet.testing import factories
+
+    users = [factories.member(Role.COORDINATOR, table=3) for _ in range(20)]
+
+    def send(to):
+        with (
+            CaptureQueriesContext(connection) as queries,
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            notes = notification_send(users=to, subject="Nieuwe aanmelding", body="Bekijk haar.")
+        return len(queries), notes
+
+    few, _ = send(users[:2])
+    many, twenty = send(users)
+    assert many == few
+    assert [n.user for n in twenty] == users
+    assert all(n.pk for n in twenty)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in users[:2] + users)
+
+
+class _CountingBackend:
+    """A mail backend that counts the connections opened (or refuses them)."""
+
+    opened = 0
+    refuse = False
+
+    def __init__(self, **kwargs):
+        self.open_now = False
+
+    def open(self):
+        if _CountingBackend.refuse:
+            raise ConnectionRefusedError
+        _CountingBackend.opened += 1
+        self.open_now = True
+        return True
+
+    def close(self):
+        self.open_now = False
+
+    def send_messages(self, messages):
+        if not self.open_now:  # a send without an open connection opens one of its own
+            self.open()
+            self.close()
+        mail.outbox.extend(messages)
+        return len(messages)
+
+
+def test_the_mails_of_one_step_go_over_one_connection(
+    world, settings, django_capture_on_commit_callbacks
+):
+    from vangnet.accounts.models import Role
+    from vangnet.testing import factories
+
+    settings.EMAIL_BACKEND = f"{__name__}._CountingBackend"
+    _CountingBackend.opened, _CountingBackend.refuse = 0, False
+    users = [factories.member(Role.COORDINATOR, table=3) for _ in range(5)]
+    with django_capture_on_commit_callbacks(execute=True):
+        notes = notification_send(users=users, subject="Nieuwe aanmelding", body="Bekijk haar.")
+    assert _CountingBackend.opened == 1
+    assert len(mail.outbox) == 5
+    assert all(n.emailed_at for n in Notification.objects.filter(pk__in=[n.pk for n in notes]))
+
+
+def test_a_mail_server_that_is_down_leaves_the_notifications_unsent(
+    world, settings, django_capture_on_commit_callbacks, caplog
+):
+    from vangnet.accounts.models import Role
+    from vangnet.testing import factories
+
+    settings.EMAIL_BACKEND = f"{__name__}._CountingBackend"
+    _CountingBackend.refuse = True
+    users = [factories.member(Role.COORDINATOR, table=3) for _ in range(3)]
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            notes = notification_send(users=users, subject="Nieuwe aanmelding", body="Bekijk haar.")
+    finally:
+        _CountingBackend.refuse = False
+    assert mail.outbox == []
+    assert not Notification.objects.filter(pk__in=[n.pk for n in notes], emailed_at__isnull=False)
+    for note in notes:  # each one named in the log, as before, for the reminders job to retry
+        assert f"e-mail for notification {note.pk} not sent: ConnectionRefusedError" in caplog.text

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from vangnet.accounts.models import Membership, Role, User
@@ -113,10 +113,10 @@ def _normalise_name(name: str) -> str:
 
 
 def _next_reference(today: date) -> str:
+    # The row lock makes the value read the latest one: the next number is this plus one.
     counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(year=today.year)
     ReferenceCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    counter.refresh_from_db()
-    return f"VN-{today.year}-{counter.last:05d}"
+    return f"VN-{today.year}-{counter.last + 1:05d}"
 
 
 @dataclass
@@ -153,7 +153,9 @@ class _Errors:
             return None
 
 
-def _validate_registration(data: RegistrationInput, today: date, errors: _Errors) -> _Valid | None:
+def _validate_registration(
+    data: RegistrationInput, municipality: Municipality | None, today: date, errors: _Errors
+) -> _Valid | None:
     if data.referrer_type not in ReferrerType.values:
         errors.add("Kies het type verwijzer.", "referrer_type")
     if data.consent_by not in ConsentBy.values:
@@ -171,7 +173,6 @@ def _validate_registration(data: RegistrationInput, today: date, errors: _Errors
     )
     if birth.year < 1900:
         errors.add("De geboortedatum is niet geldig.", "patient_birth_date")
-    municipality = Municipality.objects.filter(code=data.patient_municipality_code).first()
     if municipality is None:
         errors.add("Deze woongemeente is onbekend.", "patient_municipality")
     criteria = list(Criterion.objects.filter(number__in=data.criteria))
@@ -269,15 +270,28 @@ def case_register(
     organisation: Organisation,
     data: RegistrationInput,
     acting_role: str = Role.REFERRER,
+    membership: Membership | None = None,
 ) -> RegistrationResult:
     """Register a case at a table (the aanmeldloket). `acting_role`: a referrer; the insurer's
-    zorgbemiddeling for its own insured; a table's coordinator for a public signal."""
-    if (
-        acting_role not in REGISTERING_ROLES
-        or not Membership.objects.filter(
+    zorgbemiddeling for its own insured; a table's coordinator for a public signal.
+    `membership`: the referrer's active membership in that role for `organisation`, when the
+    caller has it at hand (read this request); otherwise it is read here."""
+    if acting_role not in REGISTERING_ROLES:
+        acting = None
+    elif membership is not None:
+        acting = (
+            membership
+            if membership.user_id == referrer.pk
+            and membership.organisation_id == organisation.pk
+            and membership.role == acting_role
+            and membership.active
+            else None
+        )
+    else:
+        acting = Membership.objects.filter(
             user=referrer, organisation=organisation, role=acting_role, active=True
-        ).exists()
-    ):
+        ).first()
+    if acting is None:
         raise NotAllowed(
             "U kunt alleen aanmelden namens een organisatie waarvoor u verwijzer bent."
         )
@@ -289,9 +303,9 @@ def case_register(
     now = timezone.now()
     today = timezone.localdate()
     errors = _Errors()
-    v = _validate_registration(data, today, errors)
-    proposed = table = None
     municipality = Municipality.objects.filter(code=data.patient_municipality_code).first()
+    v = _validate_registration(data, municipality, today, errors)
+    proposed = table = None
     if municipality is not None:
         reason = v.table_choice_reason if v else data.table_choice_reason
         proposed, table = _chosen_table(data, municipality, reason, today, errors)
@@ -330,10 +344,11 @@ def case_register(
         in_ggz_treatment=data.in_ggz_treatment,
         registered_at=now,
     )
-    case.referrer_criteria.set(v.criteria)
+    # A new case has no criteria yet: add them without reading the (empty) set first.
+    case.referrer_criteria.add(*v.criteria)
     for pa in v.actions:
         pa.case = case
-        pa.save()
+    PartyAction.objects.bulk_create(v.actions)
     PriorAttempt.objects.bulk_create(
         PriorAttempt(
             case=case,
@@ -350,15 +365,17 @@ def case_register(
     announce_case_changed(case, step="registration")
 
     # The same patient with an open case elsewhere: link the cases and tell both sides.
-    same = Case.objects.filter(state__in=OPEN_STATES).exclude(pk=case.pk)
+    # Only what the linking, the log and the notes use is read: most registrations match nothing.
+    same_patient = Q(patient_key_name=key_name)
+    if key_bsn:
+        same_patient |= Q(patient_key_bsn=key_bsn)
     matches = list(
-        (
-            same.filter(patient_key_name=key_name)
-            | (same.filter(patient_key_bsn=key_bsn) if key_bsn else same.none())
-        )
+        Case.objects.filter(same_patient, state__in=OPEN_STATES)
+        .exclude(pk=case.pk)
         .select_related("table")
-        .distinct()
+        .only("reference", "registered_at", "table__number", "table__name")
     )
+    coordinators: dict[int, list[User]] = {}  # per table, read once
     if matches:
         # Duplicate detection is for the tables only (issue 10 §1): the referrer learns nothing
         # about another case, so registering cannot be used to probe whether a person is known.
@@ -380,13 +397,13 @@ def case_register(
                 action=Action.SEARCH,
                 case_id=other.pk,
                 case_reference=other.reference,
-                membership=Membership.objects.filter(
-                    user=referrer, organisation=organisation, role=acting_role, active=True
-                ).first(),
+                membership=acting,
                 detail="dubbele aanmelding gevonden",
             )
+            if other.table_id not in coordinators:
+                coordinators[other.table_id] = table_staff(other.table, Role.COORDINATOR)
             notification_send(
-                users=table_staff(other.table, Role.COORDINATOR),
+                users=coordinators[other.table_id],
                 subject=f"Nieuwe aanmelding {case.reference} voor dezelfde patiënt als {other.reference}",
                 body="Dezelfde patiënt heeft een lopende casus; de casussen zijn gekoppeld.",
                 case_reference=other.reference,
@@ -398,8 +415,10 @@ def case_register(
         body=f"Uw aanmelding is ontvangen door {table}. U hoort binnen een week of de tafel de casus oppakt.",
         case_reference=case.reference,
     )
+    if table.pk not in coordinators:
+        coordinators[table.pk] = table_staff(table, Role.COORDINATOR)
     notification_send(
-        users=table_staff(table, Role.COORDINATOR),
+        users=coordinators[table.pk],
         subject=f"Nieuwe aanmelding {case.reference}",
         body=f"Er staat een nieuwe aanmelding klaar voor triage bij {table}."
         + (
