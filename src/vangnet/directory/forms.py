@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.cache import cache
 
+from vangnet.common.widgets import FastSelect, FixedChoices
 from vangnet.regions.models import Municipality, Province, Table
 
 from .models import Access, Location, Offer, OfferFinancing, OfferKind, ServedArea
@@ -16,11 +18,40 @@ from .validation import EntryInvalid, LocationInput, OfferInput
 def _groups() -> list[tuple[str, str]]:
     from vangnet.waitlists.models import DiagnosisGroup
 
-    return [(g.code, g.name) for g in DiagnosisGroup.objects.all()]
+    return list(DiagnosisGroup.objects.values_list("code", "name"))
+
+
+def _tables() -> list[tuple[int, str]]:
+    return [(n, f"Tafel {n} – {name}") for n, name in Table.objects.values_list("number", "name")]
 
 
 def _municipalities() -> list[tuple[str, str]]:
-    return [("", "—")] + [(m.code, m.name) for m in Municipality.objects.order_by("name")]
+    return [("", "—"), *Municipality.objects.order_by("name").values_list("code", "name")]
+
+
+SEARCH_CHOICES_KEY = "directory-search-choices"
+SEARCH_CHOICES_SECONDS = 60
+
+
+def search_choices() -> dict[str, list[tuple[Any, str]]]:
+    """The search form's lists of diagnosis groups, tables and municipalities. Every search
+    page shows them, they change a few times a year, and reading them costs three queries, so
+    they are cached for a minute; a save or deletion drops them at once in its own process
+    (`search_choices_changed`), other app servers follow within the minute."""
+    choices: dict[str, list[tuple[Any, str]]] | None = cache.get(SEARCH_CHOICES_KEY)
+    if choices is None:
+        choices = {
+            "group": [("", "Alle"), *_groups()],
+            "table": [("", "Alle"), *_tables()],
+            "origin": _municipalities(),
+        }
+        cache.set(SEARCH_CHOICES_KEY, choices, SEARCH_CHOICES_SECONDS)
+    return choices
+
+
+def search_choices_changed(sender: Any, **kwargs: Any) -> None:
+    """Receiver (`apps.py`): a diagnosis group, table or municipality was saved or deleted."""
+    cache.delete(SEARCH_CHOICES_KEY)
 
 
 class ServiceErrorsMixin(forms.Form):
@@ -34,7 +65,7 @@ class LocationForm(ServiceErrorsMixin):
     remote = forms.BooleanField(label="Zonder vestiging (e-health of telefonisch)", required=False)
     address = forms.CharField(label="Adres", max_length=200, required=False)
     postcode = forms.CharField(label="Postcode", max_length=7, required=False)
-    municipality = forms.ChoiceField(label="Gemeente", required=False)
+    municipality = forms.ChoiceField(label="Gemeente", required=False, widget=FastSelect)
     served_area = forms.ChoiceField(
         label="Werkgebied (alleen zonder vestiging)",
         choices=[("", "—"), *ServedArea.choices],
@@ -58,9 +89,7 @@ class LocationForm(ServiceErrorsMixin):
         self.fields["served_province"].choices = [("", "—")] + [  # type: ignore[attr-defined]
             (p.code, p.name) for p in Province.objects.all()
         ]
-        self.fields["served_table"].choices = [("", "—")] + [  # type: ignore[attr-defined]
-            (t.number, str(t)) for t in Table.objects.all()
-        ]
+        self.fields["served_table"].choices = [("", "—"), *_tables()]  # type: ignore[attr-defined]
 
     @staticmethod
     def initial_for(loc: Location) -> dict[str, Any]:
@@ -160,33 +189,41 @@ class OfferForm(ServiceErrorsMixin):
 
 
 class SearchForm(forms.Form):
+    # FastSelect: the same HTML as Django's Select, without a template include per option (the
+    # 342 municipalities cost most of the search page's time).
     q = forms.CharField(label="Zoeken (naam, aanbod, plaats)", max_length=200, required=False)
     kind = forms.ChoiceField(
-        label="Soort", choices=[("", "Alle"), *OfferKind.choices], required=False
+        label="Soort",
+        choices=[("", "Alle"), *OfferKind.choices],
+        required=False,
+        widget=FastSelect,
     )
-    group = forms.ChoiceField(label="Hoofddiagnosegroep", required=False)
+    group = forms.ChoiceField(label="Hoofddiagnosegroep", required=False, widget=FastSelect)
     financing = forms.ChoiceField(
-        label="Financiering", choices=[("", "Alle"), *OfferFinancing.choices], required=False
+        label="Financiering",
+        choices=[("", "Alle"), *OfferFinancing.choices],
+        required=False,
+        widget=FastSelect,
     )
     age = forms.IntegerField(label="Leeftijd cliënt", min_value=0, max_value=120, required=False)
     lvb = forms.BooleanField(label="LVB", required=False)
     forensic = forms.BooleanField(label="Forensisch", required=False)
-    table = forms.TypedChoiceField(label="Tafelregio", coerce=int, empty_value=None, required=False)
-    origin = forms.ChoiceField(label="Afstand vanaf gemeente", required=False)
+    table = forms.TypedChoiceField(
+        label="Tafelregio", coerce=int, empty_value=None, required=False, widget=FastSelect
+    )
+    origin = forms.ChoiceField(label="Afstand vanaf gemeente", required=False, widget=FastSelect)
     max_km = forms.IntegerField(label="Binnen (km)", min_value=1, max_value=400, required=False)
     sort = forms.ChoiceField(
         label="Sorteren op",
         choices=[("name", "Naam"), ("distance", "Afstand"), ("wait", "Wachttijd")],
         required=False,
+        widget=FastSelect,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["group"].choices = [("", "Alle"), *_groups()]  # type: ignore[attr-defined]
-        self.fields["table"].choices = [("", "Alle")] + [  # type: ignore[attr-defined]
-            (t.number, str(t)) for t in Table.objects.all()
-        ]
-        self.fields["origin"].choices = _municipalities()  # type: ignore[attr-defined]
+        for name, choices in search_choices().items():
+            self.fields[name].choices = FixedChoices(choices)  # type: ignore[attr-defined]
 
 
 class ImportForm(forms.Form):
