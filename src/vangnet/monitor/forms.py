@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from vangnet.common.widgets import FastSelect
 from vangnet.reference import questionnaire as codes
 
 from .validation import OPEN_TEXT_MAX
@@ -79,11 +80,13 @@ class ReportFilterForm(forms.Form):
         coerce=int,
         empty_value=None,
         choices=[("", "Landelijk"), *[(n, f"Tafel {n}") for n in range(1, 9)]],
+        widget=FastSelect,
     )
     versie = forms.ChoiceField(
         label="Versie",
         required=False,
         choices=[("openbaar", "Openbaar (met onderdrukking)"), ("intern", "Intern (exact)")],
+        widget=FastSelect,
     )
 
     def clean(self) -> dict[str, Any]:

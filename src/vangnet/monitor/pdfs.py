@@ -110,6 +110,46 @@ def build(params: Choice, version: str | None = None) -> presentation.ReportView
     return view
 
 
+def page_body(params: Choice) -> str:
+    """The report as the page shows it: `monitor/_report_body.html` rendered from `build`'s
+    figures, cached with them and under the same rule (at most VANGNET_MONITOR_REPORT_MAX_AGE
+    seconds behind the records). Rendering 65 KB of tables through the template engine cost
+    most of the page's time on every request, for HTML that only changes with the figures.
+    The PDF renders the same template itself (`render`)."""
+    recent_key = f"monitor-page-recent:{choice_digest(params)}"
+    age = max_age()
+    if age > 0:
+        recent = cache.get(recent_key)
+        if recent is not None and time.time() - recent[0] < age:
+            body: str = recent[1]
+            return body
+    version = selectors.report_version()
+    key = cache_key("page", params, version)
+    cached: str | None = cache.get(key)
+    if cached is None:
+        cached = render_to_string("monitor/_report_body.html", {"view": build(params, version)})
+        cache.set(key, cached, REPORT_CACHE_SECONDS)
+    if age > 0:
+        cache.set(recent_key, (time.time(), cached), age)
+    return cached
+
+
+def year_span() -> tuple[int, int] | None:
+    """`selectors.year_span` for the report page's default period, read at most once per
+    VANGNET_MONITOR_REPORT_MAX_AGE seconds: the period is part of the report the page shows,
+    which may lag the records that long (`build`)."""
+    age = max_age()
+    if age <= 0:
+        return selectors.year_span()
+    recent = cache.get("monitor-year-span-recent")
+    if recent is not None and time.time() - recent[0] < age:
+        span: tuple[int, int] | None = recent[1]
+        return span
+    span = selectors.year_span()
+    cache.set("monitor-year-span-recent", (time.time(), span), age)
+    return span
+
+
 def stored(params: Choice, *, version: str | None = None) -> bytes | None:
     """The PDF rendered for this choice from the current records, if there is one."""
     digest = version_digest(version or selectors.report_version())

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.apps import apps
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, Min, QuerySet
 from django.db.models.functions import ExtractYear
 
 from vangnet.accounts.models import Role
@@ -104,11 +104,12 @@ def report_rows(*, year_from: int, year_to: int, table: int | None = None) -> li
 
 def year_span() -> tuple[int, int] | None:
     """The first and last registration year in the monitor, if it holds any record."""
-    first = MonitorRecord.objects.order_by("registration_date").first()
-    last = MonitorRecord.objects.order_by("-registration_date").first()
-    if first is None or last is None:
+    span = MonitorRecord.objects.aggregate(
+        first=Min("registration_date"), last=Max("registration_date")
+    )
+    if span["first"] is None or span["last"] is None:
         return None
-    return first.registration_date.year, last.registration_date.year
+    return span["first"].year, span["last"].year
 
 
 def consultation_counts(

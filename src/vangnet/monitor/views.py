@@ -5,6 +5,7 @@ The report is one template (`monitor/_report_body.html`) for the page and the PD
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -13,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_POST
 
 from vangnet.accounts.decorators import verified_required
@@ -50,13 +52,19 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _report_params(request: HttpRequest, actor: Actor) -> dict[str, Any]:
-    span = selectors.year_span()
-    this_year = timezone.localdate().year
-    initial_from, initial_to = span if span else (this_year, this_year)
-    data = {
-        "van": request.GET.get("van") or initial_from,
-        "tot": request.GET.get("tot") or initial_to,
+def _report_params(
+    request: HttpRequest,
+    actor: Actor,
+    *,
+    year_span: Callable[[], tuple[int, int] | None] = selectors.year_span,
+) -> dict[str, Any]:
+    data: dict[str, Any] = {"van": request.GET.get("van"), "tot": request.GET.get("tot")}
+    if not data["van"] or not data["tot"]:
+        # The default period: the records' first and last year.
+        this_year = timezone.localdate().year
+        span = year_span() or (this_year, this_year)
+        data = {"van": data["van"] or span[0], "tot": data["tot"] or span[1]}
+    data |= {
         "tafel": request.GET.get("tafel", ""),
         "versie": request.GET.get("versie", ""),
     }
@@ -93,14 +101,18 @@ def _describe(params: dict[str, Any]) -> str:
 @verified_required
 def report(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    params = _report_params(request, actor)
+    params = _report_params(request, actor, year_span=pdfs.year_span)
     context: dict[str, Any] = {
         "form": params["form"],
         "national": selectors.is_national(actor),
         "own_tables": sorted(selectors.coordinator_tables(actor)),
     }
     if params["valid"]:
-        context["view"] = pdfs.build(params)
+        context["report"] = pdfs.page_body(params)
+        context["table"] = params["table"]
+        # The figures themselves, counted (or taken from the cache) only if something reads
+        # them: the template shows the cached HTML.
+        context["view"] = SimpleLazyObject(lambda: pdfs.build(params))
         context["query"] = request.GET.urlencode()
         access_log_write(actor=actor, action=Action.READ, detail=_describe(params))
     return render(request, "monitor/report.html", context, status=200 if params["valid"] else 400)
