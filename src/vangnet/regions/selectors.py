@@ -43,3 +43,23 @@ def region_grouping(kind: str, *, on: date | None = None) -> dict[str, str]:
         )
         return {m: str(t) for m, t in rows}
     raise ValueError(f"unknown region grouping {kind!r}")
+
+
+def region_municipalities(
+    kind: str, code: str, *, on: date | None = None
+) -> QuerySet[Municipality]:
+    """The municipalities `region_grouping(kind, on=on)` maps to `code`, as a query (to use as a
+    subquery rather than reading the whole grouping)."""
+    if kind == "province":
+        return Municipality.objects.filter(province__code=code)
+    if kind == "veiligheidsregio":
+        return Municipality.objects.filter(safety_region__code=code)
+    if kind == "table":
+        if not code.isdigit():
+            return Municipality.objects.none()
+        on = on or date.today()
+        current = TableAssignment.objects.filter(
+            table__number=int(code), valid_from__lte=on
+        ).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+        return Municipality.objects.filter(pk__in=current.values("municipality_id"))
+    raise ValueError(f"unknown region grouping {kind!r}")

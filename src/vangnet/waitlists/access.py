@@ -22,7 +22,7 @@ from vangnet.accounts.models import Membership, Role
 from vangnet.accounts.selectors import Actor
 from vangnet.common.errors import NotAllowed
 from vangnet.directory.models import Organisation
-from vangnet.regions.selectors import region_grouping
+from vangnet.regions.selectors import region_grouping, region_municipalities
 
 from .models import ProcessOwnerRegion
 
@@ -101,9 +101,8 @@ def can_read_pauses(actor: Actor) -> bool:
 
 def providers_in_region(kind: str, code: str) -> QuerySet[Organisation]:
     """Providers (organisations with an AGB code) located in a municipality of the region."""
-    grouping = region_grouping(kind, on=timezone.localdate())
-    municipalities = [m for m, r in grouping.items() if r == code]
-    return Organisation.objects.exclude(agb_code="").filter(municipality__code__in=municipalities)
+    municipalities = region_municipalities(kind, code, on=timezone.localdate())
+    return Organisation.objects.exclude(agb_code="").filter(municipality__in=municipalities)
 
 
 def _process_owner_regions(actor: Actor) -> list[ProcessOwnerRegion]:
@@ -139,6 +138,16 @@ def require_pause_membership(actor: Actor, provider: Organisation) -> Membership
             "kan een aanmeldpauze vastleggen."
         )
     return membership
+
+
+def can_pause(actor: Actor) -> bool:
+    """Whether `pausable_providers(actor)` holds any provider, without listing them."""
+    if any(m.role == Role.DATA_OFFICER and m.organisation_id for m in actor.memberships):
+        return True
+    return any(
+        providers_in_region(r.region_kind, r.region_code).exists()
+        for r in _process_owner_regions(actor)
+    )
 
 
 def pausable_providers(actor: Actor) -> QuerySet[Organisation]:

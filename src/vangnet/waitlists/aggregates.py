@@ -195,9 +195,25 @@ def _cells(
 def count_rows(
     kind: str, months: Sequence[Month], *, region: str | None = None, across_groups: bool = False
 ) -> list[CountRow]:
-    rows = _cells(WaitCount, kind, months, region, across_groups).values_list(
-        "period", "region_code", "diagnosis_group", *COUNT_FIELDS
+    return _count_rows(_cells(WaitCount, kind, months, region, across_groups))
+
+
+def count_rows_both(
+    kind: str, months: Sequence[Month], *, region: str | None = None
+) -> tuple[list[CountRow], list[CountRow]]:
+    """`count_rows` per diagnosis group and across the groups, in one query."""
+    qs = WaitCount.objects.filter(region_kind=kind, period__in=[_period(m) for m in months])
+    if region is not None:
+        qs = qs.filter(region_code=region)
+    rows = _count_rows(qs)
+    return (
+        [r for r in rows if r.diagnosis_group != ALL_GROUPS],
+        [r for r in rows if r.diagnosis_group == ALL_GROUPS],
     )
+
+
+def _count_rows(qs: QuerySet[Any]) -> list[CountRow]:
+    rows = qs.values_list("period", "region_code", "diagnosis_group", *COUNT_FIELDS)
     out = [
         CountRow(
             counting.month_label((p.year, p.month)),
@@ -250,14 +266,23 @@ def provider_wait_rows(
 
 
 def hotspot_rows(
-    months: Sequence[Month], *, min_months: int = 3, provider_ids: set[int] | None = None
+    months: Sequence[Month],
+    *,
+    min_months: int = 3,
+    provider_ids: set[int] | None = None,
+    group_codes: Sequence[str] | None = None,
 ) -> list[HotspotRow]:
     """Breaches of `min_months` consecutive months or more. Only breach rows are read: a month
-    without a breach ends a run whether or not its row exists, so the result is the same."""
+    without a breach ends a run whether or not its row exists, so the result is the same.
+    `group_codes`: the diagnosis groups' codes in their order, when the caller has them."""
     rows = _provider_waits(months, provider_ids, breaches_only=True)
     if not rows:
         return []
-    codes = list(DiagnosisGroup.objects.order_by("position").values_list("code", flat=True))
+    codes = list(
+        group_codes
+        if group_codes is not None
+        else DiagnosisGroup.objects.order_by("position").values_list("code", flat=True)
+    )
     position = {c: i for i, c in enumerate(codes)}
     n = len(rows)
     table = wc.ProviderWaitTable(

@@ -293,8 +293,7 @@ def region_dashboard(
     _check(actor, kind=kind, region=code)
     name = check_region(kind, code)
     labels = [counting.month_label(m) for m in months]
-    rows = aggregates.count_rows(kind, months, region=code)
-    totals = aggregates.count_rows(kind, months, region=code, across_groups=True)
+    rows, totals = aggregates.count_rows_both(kind, months, region=code)
     groups = list(DiagnosisGroup.objects.all())
     by_cell = {(r.diagnosis_group, r.month): r for r in rows}
     top = max((r.persons_waiting for r in rows), default=0)
@@ -366,6 +365,12 @@ def region_dashboard(
     paused = {(p.provider_id, p.diagnosis_group.code) for p in pauses}
     last = labels[-1] if labels else ""
     names = {g.code: g.name for g in groups}
+    hot_rows = aggregates.hotspot_rows(
+        months, provider_ids=provider_ids, group_codes=[g.code for g in groups]
+    )
+    # The providers of both tables in one query.
+    named = with_providers([*hot_rows, *aggregates.largest_breach_rows(kind, months, region=code)])
+    largest = named[len(hot_rows) :]
     hot = [
         Hotspot(
             h,
@@ -373,10 +378,9 @@ def region_dashboard(
             current=h.end == last,
             paused=(h.provider_id, h.diagnosis_group) in paused,
         )
-        for h in with_providers(aggregates.hotspot_rows(months, provider_ids=provider_ids))
+        for h in named[: len(hot_rows)]
     ]
     hot.sort(key=lambda h: (not h.current, -h.row.months, h.row.provider_name))
-    largest = with_providers(aggregates.largest_breach_rows(kind, months, region=code))
     return RegionDashboard(
         kind=kind,
         code=code,

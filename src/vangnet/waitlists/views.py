@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.views.decorators.http import require_POST
 
 from vangnet.accounts.decorators import verified_required
@@ -99,7 +100,7 @@ def index(request: HttpRequest) -> HttpResponse:
                 for kind, code, _ in access.own_regions(actor)
             ],
             "can_upload": access.can_upload(actor),
-            "can_pause": access.pausable_providers(actor).exists(),
+            "can_pause": access.can_pause(actor),
             "regions": _region_options(),
             "latest": counting.month_label(latest) if latest else None,
             "published": selectors.latest_published(),
@@ -131,12 +132,25 @@ def dashboard(request: HttpRequest, kind: str, code: str) -> HttpResponse:
         "waitlists/dashboard.html",
         {
             "board": board,
+            "heat_persons": _heat_rows(board.heat_persons),
+            "heat_share": _heat_rows(board.heat_share),
             "kind_label": RegionKind(kind).label,
             "van": counting.month_label(months[0]),
             "tot": counting.month_label(months[-1]),
-            "can_pause": access.pausable_providers(actor).exists(),
+            "can_pause": access.can_pause(actor),
         },
     )
+
+
+def _heat_rows(
+    matrix: list[tuple[DiagnosisGroup, list[selectors.HeatCell]]],
+) -> list[tuple[DiagnosisGroup, str]]:
+    """The heat map's rows with their cells as HTML: two maps of groups × months are most of
+    the dashboard's cells, and a template loop costs several times more per cell."""
+    return [
+        (group, format_html_join("", '<td class="{}">{}</td>', ((c.css, c.label) for c in cells)))
+        for group, cells in matrix
+    ]
 
 
 @verified_required
@@ -191,7 +205,7 @@ def pauses(request: HttpRequest, kind: str, code: str) -> HttpResponse:
             "page": page,
             "kind_label": RegionKind(kind).label,
             "endable": endable,
-            "can_pause": access.pausable_providers(actor).exists(),
+            "can_pause": access.can_pause(actor),
             "end_form": EndPauseForm(initial={"ended_on": timezone.localdate()}),
         },
     )

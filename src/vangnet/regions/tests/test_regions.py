@@ -14,6 +14,7 @@ from vangnet.regions.models import Municipality, Province, SafetyRegion, Table, 
 from vangnet.regions.selectors import (
     municipalities_of_table,
     region_grouping,
+    region_municipalities,
     table_for_municipality,
 )
 from vangnet.regions.services import table_assignment_change
@@ -214,6 +215,17 @@ def test_region_grouping_by_table_respects_the_date():
     assert len(region_grouping("veiligheidsregio")) == 342
     with pytest.raises(ValueError):
         region_grouping("postcode")
+
+
+@pytest.mark.parametrize("kind", ["province", "veiligheidsregio", "table"])
+@pytest.mark.parametrize("on", [IN_2020, TODAY])
+def test_region_municipalities_are_the_grouping_of_each_region(kind, on):
+    grouping = region_grouping(kind, on=on)
+    for code in set(grouping.values()):
+        expected = {m for m, region in grouping.items() if region == code}
+        found = set(region_municipalities(kind, code, on=on).values_list("code", flat=True))
+        assert found == expected, (kind, code)
+    assert not region_municipalities(kind, "onbekend", on=on).exists()
 
 
 # --- correcting the division --------------------------------------------------------------------
