@@ -9,7 +9,7 @@ as `counting`, in the same order: a test compares them on generated data (ADR 00
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -242,7 +242,10 @@ def flow_rows(
 
 
 def _provider_waits(
-    months: Sequence[Month], provider_ids: set[int] | None, *, breaches_only: bool = False
+    months: Sequence[Month],
+    provider_ids: Collection[int] | QuerySet[Any] | None,
+    *,
+    breaches_only: bool = False,
 ) -> list[ProviderWaitRow]:
     qs = ProviderWait.objects.filter(period__in=[_period(m) for m in months])
     if provider_ids is not None:
@@ -269,12 +272,12 @@ def hotspot_rows(
     months: Sequence[Month],
     *,
     min_months: int = 3,
-    provider_ids: set[int] | None = None,
+    provider_ids: Collection[int] | QuerySet[Any] | None = None,
     group_codes: Sequence[str] | None = None,
 ) -> list[HotspotRow]:
     """Breaches of `min_months` consecutive months or more. Only breach rows are read: a month
     without a breach ends a run whether or not its row exists, so the result is the same.
-    `group_codes`: the diagnosis groups' codes in their order, when the caller has them."""
+    `provider_ids`: ids, or a query of them (used as a subquery). `group_codes`: the diagnosis groups' codes in their order, when the caller has them."""
     rows = _provider_waits(months, provider_ids, breaches_only=True)
     if not rows:
         return []

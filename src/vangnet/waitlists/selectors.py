@@ -359,7 +359,8 @@ def region_dashboard(
         "last": labels[-1] if labels else "",
     }
 
-    provider_ids = set(access.providers_in_region(kind, code).values_list("id", flat=True))
+    # A subquery in the pauses' and the hotspots' queries rather than a list read first.
+    provider_ids = access.providers_in_region(kind, code).values("id")
     today = date.today()
     pauses = list(active_pauses(on=today).filter(provider_id__in=provider_ids))
     paused = {(p.provider_id, p.diagnosis_group.code) for p in pauses}
