@@ -154,10 +154,12 @@ def notifications(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sorteer", "-datum")
     if sort not in NOTIFICATION_SORTS:
         sort = "-datum"
-    # Unread first: an unread note counts as read at the epoch, so the key is never NULL.
-    notes = notifications_visible_qs(actor).annotate(
-        read_or_epoch=Coalesce("read_at", Value(EPOCH), output_field=DateTimeField())
-    )
+    notes = notifications_visible_qs(actor)
+    if sort == "ongelezen":
+        # Unread first: an unread note counts as read at the epoch, so the key is never NULL.
+        notes = notes.annotate(
+            read_or_epoch=Coalesce("read_at", Value(EPOCH), output_field=DateTimeField())
+        )
     # Page by page with a "Meer meldingen" link (keyset: each note exactly once, no OFFSET).
     try:
         page = keyset_page_by(
