@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from datetime import UTC, datetime
 from typing import Any
 
 import segno
@@ -12,14 +13,17 @@ from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
-from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import DateTimeField, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from vangnet.common.errors import DomainError
+from vangnet.common.pagination import keyset_page_by, page_links
 
 from .decorators import verified_required
 from .models import ActivationLink, ApiToken, EmailPreference, Notification
@@ -150,24 +154,46 @@ def notifications(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sorteer", "-datum")
     if sort not in NOTIFICATION_SORTS:
         sort = "-datum"
-    notes = notifications_visible_qs(actor).order_by(*NOTIFICATION_SORTS[sort], "-pk")
-    page = Paginator(notes, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("pagina"))
+    notes = notifications_visible_qs(actor)
+    if sort == "ongelezen":
+        # Unread first: an unread note counts as read at the epoch, so the key is never NULL.
+        notes = notes.annotate(
+            read_or_epoch=Coalesce("read_at", Value(EPOCH), output_field=DateTimeField())
+        )
+    # Page by page with a "Meer meldingen" link (keyset: each note exactly once, no OFFSET).
+    try:
+        page = keyset_page_by(
+            notes,
+            order=NOTIFICATION_SORTS[sort],
+            cursor=request.GET.get("na") or None,
+            size=NOTIFICATIONS_PER_PAGE,
+            name=f"meldingen {sort}",
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{request.path}?sorteer={sort}")
     # The page lists case references: a list event in the access log (NEN 7513).
     log_list(actor, detail="meldingen")
     preference = EmailPreferenceForm(initial={"preference": actor.user.email_preference})
     return render(
         request,
         "accounts/notifications.html",
-        {"notes": page.object_list, "page": page, "sort": sort, "preference_form": preference},
+        {
+            "notes": page.rows,
+            **page_links(request, page),
+            "sort": sort,
+            "preference_form": preference,
+        },
     )
 
 
 NOTIFICATIONS_PER_PAGE = 50
-NOTIFICATION_SORTS: dict[str, tuple[Any, ...]] = {
-    "-datum": ("-created_at",),
-    "datum": ("created_at",),
-    "ongelezen": (F("read_at").asc(nulls_first=True), "-created_at"),
-    "casus": ("case_reference", "-created_at"),
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+NOTIFICATION_SORTS: dict[str, tuple[str, ...]] = {
+    "-datum": ("-created_at", "-pk"),
+    "datum": ("created_at", "pk"),
+    "ongelezen": ("read_or_epoch", "-created_at", "-pk"),
+    "casus": ("case_reference", "-created_at", "-pk"),
 }
 
 

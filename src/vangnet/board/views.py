@@ -18,6 +18,7 @@ from vangnet.cases.access import Permission, case_access
 from vangnet.cases.models import Case
 from vangnet.cases.views import case_or_404
 from vangnet.common.errors import DomainError, DomainErrors, NotAllowed
+from vangnet.common.pagination import keyset_page, page_links
 from vangnet.directory.models import Organisation
 from vangnet.regions.models import Table
 
@@ -47,13 +48,19 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     if not access.can_use(actor):
         access_log_write(actor=actor, action=Action.LIST, outcome="denied", detail=access.DETAIL)
         raise PermissionDenied("De bestuurlijke overlegtafel is voor bestuurders en coördinatoren.")
-    referrals = list(access.visible_referrals(actor).select_related("table", "case")[: SHOWN + 1])
+    # Newest first, page by page with "Meer agendapunten" (keyset: each item once, no cap).
+    try:
+        page = keyset_page(
+            access.visible_referrals(actor).select_related("table", "case"),
+            field="created_at",
+            cursor=request.GET.get("na") or None,
+            size=SHOWN,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(request.path)
     access_log_write(actor=actor, action=Action.LIST, detail=access.DETAIL)
-    return render(
-        request,
-        "board/list.html",
-        {"referrals": referrals[:SHOWN], "more": len(referrals) > SHOWN},
-    )
+    return render(request, "board/list.html", {"referrals": page.rows, **page_links(request, page)})
 
 
 @verified_required

@@ -14,11 +14,12 @@ from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from vangnet.accounts.models import Membership, Role
 from vangnet.accounts.selectors import current_user, request_actor
 from vangnet.api.auth import auth_then
+from vangnet.api.pagination import PageOut, PageQuery, api_page, paging
 from vangnet.audit.models import Action, Outcome
 from vangnet.audit.services import access_log_write
 from vangnet.cases.access import Permission, case_access
@@ -367,16 +368,24 @@ def save_crisis_card(request: HttpRequest, reference: str, payload: CrisisCardIn
     return Status(201, _card(card, timezone.localdate()))
 
 
+class CrisisCardPageOut(PageOut):
+    items: list[CrisisCardOut]
+
+
 @router.get(
     "/cases/{reference}/crisis-card/versions",
-    response=list[CrisisCardOut],
-    summary="Alle versies van de crisiskaart (nieuwste eerst)",
+    response=CrisisCardPageOut,
+    summary="Alle versies van de crisiskaart (nieuwste eerst, per pagina; volg `next`)",
     auth=_first(Permission.READ, Action.READ),
 )
-def crisis_card_versions(request: HttpRequest, reference: str):
+def crisis_card_versions(request: HttpRequest, reference: str, paging_query: Query[PageQuery]):
     case, _ = _access(request, reference, Permission.READ, Action.READ)
     today = timezone.localdate()
-    return [_card(card, today) for card in case.crisis_cards.all()[:100]]
+    # Every version, page by page (keyset on the version number), instead of the newest 100.
+    page = api_page(case.crisis_cards.all(), paging_query, field="version")
+    return CrisisCardPageOut(
+        items=[_card(card, today) for card in page.rows], **paging(request, page)
+    )
 
 
 @router.put(

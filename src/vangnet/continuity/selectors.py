@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from vangnet.accounts.models import Membership, Role
@@ -222,13 +222,20 @@ def gp_organisations(actor: Actor) -> set[int]:
     return actor.organisation_ids(Role.GENERAL_PRACTITIONER)
 
 
-def gp_letters_for(actor: Actor) -> list[GpLetter]:
-    """The letters to the actor's GP practices about cases whose consent still covers them."""
-    practices = gp_organisations(actor)
-    letters = GpLetter.objects.filter(practice_id__in=practices).select_related(
-        "case__referrer_organisation", "practice"
-    )[:200]
-    today = timezone.localdate()
-    return [
-        letter for letter in letters if gp_consent(letter.case, letter.practice_id, today=today)
-    ]
+def gp_letters_for(actor: Actor, *, today: date | None = None) -> QuerySet[GpLetter]:
+    """The letters to the actor's GP practices about cases whose consent still covers them:
+    `gp_consent` in SQL (a practice that registered the case, or a current consent for it), so
+    the inbox can page through all of them without a query per letter and without a cap."""
+    today = today or timezone.localdate()
+    consent = Consent.objects.filter(
+        case_id=OuterRef("case_id"),
+        organisation_id=OuterRef("practice_id"),
+        valid_from__lte=today,
+        withdrawn_at__isnull=True,
+    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+    return (
+        GpLetter.objects.filter(practice_id__in=gp_organisations(actor))
+        .filter(Q(practice_id=F("case__referrer_organisation_id")) | Exists(consent))
+        .select_related("case", "practice")
+        .defer("contents")
+    )

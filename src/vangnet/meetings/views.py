@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -21,6 +20,7 @@ from vangnet.audit.services import access_log_write
 from vangnet.cases.actions import case_object
 from vangnet.cases.models import Case
 from vangnet.common.errors import DomainError
+from vangnet.common.pagination import keyset_page_by, page_links
 from vangnet.meetings import forms as meeting_forms
 from vangnet.meetings import services as meeting_services
 from vangnet.meetings.models import AgendaItem, Meeting
@@ -78,18 +78,26 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sorteer", "-wanneer")
     if sort not in MEETING_SORTS:
         sort = "-wanneer"
-    meetings = (
-        Meeting.objects.filter(table_id__in=tables)
-        .select_related("table")
-        .order_by(MEETING_SORTS[sort], "-pk")
-    )
-    page = Paginator(meetings, MEETINGS_PER_PAGE).get_page(request.GET.get("pagina"))
+    meetings = Meeting.objects.filter(table_id__in=tables).select_related("table")
+    # Page by page with a "Meer besprekingen" link (keyset on the sort column and the id: each
+    # meeting exactly once, and a late page costs what the first does).
+    try:
+        page = keyset_page_by(
+            meetings,
+            order=MEETING_SORTS[sort],
+            cursor=request.GET.get("na") or None,
+            size=MEETINGS_PER_PAGE,
+            name=f"besprekingen {sort}",
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{request.path}?sorteer={sort}")
     return render(
         request,
         "meetings/list.html",
         {
-            "meetings": page.object_list,
-            "page": page,
+            "meetings": page.rows,
+            **page_links(request, page),
             "sort": sort,
             "form": form if coordinator else None,
             "now": timezone.now(),
@@ -99,10 +107,10 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 MEETINGS_PER_PAGE = 50
 MEETING_SORTS = {
-    "-wanneer": "-starts_at",
-    "wanneer": "starts_at",
-    "soort": "kind",
-    "tafel": "table__number",
+    "-wanneer": ("-starts_at", "-pk"),
+    "wanneer": ("starts_at", "pk"),
+    "soort": ("kind", "-pk"),
+    "tafel": ("table__number", "-pk"),
 }
 
 

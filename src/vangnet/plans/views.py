@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.db.models import DecimalField, F, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -16,6 +17,7 @@ from vangnet.audit.models import Action, Outcome
 from vangnet.audit.services import access_log_write
 from vangnet.cases.views import case_or_404
 from vangnet.common.errors import DomainError
+from vangnet.common.pagination import keyset_page_by, page_links
 from vangnet.plans import services as plan_services
 from vangnet.plans.forms import FinancingDecisionForm
 from vangnet.plans.models import FinancingDecision
@@ -102,19 +104,22 @@ def financing(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
 
 
 DECISIONS_PER_PAGE = 50
+OPEN_REQUESTS_PER_PAGE = 50
+# Keyset orders (see my_decisions): every key non-null, the id last.
 DECISION_SORTS = {
-    "-besloten": ("-decided_at",),
-    "besloten": ("decided_at",),
-    "casus": ("case__reference",),
-    "besluit": ("decision", "-decided_at"),
-    "-bedrag": ("-amount", "-decided_at"),
+    "-besloten": ("-decided", "-pk"),
+    "besloten": ("decided", "pk"),
+    "casus": ("case__reference", "-pk"),
+    "besluit": ("decision", "-decided", "-pk"),
+    "-bedrag": ("-amount_or_none", "-decided", "-pk"),
 }
 
 
 @verified_required
 def my_decisions(request: HttpRequest) -> HttpResponse:
-    """The medical adviser's own past decisions (paginated, sortable) and the open requests at
-    their insurers. Only requests at an insurer they still advise link to the financing page."""
+    """The medical adviser's own past decisions (sortable) and the open requests at their
+    insurers, each list page by page with its own "Meer …" link (keyset: each row exactly once,
+    no OFFSET). Only requests at an insurer they still advise link to the financing page."""
     from vangnet.cases.access import log_list
 
     user = current_user(request)
@@ -128,18 +133,43 @@ def my_decisions(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sorteer", "-besloten")
     if sort not in DECISION_SORTS:
         sort = "-besloten"
-    decisions = adviser_decisions(user).order_by(*DECISION_SORTS[sort], "-pk")
-    page = Paginator(decisions, DECISIONS_PER_PAGE).get_page(request.GET.get("pagina"))
+    # Sort keys are never NULL: a decision without a time sorts at its request, one without an
+    # amount (a refusal) below every amount.
+    decisions = adviser_decisions(user).annotate(
+        decided=Coalesce("decided_at", F("created_at")),
+        amount_or_none=Coalesce(
+            "amount", Value(-1), output_field=DecimalField(max_digits=9, decimal_places=2)
+        ),
+    )
+    try:
+        page = keyset_page_by(
+            decisions,
+            order=DECISION_SORTS[sort],
+            cursor=request.GET.get("na") or None,
+            size=DECISIONS_PER_PAGE,
+            name=f"financieringsbesluiten {sort}",
+        )
+        open_page = keyset_page_by(
+            adviser_open_requests(list(insurers)),
+            order=("created_at", "pk"),
+            cursor=request.GET.get("open_na") or None,
+            size=OPEN_REQUESTS_PER_PAGE,
+            name="open aanvragen",
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{request.path}?sorteer={sort}")
     # The page lists case references: a list event in the access log (NEN 7513).
     log_list(actor, detail="financieringsbesluiten")
     return render(
         request,
         "plans/decisions.html",
         {
-            "decisions": page.object_list,
-            "page": page,
+            "decisions": page.rows,
+            **page_links(request, page),
             "sort": sort,
-            "open_requests": adviser_open_requests(list(insurers)),
+            "open_requests": open_page.rows,
+            "open_links": page_links(request, open_page, param="open_na"),
             "insurers": set(insurers),
         },
     )

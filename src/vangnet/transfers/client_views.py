@@ -32,6 +32,7 @@ from vangnet.audit.services import access_log_write
 from vangnet.common.clientip import client_ip
 from vangnet.common.dates import dutch_date
 from vangnet.common.errors import DomainError, NotAllowed, NotFound
+from vangnet.common.pagination import keyset_page, page_links
 
 from . import client_access, client_codes, public
 from .client import candidate_for_page, client_page
@@ -150,6 +151,9 @@ def _candidate(reference: str) -> Candidate:
     return candidate_for_page(found)
 
 
+CODES_SHOWN = 10
+
+
 @verified_required
 def staff_page(request: HttpRequest, reference: str) -> HttpResponse:
     """The client page as the client sees it, with the personal codes around it."""
@@ -159,14 +163,25 @@ def staff_page(request: HttpRequest, reference: str) -> HttpResponse:
         client_access.require_staff(actor, candidate, detail="cliëntpagina")
     except NotAllowed as exc:
         raise PermissionDenied from exc
-    codes = list(candidate.access_codes.select_related("issued_by").order_by("-created_at")[:10])
+    # Newest first, page by page with "Meer codes" (keyset), instead of the newest 10 only.
+    try:
+        codes = keyset_page(
+            candidate.access_codes.select_related("issued_by"),
+            field="created_at",
+            cursor=request.GET.get("na") or None,
+            size=CODES_SHOWN,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(request.path)
     return render(
         request,
         "transfers/client/staff.html",
         {
             "candidate": candidate,
             "page": client_page(candidate),
-            "codes": codes,
+            "codes": codes.rows,
+            **page_links(request, codes),
             "now": timezone.now(),
             "public": False,
         },

@@ -5,13 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.core.paginator import Page as NumberedPage
-from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from vangnet.accounts.selectors import Actor
-from vangnet.common.pagination import Page, keyset_page
+from vangnet.common.pagination import Page, keyset_page, keyset_page_by
 from vangnet.directory.models import Location, Organisation
 from vangnet.waitlists.models import LargestBreach, RegionKind
 
@@ -80,24 +78,26 @@ class CapacityRow:
     left: int
 
 
-# Every list here is paged with a visible "Meer tonen" (issue 12: no silent caps). Lists with
-# one natural order column page by keyset; capacity is ordered by organisation, location, group
-# and week for reading, which a one-column keyset cannot follow, so it pages by number (its
-# rows are few per region and the count is one cheap query).
+# Every list here is paged by keyset with a visible "Meer tonen" (issue 12: no silent caps).
+# Capacity is ordered by organisation, location, group and week for reading: it pages on all
+# of them with the id last, and its cursor names only the last row's id (no names in a URL).
 PAGE_SIZE = 50
+
+
+CAPACITY_ORDER = (
+    "location__organisation__name",
+    "location__name",
+    "diagnosis_group__position",
+    "week",
+    "pk",
+)
 
 
 def capacity_qs(qs: QuerySet[Capacity]) -> QuerySet[Capacity]:
     return (
         qs.filter(valid_until__gte=timezone.localdate())
         .select_related("location__organisation", "diagnosis_group")
-        .order_by(
-            "location__organisation__name",
-            "location__name",
-            "diagnosis_group__position",
-            "week",
-            "pk",
-        )
+        .order_by(*CAPACITY_ORDER)
     )
 
 
@@ -109,10 +109,17 @@ def capacity_rows(rows: Iterable[Capacity]) -> list[CapacityRow]:
 
 
 def capacity_page(
-    qs: QuerySet[Capacity], number: str | None
-) -> tuple[NumberedPage, list[CapacityRow]]:
-    page = Paginator(capacity_qs(qs), PAGE_SIZE).get_page(number)
-    return page, capacity_rows(page.object_list)
+    qs: QuerySet[Capacity], cursor: str | None
+) -> tuple[Page[Capacity], list[CapacityRow]]:
+    page = keyset_page_by(
+        capacity_qs(qs),
+        order=CAPACITY_ORDER,
+        cursor=cursor,
+        size=PAGE_SIZE,
+        name="capaciteit",
+        anchor=True,
+    )
+    return page, capacity_rows(page.rows)
 
 
 def region_capacity_qs(region: Region) -> QuerySet[Capacity]:

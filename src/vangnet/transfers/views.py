@@ -223,9 +223,9 @@ def desk_list(request: HttpRequest, kind: str, code: str, section: str) -> HttpR
             context |= {"transfers": tpage.rows, "more": _more(request, "na", tpage.next_cursor)}
         else:
             npage, rows = selectors.capacity_page(
-                selectors.region_capacity_qs(region), request.GET.get("pagina")
+                selectors.region_capacity_qs(region), request.GET.get("na") or None
             )
-            context |= {"capacity": rows, "page": npage}
+            context |= {"capacity": rows, "more": _more(request, "na", npage.next_cursor)}
     except DomainError as exc:
         return _bad_cursor(request, exc)
     access_log_write(
@@ -395,9 +395,12 @@ def capacity(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"{len(rows)} regels capaciteit gepubliceerd.")
             return redirect("transfers:capacity")
-    page, published = selectors.capacity_page(
-        selectors.own_capacity_qs(actor), request.GET.get("pagina")
-    )
+    try:
+        page, published = selectors.capacity_page(
+            selectors.own_capacity_qs(actor), request.GET.get("na") or None
+        )
+    except DomainError as exc:
+        return _bad_cursor(request, exc)
     return render(
         request,
         "transfers/capacity.html",
@@ -405,7 +408,7 @@ def capacity(request: HttpRequest) -> HttpResponse:
             "form": form,
             "upload": upload,
             "rows": published,
-            "page": page,
+            "more": _more(request, "na", page.next_cursor),
             "locations": locations,
             "stale_after_days": selectors.CAPACITY_STALE_AFTER_DAYS,
         },

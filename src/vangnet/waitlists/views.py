@@ -14,7 +14,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,6 +28,7 @@ from vangnet.audit.models import Action
 from vangnet.audit.services import access_log_write
 from vangnet.common.dates import dutch_date
 from vangnet.common.errors import DomainError, NotAllowed, NotFound
+from vangnet.common.pagination import keyset_page_by, page_links
 from vangnet.common.spreadsheet import escape_formula
 
 from . import access, counting, exports, published, selectors, services
@@ -350,12 +350,24 @@ def upload(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sorteer", "-periode")
     if sort not in UPLOAD_SORTS:
         sort = "-periode"
-    past = (
-        Submission.objects.filter(provider_id__in={m.organisation_id for m in memberships})
-        .select_related("provider", "submitted_by")
-        .order_by(*UPLOAD_SORTS[sort], "-pk")
-    )
-    page = Paginator(past, UPLOADS_PER_PAGE).get_page(request.GET.get("pagina"))
+    past = Submission.objects.filter(
+        provider_id__in={m.organisation_id for m in memberships}
+    ).select_related("provider", "submitted_by")
+    # Page by page with "Meer aanleveringen" (keyset, no OFFSET). The sorts on the provider's
+    # name keep the name out of the URL: the cursor names only the last upload's id.
+    order = UPLOAD_SORTS[sort]
+    try:
+        page = keyset_page_by(
+            past,
+            order=order,
+            cursor=request.GET.get("na") or None,
+            size=UPLOADS_PER_PAGE,
+            name=f"aanleveringen {sort}",
+            anchor="provider__name" in order,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{request.path}?sorteer={sort}")
     return render(
         request,
         "waitlists/upload.html",
@@ -364,8 +376,8 @@ def upload(request: HttpRequest) -> HttpResponse:
             "report": report,
             "problems": problems,
             "problem_count": problem_count,
-            "uploads": page.object_list,
-            "page": page,
+            "uploads": page.rows,
+            **page_links(request, page),
             "sort": sort,
         },
     )
@@ -389,10 +401,10 @@ def _problems_csv(message: str, lines: list[str]) -> HttpResponse:
 
 UPLOADS_PER_PAGE = 50
 UPLOAD_SORTS = {
-    "-periode": ("-period", "provider__name"),
-    "periode": ("period", "provider__name"),
-    "aanbieder": ("provider__name", "-period"),
-    "-aangeleverd": ("-updated_at",),
+    "-periode": ("-period", "provider__name", "-pk"),
+    "periode": ("period", "provider__name", "-pk"),
+    "aanbieder": ("provider__name", "-period", "-pk"),
+    "-aangeleverd": ("-updated_at", "-pk"),
 }
 
 

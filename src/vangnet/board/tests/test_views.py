@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -150,3 +151,47 @@ def test_case_overview_asks_to_refer_at_level_four(world, board, verified_client
     refer(world, board)
     html = verified_client(world.coordinator).get(url).content.decode()
     assert "leg de casus voor aan de bestuurlijke overlegtafel" not in html
+
+
+def _referrals(world, count: int) -> list[BoardReferral]:
+    from vangnet.regions.models import Table
+
+    table = Table.objects.get(number=3)  # the coordinator's
+    made = BoardReferral.objects.bulk_create(
+        [
+            BoardReferral(
+                route=Route.DOORZETTINGSMACHT,
+                table=table,
+                summary="s",
+                question="q",
+                submitted_by=world.coordinator,
+                submitted_as="coordinator",
+                submitted_by_organisation=world.coordinator_org,
+            )
+            for _ in range(count)
+        ]
+    )
+    # Ties on the order column: the id breaks them.
+    moment = timezone.now().replace(microsecond=0)
+    BoardReferral.objects.filter(pk__in=[r.pk for r in made]).update(created_at=moment)
+    return made
+
+
+def _items(html: str) -> list[str]:
+    return re.findall(r">Agendapunt (\d+)</a>", html)
+
+
+def test_more_link_reaches_every_referral_once(world, verified_client, monkeypatch):
+    """Issue 12 §3: no more "only the newest 100": "Meer agendapunten" pages on (keyset), each
+    item exactly once, and a page's queries do not grow with the items."""
+    from vangnet.board import views
+    from vangnet.testing.pages import walk
+
+    monkeypatch.setattr(views, "SHOWN", 3)
+    client = verified_client(world.coordinator)
+    first = _referrals(world, 3)
+    _, few = walk(client, reverse("board:list"), _items)
+    made = first + _referrals(world, 10)
+    seen, many = walk(client, reverse("board:list"), _items)
+    assert sorted(map(int, seen)) == sorted(r.pk for r in made)
+    assert len(many) == 5 and max(many) <= max(few)

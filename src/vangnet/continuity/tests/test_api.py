@@ -95,7 +95,10 @@ def test_coordinator_walks_continuity_over_the_api(world, partners, follow_up):
     r = api.send("post", f"/cases/{ref}/crisis-card", {**CARD, "share_with_gp": True})
     assert r.status_code == 201 and r.json()["version"] == 1
     assert api.send("post", f"/cases/{ref}/crisis-card", CARD).json()["version"] == 2
-    assert [c["version"] for c in api.get(f"/cases/{ref}/crisis-card/versions").json()] == [2, 1]
+    versions = api.get(f"/cases/{ref}/crisis-card/versions?size=1").json()
+    assert [c["version"] for c in versions["items"]] == [2] and versions["next"]
+    rest = api.get(versions["next"].split("/api/v1/continuity", 1)[1]).json()
+    assert [c["version"] for c in rest["items"]] == [1] and rest["next"] is None
     assert api.send("put", f"/cases/{ref}/medication", OVERVIEW).status_code == 200
     line = api.send("post", f"/cases/{ref}/medication/lines", LINE)
     assert line.status_code == 201
@@ -241,3 +244,48 @@ def test_gp_reads_a_letter_pdf_over_the_api_only_with_consent(world, follow_up):
     problem(api.get(f"/gp-letters/{letter.pk}/pdf"), 403)
     assert [(r.action, r.outcome) for r in log_rows(mark)] == [("export", "denied")]
     problem(api.get("/gp-letters/999999/pdf"), 404)
+
+
+def test_crisis_card_versions_page_through_all_at_a_fixed_cost(world, follow_up):
+    """Issue 12 §3: every version, not the newest 100: follow `next` (keyset on the version),
+    each once, and a page's queries do not grow with the versions."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case = follow_up
+    api = Api(world.coordinator)
+
+    def versions(start: int, count: int) -> None:
+        CrisisCard.objects.bulk_create(
+            [
+                CrisisCard(
+                    case=case,
+                    version=v,
+                    early_signs="x",
+                    what_helps="y",
+                    review_on=timezone.localdate(),
+                    recorded_by=world.coordinator,
+                    recorded_at=timezone.now(),
+                )
+                for v in range(start, start + count)
+            ]
+        )
+
+    def walk() -> tuple[list[int], list[int]]:
+        seen: list[int] = []
+        costs: list[int] = []
+        path: str | None = f"/cases/{case.reference}/crisis-card/versions?size=4"
+        while path:
+            with CaptureQueriesContext(connection) as ctx:
+                body = api.get(path).json()
+            costs.append(len(ctx.captured_queries))
+            seen += [c["version"] for c in body["items"]]
+            path = body["next"].split(BASE, 1)[1] if body["next"] else None
+        return seen, costs
+
+    versions(1, 5)
+    _, few = walk()
+    versions(6, 100)
+    seen, many = walk()
+    assert seen == list(range(105, 0, -1))
+    assert len(many) == 27 and max(many) <= max(few)

@@ -350,3 +350,48 @@ def test_gp_contact_and_handover_forms_on_the_page(world, partners, verified_cli
         ContactPerson.objects.filter(case=case).count() == 1
         and Handover.objects.filter(case=case).count() == 1
     )
+
+
+def test_gp_inbox_pages_every_letter_once_and_hides_those_without_consent(
+    world, partners, filled, verified_client, monkeypatch
+):
+    """Issue 12 §3: no silent cap of 200: "Meer berichten" pages on (keyset), each letter once
+    with ties in the time; consent is checked in the query, so a page's queries do not grow
+    with the letters; a letter about a case without consent for the practice stays hidden."""
+    import re
+
+    from vangnet.continuity import views
+    from vangnet.testing.pages import walk
+
+    monkeypatch.setattr(views, "LETTERS_PER_PAGE", 3)
+    case, org, gp = filled
+    other, _ = fu.follow_up_case(world, partners)  # no consent for this practice
+    moment = timezone.now().replace(microsecond=0)
+
+    def letters(count: int, about=case) -> list[GpLetter]:
+        return GpLetter.objects.bulk_create(
+            [
+                GpLetter(
+                    case=about,
+                    event="admitted",
+                    practice=org,
+                    delivery="vangnet",
+                    created_at=moment,
+                )
+                for _ in range(count)
+            ]
+        )
+
+    def rows(html: str) -> list[str]:
+        return re.findall(r'data-testid="letter-(\d+)"', html)
+
+    GpLetter.objects.all().delete()
+    hidden = letters(2, about=other)
+    made = letters(3)
+    client = verified_client(gp)
+    _, few = walk(client, reverse("continuity:inbox"), rows)
+    made += letters(10)
+    seen, many = walk(client, reverse("continuity:inbox"), rows)
+    assert sorted(map(int, seen)) == sorted(letter.pk for letter in made)
+    assert not {str(letter.pk) for letter in hidden} & set(seen)
+    assert len(many) == 5 and max(many) <= max(few)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from vangnet.meetings import views
 from vangnet.meetings.models import Meeting
 from vangnet.regions.models import Table
+from vangnet.testing.pages import walk
 
 pytestmark = pytest.mark.django_db
 
@@ -34,11 +35,7 @@ def test_every_meeting_is_reachable_beyond_the_old_cap(world, verified_client, m
         ]
     )
     client = verified_client(world.table_member)
-    seen: list[str] = []
-    url = "/besprekingen/?sorteer=wanneer"
-    while url:
-        html = client.get(url).content.decode()
-        seen += re.findall(r"Zaal (\d{3})", html)
-        nxt = re.search(r'<a href="(\?sorteer=[^"]+)">volgende</a>', html)
-        url = "/besprekingen/" + nxt.group(1).replace("&amp;", "&") if nxt else ""
+    seen, _ = walk(
+        client, "/besprekingen/?sorteer=wanneer", lambda h: re.findall(r"Zaal (\d{3})", h)
+    )
     assert seen == [f"{i:03d}" for i in range(105)]  # oldest first, each once

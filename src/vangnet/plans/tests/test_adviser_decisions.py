@@ -18,6 +18,7 @@ from vangnet.plans.models import FinancingDecision
 from vangnet.testing import factories
 from vangnet.testing import followup as fu
 from vangnet.testing.followup import ms
+from vangnet.testing.pages import walk
 
 pytestmark = pytest.mark.django_db
 
@@ -111,6 +112,12 @@ def test_a_goal_of_another_case_is_refused(world, insurer, verified_client):
     assert decision.decision == FinancingDecision.Decision.REQUESTED
 
 
+def _decided(html: str) -> list[str]:
+    table = re.search(r'data-testid="decisions">.*?</table>', html, re.S)
+    assert table is not None
+    return re.findall(r">(VN-\d{4}-\d{5})<", table.group(0))
+
+
 def test_the_adviser_lists_their_own_decisions(world, insurer, verified_client, monkeypatch):
     monkeypatch.setattr(views, "DECISIONS_PER_PAGE", 2)
     org, adviser = insurer
@@ -125,16 +132,8 @@ def test_the_adviser_lists_their_own_decisions(world, insurer, verified_client, 
     open_case, _, _ = _request(world, org)
 
     client = verified_client(adviser)
-    seen: list[str] = []
-    url = "/financiering/mijn-besluiten/?sorteer=-bedrag"
-    first = ""
-    while url:
-        html = client.get(url).content.decode()
-        first = first or html
-        table = re.search(r'data-testid="decisions">.*?</table>', html, re.S).group(0)
-        seen += re.findall(r">(VN-\d{4}-\d{5})<", table)
-        nxt = re.search(r'<a href="(\?sorteer=[^"]+)">volgende</a>', html)
-        url = "/financiering/mijn-besluiten/" + nxt.group(1).replace("&amp;", "&") if nxt else ""
+    seen, _ = walk(client, "/financiering/mijn-besluiten/?sorteer=-bedrag", _decided)
+    first = client.get("/financiering/mijn-besluiten/?sorteer=-bedrag").content.decode()
     assert seen == [mine[1], mine[2], mine[0]]  # by amount, high to low, across pages
     assert other_case.reference not in seen
     requests = re.search(r'data-testid="open-requests">.*?</table>', first, re.S).group(0)
@@ -150,3 +149,81 @@ def test_the_list_is_only_for_medical_advisers(world, verified_client):
     assert AccessLogEntry.objects.filter(
         user=world.coordinator, outcome=Outcome.DENIED, detail="financieringsbesluiten"
     ).exists()
+
+
+def _decision_pks(html: str) -> list[str]:
+    table = re.search(r'data-testid="decisions">.*?</table>', html, re.S)
+    assert table is not None
+    return re.findall(r'/financiering/(\d+)/"', table.group(0))
+
+
+def _many(world, org, adviser, count: int) -> list[FinancingDecision]:
+    """Decisions with ties in every sort key: one case, one moment, three amounts (one none)."""
+    from django.utils import timezone
+
+    case = fu.plan_case(world)
+    moment = timezone.now().replace(microsecond=0)
+    kinds = [FinancingDecision.Decision.APPROVED, FinancingDecision.Decision.DECLINED]
+    return FinancingDecision.objects.bulk_create(
+        [
+            FinancingDecision(
+                case=case,
+                insurer=org,
+                requested_by=world.coordinator,
+                adviser=adviser,
+                decision=kinds[i % 2],
+                decided_at=moment if i % 4 else None,
+                amount=(Decimal("100"), Decimal("200"), None)[i % 3],
+            )
+            for i in range(count)
+        ]
+    )
+
+
+@pytest.mark.parametrize("sort", list(views.DECISION_SORTS))
+def test_every_sort_walks_each_decision_once_with_ties(
+    world, insurer, verified_client, monkeypatch, sort
+):
+    monkeypatch.setattr(views, "DECISIONS_PER_PAGE", 3)
+    org, adviser = insurer
+    made = _many(world, org, adviser, 11)
+    url = f"/financiering/mijn-besluiten/?sorteer={sort}"
+    seen, _ = walk(verified_client(adviser), url, _decision_pks)
+    assert sorted(map(int, seen)) == sorted(d.pk for d in made)
+    if sort == "-bedrag":
+        amounts = {d.pk: d.amount if d.amount is not None else -1 for d in made}
+        order = [amounts[int(pk)] for pk in seen]
+        assert order == sorted(order, reverse=True)
+
+
+def test_open_requests_page_on_their_own(world, insurer, verified_client, monkeypatch):
+    monkeypatch.setattr(views, "OPEN_REQUESTS_PER_PAGE", 2)
+    org, adviser = insurer
+    case = fu.plan_case(world)
+    made = FinancingDecision.objects.bulk_create(
+        [FinancingDecision(case=case, insurer=org, requested_by=world.coordinator) for _ in "12345"]
+    )
+    client = verified_client(adviser)
+    seen: list[str] = []
+    url: str | None = "/financiering/mijn-besluiten/"
+    while url:
+        html = client.get(url).content.decode()
+        table = re.search(r'data-testid="open-requests">.*?</table>', html, re.S)
+        assert table is not None
+        seen += re.findall(r'/financiering/(\d+)/"', table.group(0))
+        more = re.search(r'<a href="([^"]+)" data-testid="more-open">', html)
+        url = (
+            "/financiering/mijn-besluiten/" + more.group(1).replace("&amp;", "&") if more else None
+        )
+    assert sorted(map(int, seen)) == sorted(d.pk for d in made)
+
+
+def test_page_queries_do_not_grow_with_decisions(world, insurer, verified_client, monkeypatch):
+    monkeypatch.setattr(views, "DECISIONS_PER_PAGE", 5)
+    org, adviser = insurer
+    client = verified_client(adviser)
+    _many(world, org, adviser, 3)
+    _, few = walk(client, "/financiering/mijn-besluiten/?sorteer=besluit", _decision_pks)
+    _many(world, org, adviser, 30)
+    _, many = walk(client, "/financiering/mijn-besluiten/?sorteer=besluit", _decision_pks)
+    assert len(many) == 7 and max(many) <= max(few)

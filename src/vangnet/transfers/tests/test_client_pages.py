@@ -216,3 +216,41 @@ def test_the_public_desk_page_names_organisations_and_no_client(journey):
         .status_code
         == 404
     )
+
+
+def test_staff_page_lists_every_issued_code_once(journey, verified_client, monkeypatch):
+    """Issue 12 §3: every code ever issued is reachable ("Meer codes", keyset with ties in the
+    time), not only the newest 10, and a page's queries do not grow with the codes."""
+    from vangnet.testing.pages import walk
+    from vangnet.transfers import client_views
+
+    monkeypatch.setattr(client_views, "CODES_SHOWN", 3)
+    moment = timezone.now().replace(microsecond=0)
+
+    def issue(count: int, start: int) -> list[ClientAccessCode]:
+        made = ClientAccessCode.objects.bulk_create(
+            [
+                ClientAccessCode(
+                    candidate=journey.candidate,
+                    code_hash=f"{i:064d}",
+                    issued_by=journey.clinician,
+                    expires_at=moment + timedelta(days=90),
+                )
+                for i in range(start, start + count)
+            ]
+        )
+        ClientAccessCode.objects.update(created_at=moment)
+        return made
+
+    def rows(html: str) -> list[str]:
+        return re.findall(r"<tr>\s*<td>(\d+)</td>", html)
+
+    client = verified_client(journey.clinician)
+    url = reverse("transfers_client:staff", args=[journey.candidate.reference])
+    ClientAccessCode.objects.all().delete()
+    made = issue(3, 0)
+    _, few = walk(client, url, rows)
+    made += issue(11, 3)
+    seen, many = walk(client, url, rows)
+    assert sorted(map(int, seen)) == sorted(c.pk for c in made)
+    assert len(many) == 5 and max(many) <= max(few)

@@ -142,7 +142,6 @@ def test_capacity_pages_all(net: Net, verified_client, small_pages):
         reverse("transfers:capacity"),
         "rows",
         lambda r: r.capacity.pk,
-        param="pagina",
     )
     assert [len(p) for p in own] == [2, 2, 1]
     assert sorted(pk for p in own for pk in p) == ids
@@ -150,7 +149,7 @@ def test_capacity_pages_all(net: Net, verified_client, small_pages):
     desk = client.get(reverse("transfers:desk", args=list(REGION))).content.decode()
     assert "De eerste 2 van 5" in desk
     full = reverse("transfers:desk_list", args=[*REGION, "capaciteit"])
-    region = walk(client, full, "capacity", lambda r: r.capacity.pk, param="pagina")
+    region = walk(client, full, "capacity", lambda r: r.capacity.pk)
     assert sorted(pk for p in region for pk in p) == ids
 
 
@@ -194,3 +193,47 @@ def test_the_desk_costs_the_same_queries_for_more_transfers(net: Net, verified_c
     assert Transfer.objects.count() == 5
     assert "De eerste 2 van" in client.get(url).content.decode()
     assert count() == few
+
+
+def test_capacity_pages_cost_the_same_queries_for_more_rows(net: Net, verified_client, small_pages):
+    """Issue 12 §3: capacity pages by keyset (no OFFSET, no COUNT) and its cursor holds no
+    organisation or location name; a later page costs what it costs with fewer rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = verified_client(net.receiver_officer)
+
+    def publish_weeks(weeks: range) -> None:
+        services.capacity_publish(
+            actor=actor(net.receiver_officer),
+            rows=[
+                services.CapacityInput(
+                    location_id=net.loc_receiver.pk,
+                    diagnosis_group="angst",
+                    week=monday(w),
+                    free_slots=2,
+                    expected_wait_weeks=1,
+                    valid_until=monday(12),
+                )
+                for w in weeks
+            ],
+        )
+
+    def page_costs() -> list[int]:
+        costs: list[int] = []
+        url: str | None = reverse("transfers:capacity")
+        while url:
+            with CaptureQueriesContext(connection) as ctx:
+                r = client.get(url)
+            costs.append(len(ctx.captured_queries))
+            text = r.content.decode()
+            assert net.loc_receiver.name not in "".join(MORE.findall(text))
+            links = MORE.findall(text)
+            url = reverse("transfers:capacity") + html.unescape(links[0]) if links else None
+        return costs
+
+    publish_weeks(range(3))
+    few = page_costs()
+    publish_weeks(range(3, 9))
+    many = page_costs()
+    assert len(few) == 2 and len(many) == 5 and max(many) <= max(few)

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from vangnet.accounts.models import Membership, Role
 from vangnet.audit.models import AccessLogEntry, Action
 from vangnet.testing import factories
+from vangnet.testing.pages import walk
 from vangnet.waitlists.models import (
     DiagnosisGroup,
     ProcessOwnerRegion,
@@ -315,15 +316,13 @@ def test_upload_page_lists_every_earlier_upload_paged_and_sorted(
         ]
     )
     client = verified_client(officer)
-    seen: list[str] = []
-    url = reverse("waitlists:upload") + "?sorteer=periode"
-    while url:
-        html = client.get(url).content.decode()
+
+    def periods(html: str) -> list[str]:
         table = re.search(r'data-testid="uploads">.*?</table>', html, re.S).group(0)
-        seen += re.findall(r"<td>(\d{4}-\d\d)</td>", table)
         assert providers.b.name not in table
-        nxt = re.search(r'<a href="(\?sorteer=[^"]+)">volgende</a>', html)
-        url = reverse("waitlists:upload") + nxt.group(1).replace("&amp;", "&") if nxt else ""
+        return re.findall(r"<td>(\d{4}-\d\d)</td>", table)
+
+    seen, _ = walk(client, reverse("waitlists:upload") + "?sorteer=periode", periods)
     assert seen == [f"2020-{m:02d}" for m in range(1, 11)]
 
 
@@ -434,3 +433,52 @@ def test_data_officer_sees_their_own_regions_dashboard_only(history, world, veri
     # An officer of an organisation without municipality has no region.
     homeless = factories.member(Role.DATA_OFFICER)
     assert verified_client(homeless).get(DASHBOARD).status_code == 403
+
+
+@pytest.mark.parametrize("sort", ["-periode", "periode", "aanbieder", "-aangeleverd"])
+def test_upload_list_walks_each_upload_once_with_ties(
+    providers, world, verified_client, monkeypatch, sort
+):
+    """Issue 12 §3: "Meer aanleveringen" reaches every upload once in every sort, with ties in
+    the period, the provider and the time; the provider's name never goes into the URL; the
+    page's queries do not grow with the uploads."""
+    import re
+
+    from django.utils import timezone
+
+    from vangnet.waitlists import views
+
+    monkeypatch.setattr(views, "UPLOADS_PER_PAGE", 3)
+    officer = factories.member(Role.DATA_OFFICER, organisation=providers.a)
+    factories.member(Role.DATA_OFFICER, organisation=providers.b, user=officer)
+
+    def make(count: int, offset: int) -> list[Submission]:
+        made = Submission.objects.bulk_create(
+            [
+                Submission(
+                    provider=(providers.a, providers.b)[i % 2],
+                    period=date(2020 + i // 24, 1 + (i // 2) % 12, 1),  # two a month
+                    content_sha256=f"{i:064d}",
+                    row_count=i,
+                    source_name=f"bestand-{i:03d}.csv",
+                )
+                for i in range(offset, offset + count)
+            ]
+        )
+        Submission.objects.update(updated_at=timezone.now().replace(microsecond=0))
+        return made
+
+    def files(html: str) -> list[str]:
+        table = re.search(r'data-testid="uploads">.*?</table>', html, re.S).group(0)
+        return re.findall(r"bestand-(\d{3})\.csv", table)
+
+    client = verified_client(officer)
+    url = reverse("waitlists:upload") + f"?sorteer={sort}"
+    make(4, 0)
+    _, few = walk(client, url, files)  # two pages: a first and a later one
+    made = make(11, 4)
+    seen, many = walk(client, url, files)
+    assert sorted(seen) == [f"{i:03d}" for i in range(15)] and len(made) == 11
+    assert len(few) == 2 and len(many) == 5 and max(many) <= max(few)
+    for link in re.findall(r'href="([^"]*na=[^"]*)"', client.get(url).content.decode()):
+        assert providers.a.name not in link and providers.b.name not in link
