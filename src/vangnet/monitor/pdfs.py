@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Collection, Mapping
-from typing import Any
+from collections.abc import Callable, Collection, Mapping
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -31,6 +31,8 @@ from . import presentation, selectors
 from .models import RenderedReport
 
 REPORT_CACHE_SECONDS = 3600  # the version key already expires a report when records change
+RECOUNT_LOCK_SECONDS = 30
+T = TypeVar("T")
 
 # Every WeasyPrint render adds one. Tests read it to prove that a stored PDF is served
 # without rendering again; nothing else depends on it.
@@ -84,70 +86,82 @@ def max_age() -> int:
     return int(getattr(settings, "VANGNET_MONITOR_REPORT_MAX_AGE", 0))
 
 
+def recent(key: str, compute: Callable[[], T]) -> T:
+    """`compute()`'s answer as computed at most VANGNET_MONITOR_REPORT_MAX_AGE seconds ago.
+
+    When the stored answer is older, one process computes it again while every other keeps
+    giving the stored one (a lock in the shared cache, `cache.add`): otherwise, once the figures
+    were due, every worker that got a monitor request counted the national report at the same
+    time, and all other pages waited seconds behind them (bench/web.py: each page's p99 3 s,
+    once a minute). The page may so lag the records by the maximum age plus one count; a
+    process that dies while counting holds the lock for at most RECOUNT_LOCK_SECONDS."""
+    age = max_age()
+    if age <= 0:
+        return compute()
+    stored: tuple[float, T] | None = cache.get(key)
+    busy = f"{key}:busy"
+    if stored is not None:
+        if time.time() - stored[0] < age:
+            return stored[1]
+        if not cache.add(busy, 1, RECOUNT_LOCK_SECONDS):
+            return stored[1]  # another process is counting: the stored answer meanwhile
+    try:
+        value = compute()
+        # Kept beyond the maximum age: it is the answer given while the next one is counted.
+        cache.set(key, (time.time(), value), REPORT_CACHE_SECONDS)
+    finally:
+        if stored is not None:
+            cache.delete(busy)
+    return value
+
+
 def build(params: Choice, version: str | None = None) -> presentation.ReportView:
     """The report for this choice, from the cache while no record changed (one aggregate query)
     or counted afresh.
 
-    Without a `version` (the report page) a report found current at most
-    VANGNET_MONITOR_REPORT_MAX_AGE seconds ago is shown without asking for the version again:
-    every registration adds a record, and at national size counting takes most of a second
-    of CPU, so with registrations coming in every few seconds (bench/web.py) the page counted on
-    nearly every request. The figures are periodic counts; a registration shows in them within
-    that time. The PDF (`render`) passes the version and is always counted from it."""
-    recent_key = f"monitor-report-recent:{choice_digest(params)}"
-    age = max_age()
-    if version is None and age > 0:
-        recent = cache.get(recent_key)
-        if recent is not None and time.time() - recent[0] < age:
-            return recent[1]
-    key = cache_key("report", params, version or selectors.report_version())
-    view: presentation.ReportView | None = cache.get(key)
-    if view is None:
-        view = count(params)
-        cache.set(key, view, REPORT_CACHE_SECONDS)
-    if age > 0:
-        cache.set(recent_key, (time.time(), view), age)
-    return view
+    Without a `version` (the report page) the report is `recent`: at most
+    VANGNET_MONITOR_REPORT_MAX_AGE seconds behind the records, without asking for the version
+    again: every registration adds a record, and at national size counting takes most of a
+    second of CPU, so with registrations coming in every few seconds (bench/web.py) the page
+    counted on nearly every request. The figures are periodic counts; a registration shows in
+    them within that time. The PDF (`render`) passes the version and is always counted from
+    it."""
+
+    def current(version: str | None) -> presentation.ReportView:
+        key = cache_key("report", params, version or selectors.report_version())
+        view: presentation.ReportView | None = cache.get(key)
+        if view is None:
+            view = count(params)
+            cache.set(key, view, REPORT_CACHE_SECONDS)
+        return view
+
+    if version is not None:
+        return current(version)
+    return recent(f"monitor-report-recent:{choice_digest(params)}", lambda: current(None))
 
 
 def page_body(params: Choice) -> str:
     """The report as the page shows it: `monitor/_report_body.html` rendered from `build`'s
-    figures, cached with them and under the same rule (at most VANGNET_MONITOR_REPORT_MAX_AGE
-    seconds behind the records). Rendering 65 KB of tables through the template engine cost
-    most of the page's time on every request, for HTML that only changes with the figures.
-    The PDF renders the same template itself (`render`)."""
-    recent_key = f"monitor-page-recent:{choice_digest(params)}"
-    age = max_age()
-    if age > 0:
-        recent = cache.get(recent_key)
-        if recent is not None and time.time() - recent[0] < age:
-            body: str = recent[1]
-            return body
-    version = selectors.report_version()
-    key = cache_key("page", params, version)
-    cached: str | None = cache.get(key)
-    if cached is None:
-        cached = render_to_string("monitor/_report_body.html", {"view": build(params, version)})
-        cache.set(key, cached, REPORT_CACHE_SECONDS)
-    if age > 0:
-        cache.set(recent_key, (time.time(), cached), age)
-    return cached
+    figures, cached with them and under the same rule (`recent`). Rendering 65 KB of tables
+    through the template engine cost most of the page's time on every request, for HTML that
+    only changes with the figures. The PDF renders the same template itself (`render`)."""
+
+    def current() -> str:
+        version = selectors.report_version()
+        key = cache_key("page", params, version)
+        cached: str | None = cache.get(key)
+        if cached is None:
+            cached = render_to_string("monitor/_report_body.html", {"view": build(params, version)})
+            cache.set(key, cached, REPORT_CACHE_SECONDS)
+        return cached
+
+    return recent(f"monitor-page-recent:{choice_digest(params)}", current)
 
 
 def year_span() -> tuple[int, int] | None:
-    """`selectors.year_span` for the report page's default period, read at most once per
-    VANGNET_MONITOR_REPORT_MAX_AGE seconds: the period is part of the report the page shows,
-    which may lag the records that long (`build`)."""
-    age = max_age()
-    if age <= 0:
-        return selectors.year_span()
-    recent = cache.get("monitor-year-span-recent")
-    if recent is not None and time.time() - recent[0] < age:
-        span: tuple[int, int] | None = recent[1]
-        return span
-    span = selectors.year_span()
-    cache.set("monitor-year-span-recent", (time.time(), span), age)
-    return span
+    """`selectors.year_span` for the report page's default period, `recent` like the report
+    the page shows."""
+    return recent("monitor-year-span-recent", selectors.year_span)
 
 
 def stored(params: Choice, *, version: str | None = None) -> bytes | None:
