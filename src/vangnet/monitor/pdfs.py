@@ -25,13 +25,13 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from vangnet.common.recent import recent as common_recent
 from vangnet.regions.models import Table
 
 from . import presentation, selectors
 from .models import RenderedReport
 
 REPORT_CACHE_SECONDS = 3600  # the version key already expires a report when records change
-RECOUNT_LOCK_SECONDS = 30
 T = TypeVar("T")
 
 # Every WeasyPrint render adds one. Tests read it to prove that a stored PDF is served
@@ -87,32 +87,10 @@ def max_age() -> int:
 
 
 def recent(key: str, compute: Callable[[], T]) -> T:
-    """`compute()`'s answer as computed at most VANGNET_MONITOR_REPORT_MAX_AGE seconds ago.
-
-    When the stored answer is older, one process computes it again while every other keeps
-    giving the stored one (a lock in the shared cache, `cache.add`): otherwise, once the figures
-    were due, every worker that got a monitor request counted the national report at the same
-    time, and all other pages waited seconds behind them (bench/web.py: each page's p99 3 s,
-    once a minute). The page may so lag the records by the maximum age plus one count; a
-    process that dies while counting holds the lock for at most RECOUNT_LOCK_SECONDS."""
-    age = max_age()
-    if age <= 0:
-        return compute()
-    stored: tuple[float, T] | None = cache.get(key)
-    busy = f"{key}:busy"
-    if stored is not None:
-        if time.time() - stored[0] < age:
-            return stored[1]
-        if not cache.add(busy, 1, RECOUNT_LOCK_SECONDS):
-            return stored[1]  # another process is counting: the stored answer meanwhile
-    try:
-        value = compute()
-        # Kept beyond the maximum age: it is the answer given while the next one is counted.
-        cache.set(key, (time.time(), value), REPORT_CACHE_SECONDS)
-    finally:
-        if stored is not None:
-            cache.delete(busy)
-    return value
+    """`compute()`'s answer as computed at most VANGNET_MONITOR_REPORT_MAX_AGE seconds ago, one
+    process counting again while the others show the last figures (`common.recent`): the page
+    may so lag the records by the maximum age plus one count."""
+    return common_recent(key, compute, max_age=max_age())
 
 
 def build(params: Choice, version: str | None = None) -> presentation.ReportView:

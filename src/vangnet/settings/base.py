@@ -147,6 +147,9 @@ DATABASES = {
 # tests). Production defaults to a file cache in var/ (settings/production.py): with a cache per
 # worker, every worker counted the national report again after each change.
 CACHES = {"default": cache_from_url(os.environ.get("VANGNET_CACHE_URL", ""))}
+# National facts of the waiting-list submissions (latest month, missing and unplaced
+# providers) are read afresh after every import and otherwise at most this old (seconds).
+VANGNET_WAITLISTS_NATIONAL_MAX_AGE = int(os.environ.get("VANGNET_WAITLISTS_NATIONAL_MAX_AGE", "60"))
 # PostgreSQL with two roles: DATABASE_URL is the application role (owns nothing), and
 # `migrate` connects as the owner role given here (see common/management/commands/migrate.py).
 VANGNET_MIGRATE_DATABASE_URL = os.environ.get("VANGNET_MIGRATE_DATABASE_URL", "")

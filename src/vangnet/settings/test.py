@@ -25,3 +25,5 @@ VANGNET_MONITOR_REPORT_MAX_AGE = 0
 # frozen clock moves on in steps still keeps its session. The session tests set the production
 # interval themselves.
 VANGNET_SESSION_RENEW_SECONDS = 900
+# Tests read the waiting-list national facts afresh (waitlists/tests set a maximum age).
+VANGNET_WAITLISTS_NATIONAL_MAX_AGE = 0

@@ -3,16 +3,20 @@ ever returned. `actor=None` means the management command (an operator with shell
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Max, Q, QuerySet
 
 from vangnet.accounts.selectors import Actor
 from vangnet.common.errors import NotAllowed, NotFound
+from vangnet.common.recent import recent
 from vangnet.directory.models import Organisation
 from vangnet.regions.models import Municipality
 from vangnet.regions.selectors import region_grouping
@@ -70,9 +74,37 @@ def check_region(kind: str, code: str) -> str:
     return name
 
 
+T = TypeVar("T")
+
+
+def national(name: str, compute: Callable[[], T]) -> T:
+    """A national fact about the submissions (latest month, missing and unplaced providers):
+    it changes only when submissions do, so the dashboards share one answer (`common.recent`),
+    dropped at every import (`submissions_changed`) and otherwise at most
+    VANGNET_WAITLISTS_NATIONAL_MAX_AGE seconds old. Reading them cost three queries over every
+    submission of the country per dashboard request (bench/web.py)."""
+    generation = cache.get_or_set(GENERATION_KEY, 0, None)
+    return recent(
+        f"waitlists-national-{name}:{generation}",
+        compute,
+        max_age=settings.VANGNET_WAITLISTS_NATIONAL_MAX_AGE,
+    )
+
+
+def submissions_changed() -> None:
+    """After an import (on commit): the next dashboard reads the national facts afresh."""
+    cache.set(GENERATION_KEY, time.time_ns(), None)
+
+
+GENERATION_KEY = "waitlists-submissions-generation"
+
+
 def latest_month() -> Month | None:
-    period = Submission.objects.aggregate(latest=Max("period"))["latest"]
-    return (period.year, period.month) if period else None
+    def read() -> Month | None:
+        period = Submission.objects.aggregate(latest=Max("period"))["latest"]
+        return (period.year, period.month) if period else None
+
+    return national("latest-month", read)
 
 
 def counts(
@@ -130,14 +162,18 @@ def providers_without_municipality() -> list[UnlocatedProvider]:
     (`Organisation.municipality`). Region pages place providers by that municipality, so these
     are missing from every region's hotspots, pauses and alternatives: the dashboard and the
     pause page list them to make the gap visible."""
-    rows = (
-        Organisation.objects.filter(municipality__isnull=True)
-        .annotate(latest=Max("waitlist_submissions__period"))
-        .filter(latest__isnull=False)
-        .order_by("name", "agb_code")
-        .values_list("name", "agb_code", "latest")
-    )
-    return [UnlocatedProvider(name, agb, latest) for name, agb, latest in rows]
+
+    def read() -> list[UnlocatedProvider]:
+        rows = (
+            Organisation.objects.filter(municipality__isnull=True)
+            .annotate(latest=Max("waitlist_submissions__period"))
+            .filter(latest__isnull=False)
+            .order_by("name", "agb_code")
+            .values_list("name", "agb_code", "latest")
+        )
+        return [UnlocatedProvider(name, agb, latest) for name, agb, latest in rows]
+
+    return national("unlocated", read)
 
 
 # ------------------------------------------------------------------------------------------
@@ -225,6 +261,14 @@ def missing_providers(months: Sequence[Month]) -> dict[str, list[str]]:
     """
     if not months:
         return {}
+    wanted_months = tuple(months)
+    return national(
+        "missing-" + "-".join(f"{y}{m:02d}" for y, m in wanted_months),
+        lambda: _missing_providers(wanted_months),
+    )
+
+
+def _missing_providers(months: Sequence[Month]) -> dict[str, list[str]]:
     k = months[0][0] * 12 + months[0][1] - 2
     wanted = [((k // 12), k % 12 + 1), *months]
     periods = [date(y, m, 1) for y, m in wanted]

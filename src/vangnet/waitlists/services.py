@@ -25,7 +25,7 @@ from vangnet.common.validators import check_plausible_date, clean_text
 from vangnet.directory.models import Organisation
 from vangnet.regions.models import Municipality
 
-from . import access, aggregates, columnar, importers, published
+from . import access, aggregates, columnar, importers, published, selectors
 from .importers import CheckResult, FileProblem, LineError, Vocabulary
 from .models import (
     Channel,
@@ -219,6 +219,7 @@ def submission_import(
             ).delete()
             Submission.objects.bulk_update(replaced, [*SUBMISSION_FIELDS, "updated_at"])
         Submission.objects.bulk_create(created)
+        transaction.on_commit(selectors.submissions_changed)
         submission_ids = {s.provider_id: s.pk for s in (*replaced, *created)}
         if submission_ids:
             _write_registrations(

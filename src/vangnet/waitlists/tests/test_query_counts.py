@@ -90,3 +90,39 @@ def test_dashboard_query_count_does_not_grow_with_data(world, import_rows, verif
     large, html = _queries(client)
     assert "nog niet compleet" in html and "aanmeldpauze actief" in html
     assert large == small, f"{small} queries with 2 providers, {large} with 10"
+
+
+def test_national_facts_are_read_once_and_again_after_each_import(
+    world, import_rows, verified_client, settings, django_capture_on_commit_callbacks
+):
+    """The latest month, the providers missing from a month and those without a municipality
+    are national: three queries over every submission of the country on each dashboard request.
+    They are read once and shared; an import drops them, so its month shows at once."""
+    from django.core.cache import cache
+
+    settings.VANGNET_WAITLISTS_NATIONAL_MAX_AGE = 60
+    cache.clear()
+    owner = factories.member(Role.PROCESS_OWNER)
+    ProcessOwnerRegion.objects.create(
+        membership=Membership.objects.get(user=owner, role=Role.PROCESS_OWNER),
+        region_kind="veiligheidsregio",
+        region_code="VR13",
+    )
+    client = verified_client(owner)
+    agbs = ["30000001", "30000002"]
+    for agb in agbs:
+        provider(agb, AMSTERDAM)
+    with django_capture_on_commit_callbacks(execute=True):
+        _deliver(import_rows, agbs, skip_last={agbs[1]})
+    partial = "is nog niet compleet</strong>"
+    first, html = _queries(client)
+    assert partial in html and "Aanbieder 30000002" in html
+    cached, html_again = _queries(client)
+    assert cached < first and partial in html_again
+    with django_capture_on_commit_callbacks(execute=True):
+        import_rows(
+            [row(person_pseudonym="v1:laat", provider_agb=agbs[1], registration_date="2024-03-05")],
+            period=MONTHS[-1],
+        )
+    _, html = _queries(client)
+    assert partial not in html
