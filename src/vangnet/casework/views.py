@@ -180,7 +180,7 @@ def _case_file(
     # case looks at the last one.
     sections = casefile.visible_sections(membership.role)
     show = {s.slug.replace("-", "_"): section in (None, s.slug) for s in sections}
-    need_rounds = show.get("triage") or (case.state == State.REGISTERED and show["overzicht"])
+    need_rounds = show.get("triage") or (case.state == State.REGISTERED and show.get("overzicht"))
     rounds = (
         list(
             case.triage_rounds.select_related(
