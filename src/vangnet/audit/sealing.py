@@ -11,7 +11,7 @@ Only one sealer works at a time (an advisory lock on PostgreSQL; the follower an
 skip when another sealer holds it, the next run takes their rows). The position is the primary
 key, so two sealers can never fork the chain.
 
-The request path seals cheaply: the rows above the row the chain's head sealed (a short index
+The request path seals cheaply: the rows above the highest sealed row (a short index
 range) plus the request's own rows by id, and it waits briefly for the lock rather than skipping,
 so its own rows never fall behind the head unsealed (measured on the national log: the anti-join
 over a window of 10,000 recent rows cost ~28 ms of database time on every logged request).
@@ -39,7 +39,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils.dateparse import parse_datetime
 
 from .models import AccessLogEntry, AccessLogSeal
@@ -64,12 +64,17 @@ SEAL_LOCK = 7513_0001  # advisory-lock key of the sealer (NEN 7513)
 BATCH = 2000
 # Rows that the request path and the follower's quick turns look through for unsealed ones.
 RECENT_WINDOW = 10_000
-# How often `audit seal --follow` searches the recent window and the whole log (rows of long
-# transactions); its other turns seal the rows above the head. A full pass costs ~9 CPU-seconds
-# of PostgreSQL on a national log (a parallel anti-join of 2 million rows): every five minutes
-# still seals such rows well within VANGNET_AUDIT_MAX_LAG_SECONDS (600).
+# How often `audit seal --follow` searches the recent window (rows of long transactions);
+# its other turns seal the rows above the head.
 WINDOW_PASS_SECONDS = 10.0
-FULL_PASS_SECONDS = 300.0
+# The rest of the log is swept in slices of ids, one slice per turn of `--follow`, so that every
+# row below the window is looked at once per SWEEP_CYCLE_SECONDS. It used to be one full pass
+# every five minutes: an anti-join of the whole log, ~9 CPU-seconds of PostgreSQL (a parallel
+# query on both cores) on a national log of 2 million rows, and bench/web.py saw every page's p99
+# jump at that moment. A slice of a few thousand ids is an index range of milliseconds; a cycle
+# of five minutes still seals such rows well within VANGNET_AUDIT_MAX_LAG_SECONDS (600).
+SWEEP_CYCLE_SECONDS = 300.0
+SWEEP_MIN_ROWS = 1000
 
 
 def _utc(value: datetime) -> str:
@@ -143,12 +148,18 @@ def max_lag() -> timedelta:
 OWN_LOCK_TIMEOUT = "2s"
 
 
-def _seal_batch(*, after_id: int | None = None, own: Sequence[int] | None = None) -> int | None:
+def _seal_batch(
+    *,
+    after_id: int | None = None,
+    upto_id: int | None = None,
+    own: Sequence[int] | None = None,
+) -> int | None:
     """Seal up to BATCH rows in one transaction. None: another sealer holds the lock.
 
-    `after_id` limits the search to rows with a larger id (the recent window). `own` (the
-    request path): the rows above the one the head sealed plus these ids; the lock is waited
-    for (up to OWN_LOCK_TIMEOUT), so no concurrent sealer leaves these rows behind the head."""
+    `after_id` and `upto_id` limit the search to the ids between them (the recent window, a
+    slice of the sweep). `own` (the request path): the rows above the highest sealed one plus
+    these ids; the lock is waited for (up to OWN_LOCK_TIMEOUT), so no concurrent sealer leaves
+    these rows behind the head."""
     locked = False
     try:
         with transaction.atomic():
@@ -162,23 +173,23 @@ def _seal_batch(*, after_id: int | None = None, own: Sequence[int] | None = None
                         cursor.execute(f"SET LOCAL lock_timeout = '{OWN_LOCK_TIMEOUT}'")
                         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEAL_LOCK])
             locked = True
-            return _seal_locked(after_id=after_id, own=own)
+            return _seal_locked(after_id=after_id, upto_id=upto_id, own=own)
     except OperationalError:
         if locked:
             raise
         return None  # the lock was not had in time: left to the follower's next turn
 
 
-def _seal_locked(*, after_id: int | None, own: Sequence[int] | None) -> int:
-    head = (
-        AccessLogSeal.objects.order_by("-position").values("position", "hash", "entry_id").first()
-    )
+def _seal_locked(*, after_id: int | None, upto_id: int | None, own: Sequence[int] | None) -> int:
+    head = AccessLogSeal.objects.order_by("-position").values("position", "hash").first()
     position, previous = (head["position"], head["hash"]) if head else (0, GENESIS)
     unsealed = AccessLogEntry.objects.filter(seal__isnull=True)
     if own is not None:
-        unsealed = unsealed.filter(Q(id__gt=head["entry_id"] if head else 0) | Q(id__in=own))
+        unsealed = unsealed.filter(Q(id__gt=_highest_sealed_id()) | Q(id__in=own))
     if after_id is not None:
         unsealed = unsealed.filter(id__gt=after_id)
+    if upto_id is not None:
+        unsealed = unsealed.filter(id__lte=upto_id)
     rows = list(unsealed.order_by("id").values(*ENTRY_FIELDS)[:BATCH])
     if not rows:
         return 0
@@ -187,11 +198,17 @@ def _seal_locked(*, after_id: int | None, own: Sequence[int] | None) -> int:
     return len(links)
 
 
+def _highest_sealed_id() -> int:
+    """The largest id that has a seal: one end of the unique index on the seals' entry ids,
+    whatever the size of the log. Not the id the chain's head sealed: after the sweep sealed
+    an old row, that id is far down the log, and the rows above it are the whole log."""
+    return AccessLogSeal.objects.aggregate(highest=Max("entry_id"))["highest"] or 0
+
+
 def _recent_window_start() -> int:
-    """The id below which the recent window does not look: RECENT_WINDOW rows before the row
-    the chain's head sealed. A primary-key lookup, whatever the size of the log."""
-    head = AccessLogSeal.objects.order_by("-position").values_list("entry_id", flat=True).first()
-    return max((head or 0) - RECENT_WINDOW, 0)
+    """The id below which the recent window does not look: RECENT_WINDOW rows before the
+    highest sealed id."""
+    return max(_highest_sealed_id() - RECENT_WINDOW, 0)
 
 
 def access_log_seal(*, recent_only: bool = False, own: Sequence[int] | None = None) -> int:
@@ -200,12 +217,13 @@ def access_log_seal(*, recent_only: bool = False, own: Sequence[int] | None = No
     Finding unsealed rows in the whole log is an anti-join over every row: 3.8 s per call on
     a national log of 2 million rows, measured in bench/web.py, when it ran after every
     request. `recent_only` (the request path and most turns of `audit seal --follow`) looks
-    only at the RECENT_WINDOW rows around the chain's head, an index range; a row that a long
-    transaction committed with an older id is sealed by the next full pass (`audit seal`, and
-    `--follow` every FULL_PASS_SECONDS), well within VANGNET_AUDIT_MAX_LAG_SECONDS.
+    only at the RECENT_WINDOW rows below the highest sealed id, an index range; a row that a long
+    transaction committed with an older id is sealed by the next full pass (`audit seal`) or
+    by the sweep of `audit seal --follow` (`access_log_sweep`), well within
+    VANGNET_AUDIT_MAX_LAG_SECONDS.
 
     `own` (the request path, given the ids of the rows the request wrote): the rows above the
-    one the chain's head sealed and the request's own rows, whatever their id; a few index
+    highest sealed one and the request's own rows, whatever their id; a few index
     lookups, whatever the size of the log.
 
     Safe to run anywhere and any number of times at once: a sealer that finds another one at
@@ -225,6 +243,32 @@ def access_log_seal(*, recent_only: bool = False, own: Sequence[int] | None = No
         total += done
         if done < BATCH:
             return total
+
+
+def access_log_sweep(after_id: int, *, interval: float = 1.0) -> tuple[int, int]:
+    """Seal the unsealed rows in the next slice of ids above `after_id`, below the recent window
+    (which the window turns search). Returns (rows sealed, where the next slice starts): 0 again
+    once the slice reached the window, so the sweep goes round the whole log.
+
+    The slice is sized so that a turn every `interval` seconds covers the log once per
+    SWEEP_CYCLE_SECONDS, whatever its size: a few thousand ids of an index range per turn
+    instead of an anti-join over every row at once."""
+    end = _recent_window_start()
+    if after_id >= end:
+        return 0, 0
+    turns = max(SWEEP_CYCLE_SECONDS / interval, 1.0)
+    upto = min(after_id + max(SWEEP_MIN_ROWS, int(end / turns) + 1), end)
+    total = 0
+    while True:
+        try:
+            done = _seal_batch(after_id=after_id, upto_id=upto)
+        except IntegrityError:
+            done = 0  # another sealer appended the same position first; it takes our rows
+        if done is None:
+            return total, after_id  # another sealer is at work: this slice again next turn
+        total += done
+        if done < BATCH:
+            return total, (0 if upto >= end else upto)
 
 
 @dataclass

@@ -19,9 +19,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import InterfaceError, OperationalError, close_old_connections
 
 from vangnet.audit.sealing import (
-    FULL_PASS_SECONDS,
     WINDOW_PASS_SECONDS,
     access_log_seal,
+    access_log_sweep,
     access_log_verify,
 )
 
@@ -50,29 +50,27 @@ class Command(BaseCommand):
     def _seal(self, *, follow: bool, interval: float) -> None:
         if interval <= 0:
             raise CommandError("--interval moet groter zijn dan 0.")
-        last_full = last_window = time.monotonic()
+        last_window = time.monotonic()
         sealed = access_log_seal()  # the first turn searches the whole log
+        swept = 0  # the sweep's place: the next slice of old ids starts above it
         while True:
             if not follow:
                 self.stdout.write(f"{sealed} logregels verzegeld.")
                 return
             close_old_connections()
             time.sleep(interval)
-            # Quick turns seal the rows above the head (an index range); every
-            # WINDOW_PASS_SECONDS the recent window, and now and then the whole log, for rows
-            # that long transactions committed with older ids.
+            # Every turn seals the rows above the head (an index range) and one slice of the
+            # older ids (the sweep goes round the whole log once per SWEEP_CYCLE_SECONDS);
+            # every WINDOW_PASS_SECONDS it searches the recent window: rows that long
+            # transactions committed with older ids.
             now = time.monotonic()
-            full = now - last_full >= FULL_PASS_SECONDS
             window = now - last_window >= WINDOW_PASS_SECONDS
-            if full:
-                last_full = now
             if window:
                 last_window = now
             try:
-                if full or window:
-                    sealed = access_log_seal(recent_only=not full)
-                else:
-                    sealed = access_log_seal(own=[])
+                sealed = access_log_seal(recent_only=True) if window else access_log_seal(own=[])
+                sealed_old, swept = access_log_sweep(swept, interval=interval)
+                sealed += sealed_old
             except (OperationalError, InterfaceError) as exc:
                 # A database restart must not end the sealer that bounds the unsealed time.
                 self.stderr.write(f"verzegelen mislukt, opnieuw over {interval} s: {exc}")
