@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -35,7 +35,7 @@ from vangnet.cases.forms import (
 from vangnet.cases.models import Case, Document
 from vangnet.cases.workflow import Decision, State
 from vangnet.common.errors import DomainError, DomainErrors, NotAllowed
-from vangnet.common.pagination import keyset_page
+from vangnet.common.pagination import keyset_page, page_or_redirect
 from vangnet.directory.models import Organisation
 
 PUBLIC_EVENTS = [
@@ -103,8 +103,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
         cases = selectors.case_list(actor, state=state)
         log_list(actor, detail=f"casuslijst {state}".strip())
     order = selectors.SORTS[sort]
-    try:
-        page = keyset_page(
+    page = page_or_redirect(
+        request,
+        lambda: keyset_page(
             # Only the columns the list shows: a case row also holds the registration's long
             # texts and JSON fields, decoded for every row of every page (bench/web.py).
             cases.order_by().only(*LIST_FIELDS),
@@ -112,10 +113,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
             cursor=cursor,
             size=PAGE_SIZE,
             descending=order.startswith("-"),
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect(f"{request.path}?status={state}&sorteer={sort}")
+        ),
+        sort=sort,
+        keep={"status": state},
+    )
+    if isinstance(page, HttpResponseRedirect):
+        return page
     more = None
     if page.next_cursor and searched:
         # A search pages on by posting its terms again, never through the URL.
