@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from vangnet.accounts.decorators import verified_required
@@ -32,6 +31,7 @@ from vangnet.cases.forms import (
     ScreenForm,
     TriageForm,
 )
+from vangnet.cases.links import case_url_prefix
 from vangnet.cases.models import Case, Document
 from vangnet.cases.workflow import Decision, State
 from vangnet.common.errors import DomainError, DomainErrors, NotAllowed
@@ -130,7 +130,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         {
             "cases": page.rows,
             # The rows' links, without a URL lookup per row.
-            "case_url": reverse("cases:detail", args=["-"]).removesuffix("-/"),
+            "case_url": case_url_prefix(),
             "page": page,
             "later": bool(cursor),
             "found": cases.count() if searched else None,
