@@ -15,15 +15,14 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.db.models import DateTimeField, Value
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from vangnet.common.errors import DomainError
-from vangnet.common.pagination import keyset_page_by, page_links
+from vangnet.common.pagination import keyset_page_by, page_links, page_or_redirect
 
 from .decorators import verified_required
 from .models import ActivationLink, ApiToken, EmailPreference, Notification
@@ -161,17 +160,19 @@ def notifications(request: HttpRequest) -> HttpResponse:
             read_or_epoch=Coalesce("read_at", Value(EPOCH), output_field=DateTimeField())
         )
     # Page by page with a "Meer meldingen" link (keyset: each note exactly once, no OFFSET).
-    try:
-        page = keyset_page_by(
+    page = page_or_redirect(
+        request,
+        lambda: keyset_page_by(
             notes,
             order=NOTIFICATION_SORTS[sort],
             cursor=request.GET.get("na") or None,
             size=NOTIFICATIONS_PER_PAGE,
             name=f"meldingen {sort}",
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect(f"{request.path}?sorteer={sort}")
+        ),
+        sort=sort,
+    )
+    if isinstance(page, HttpResponseRedirect):
+        return page
     # The page lists case references: a list event in the access log (NEN 7513).
     log_list(actor, detail="meldingen")
     preference = EmailPreferenceForm(initial={"preference": actor.user.email_preference})

@@ -10,10 +10,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from vangnet.accounts.decorators import verified_required
@@ -32,10 +31,11 @@ from vangnet.cases.forms import (
     ScreenForm,
     TriageForm,
 )
+from vangnet.cases.links import case_url_prefix
 from vangnet.cases.models import Case, Document
 from vangnet.cases.workflow import Decision, State
 from vangnet.common.errors import DomainError, DomainErrors, NotAllowed
-from vangnet.common.pagination import keyset_page
+from vangnet.common.pagination import keyset_page, page_or_redirect
 from vangnet.directory.models import Organisation
 
 PUBLIC_EVENTS = [
@@ -103,8 +103,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
         cases = selectors.case_list(actor, state=state)
         log_list(actor, detail=f"casuslijst {state}".strip())
     order = selectors.SORTS[sort]
-    try:
-        page = keyset_page(
+    page = page_or_redirect(
+        request,
+        lambda: keyset_page(
             # Only the columns the list shows: a case row also holds the registration's long
             # texts and JSON fields, decoded for every row of every page (bench/web.py).
             cases.order_by().only(*LIST_FIELDS),
@@ -112,10 +113,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
             cursor=cursor,
             size=PAGE_SIZE,
             descending=order.startswith("-"),
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect(f"{request.path}?status={state}&sorteer={sort}")
+        ),
+        sort=sort,
+        keep={"status": state},
+    )
+    if isinstance(page, HttpResponseRedirect):
+        return page
     more = None
     if page.next_cursor and searched:
         # A search pages on by posting its terms again, never through the URL.
@@ -127,7 +130,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         {
             "cases": page.rows,
             # The rows' links, without a URL lookup per row.
-            "case_url": reverse("cases:detail", args=["-"]).removesuffix("-/"),
+            "case_url": case_url_prefix(),
             "page": page,
             "later": bool(cursor),
             "found": cases.count() if searched else None,

@@ -42,6 +42,7 @@ from vangnet.cases.actions import (
     form_errors,
 )
 from vangnet.cases.forms import MoveForm, ScreenForm
+from vangnet.cases.links import case_url_prefix
 from vangnet.cases.models import Case, CriterionAssessment
 from vangnet.cases.organisation_field import (
     OrganisationField,
@@ -102,7 +103,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "actor": actor,
             # The case links of the lists, without a URL lookup per row.
-            "case_url": reverse("cases:detail", args=["-"]).removesuffix("-/"),
+            "case_url": case_url_prefix(),
             "queue": queue,
             "queue_total": queue_total,
             "queue_more": [(State(state), n) for state, n in sorted(queue_counts.items()) if n]
@@ -323,13 +324,12 @@ def _case_urls(case: Case) -> dict[str, str]:
     """The bases of the case's action, form, section and document addresses: the templates add
     the name (`{{ action_url }}delen/`), instead of reversing a URL for every row of every list
     (each `{% url %}` costs the page tens of microseconds)."""
-    placeholder = "x"
     return {
-        name: reverse(view, args=[case.reference, placeholder]).removesuffix(f"{placeholder}/")
+        name: case_url_prefix(view, case.reference)
         for name, view in (
-            ("action_url", "cases:action"),
-            ("form_url", "cases:form"),
-            ("section_url", "cases:section"),
+            ("action_url", "action"),
+            ("form_url", "form"),
+            ("section_url", "section"),
         )
     } | {"documents_url": reverse("cases:document_upload", args=[case.reference])}
 

@@ -11,7 +11,7 @@ cursor is refused with a clear message instead of reaching the database.
 from __future__ import annotations
 
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -19,14 +19,16 @@ from functools import reduce
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.core import signing
 from django.db import connection
 from django.db.models import DateTimeField, F, FloatField, Func, Model, Q, QuerySet, Value
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
 
 from .errors import DomainError
 
 M = TypeVar("M", bound=Model)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -235,3 +237,28 @@ def page_links(
         ("?" + urlencode(params) if params else request.path) if request.GET.get(param) else None
     )
     return {"more": more, "first": first}
+
+
+def page_or_redirect(
+    request: HttpRequest,
+    read: Callable[[], T],
+    *,
+    sort: str,
+    keep: Mapping[str, str] | None = None,
+) -> T | HttpResponseRedirect:
+    """What `read` returns (a keyset page, or a tuple of pages for a view with several lists),
+    or, when a cursor of the request is refused, a redirect to the first page of the list in the
+    same `sort`, with the refusal as an error message. `keep` holds the other parameters the
+    first page keeps (a filter), in the order given, before `sorteer`.
+
+        page = page_or_redirect(request, lambda: keyset_page_by(...), sort=sort)
+        if isinstance(page, HttpResponseRedirect):
+            return page
+    """
+    try:
+        return read()
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return HttpResponseRedirect(
+            f"{request.path}?{urlencode({**(keep or {}), 'sorteer': sort})}"
+        )

@@ -52,11 +52,8 @@ def term_status_of(
     of cases compute it from one query's rows, without a model instance per case."""
     if admitted_on is None or state not in ACTIVE_STATES:
         return None
-    deadline = term_deadline(
-        admitted_on=admitted_on,
-        term_days=term_days,
-        suspensions=[Suspension(start, end) for start, end in suspensions],
-        today=today,
+    deadline = deadline_of(
+        admitted_on=admitted_on, term_days=term_days, suspensions=suspensions, today=today
     )
     suspended = any(end is None and start <= today for start, end in suspensions)
     return TermStatus(
@@ -64,6 +61,24 @@ def term_status_of(
         status=str(due_status(deadline, today=today, warn_days=WARN_DAYS)),
         suspended=suspended,
         days_left=(deadline - today).days,
+    )
+
+
+def deadline_of(
+    *,
+    admitted_on: date,
+    term_days: int,
+    suspensions: Sequence[tuple[date, date | None]],
+    today: date,
+) -> date:
+    """The date by which an admitted patient must be offered suitable care, from plain values
+    (start and end of each suspension, the end None while it runs): the one place the term's
+    deadline is computed, for the term's status here and for the follow-up services."""
+    return term_deadline(
+        admitted_on=admitted_on,
+        term_days=term_days,
+        suspensions=[Suspension(start, end) for start, end in suspensions],
+        today=today,
     )
 
 

@@ -35,9 +35,7 @@ from vangnet.engines.followup import (
     MIN_PHASE_MONTHS,
     checkin_dates,
     phase_end,
-    term_deadline,
 )
-from vangnet.engines.followup import Suspension as EngineSuspension
 from vangnet.followup.models import (
     CheckIn,
     EscalationLevel,
@@ -46,6 +44,7 @@ from vangnet.followup.models import (
     GoalProgress,
     TermSuspension,
 )
+from vangnet.followup.selectors import deadline_of
 from vangnet.followup.workflow import next_levels, running_suspension
 from vangnet.plans.models import (
     PlanGoal,
@@ -206,14 +205,12 @@ def case_deadline(
     (`suspensions`: the case's, when the caller has read them already)."""
     if case.admitted_on is None:
         return None
-    today = today or timezone.localdate()
     rows = case.suspensions.all() if suspensions is None else suspensions
-    periods = [EngineSuspension(s.starts_on, s.ended_on) for s in rows]
-    return term_deadline(
+    return deadline_of(
         admitted_on=case.admitted_on,
         term_days=case.table.offer_term_days,
-        suspensions=periods,
-        today=today,
+        suspensions=[(s.starts_on, s.ended_on) for s in rows],
+        today=today or timezone.localdate(),
     )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -20,7 +20,7 @@ from vangnet.audit.services import access_log_write
 from vangnet.cases.actions import case_object
 from vangnet.cases.models import Case
 from vangnet.common.errors import DomainError
-from vangnet.common.pagination import keyset_page_by, page_links
+from vangnet.common.pagination import keyset_page_by, page_links, page_or_redirect
 from vangnet.meetings import forms as meeting_forms
 from vangnet.meetings import services as meeting_services
 from vangnet.meetings.models import AgendaItem, Meeting
@@ -81,17 +81,19 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     meetings = Meeting.objects.filter(table_id__in=tables).select_related("table")
     # Page by page with a "Meer besprekingen" link (keyset on the sort column and the id: each
     # meeting exactly once, and a late page costs what the first does).
-    try:
-        page = keyset_page_by(
+    page = page_or_redirect(
+        request,
+        lambda: keyset_page_by(
             meetings,
             order=MEETING_SORTS[sort],
             cursor=request.GET.get("na") or None,
             size=MEETINGS_PER_PAGE,
             name=f"besprekingen {sort}",
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect(f"{request.path}?sorteer={sort}")
+        ),
+        sort=sort,
+    )
+    if isinstance(page, HttpResponseRedirect):
+        return page
     return render(
         request,
         "meetings/list.html",

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import DecimalField, F, Value
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 
 from vangnet.accounts.decorators import verified_required
@@ -17,7 +17,7 @@ from vangnet.audit.models import Action, Outcome
 from vangnet.audit.services import access_log_write
 from vangnet.cases.views import case_or_404
 from vangnet.common.errors import DomainError
-from vangnet.common.pagination import keyset_page_by, page_links
+from vangnet.common.pagination import keyset_page_by, page_links, page_or_redirect
 from vangnet.plans import services as plan_services
 from vangnet.plans.forms import FinancingDecisionForm
 from vangnet.plans.models import FinancingDecision
@@ -141,24 +141,29 @@ def my_decisions(request: HttpRequest) -> HttpResponse:
             "amount", Value(-1), output_field=DecimalField(max_digits=9, decimal_places=2)
         ),
     )
-    try:
-        page = keyset_page_by(
-            decisions,
-            order=DECISION_SORTS[sort],
-            cursor=request.GET.get("na") or None,
-            size=DECISIONS_PER_PAGE,
-            name=f"financieringsbesluiten {sort}",
-        )
-        open_page = keyset_page_by(
-            adviser_open_requests(list(insurers)),
-            order=("created_at", "pk"),
-            cursor=request.GET.get("open_na") or None,
-            size=OPEN_REQUESTS_PER_PAGE,
-            name="open aanvragen",
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect(f"{request.path}?sorteer={sort}")
+    pages = page_or_redirect(
+        request,
+        lambda: (
+            keyset_page_by(
+                decisions,
+                order=DECISION_SORTS[sort],
+                cursor=request.GET.get("na") or None,
+                size=DECISIONS_PER_PAGE,
+                name=f"financieringsbesluiten {sort}",
+            ),
+            keyset_page_by(
+                adviser_open_requests(list(insurers)),
+                order=("created_at", "pk"),
+                cursor=request.GET.get("open_na") or None,
+                size=OPEN_REQUESTS_PER_PAGE,
+                name="open aanvragen",
+            ),
+        ),
+        sort=sort,
+    )
+    if isinstance(pages, HttpResponseRedirect):
+        return pages
+    page, open_page = pages
     # The page lists case references: a list event in the access log (NEN 7513).
     log_list(actor, detail="financieringsbesluiten")
     return render(

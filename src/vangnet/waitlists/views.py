@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +28,7 @@ from vangnet.audit.models import Action
 from vangnet.audit.services import access_log_write
 from vangnet.common.dates import dutch_date
 from vangnet.common.errors import DomainError, NotAllowed, NotFound
-from vangnet.common.pagination import keyset_page_by, page_links
+from vangnet.common.pagination import keyset_page_by, page_links, page_or_redirect
 from vangnet.common.spreadsheet import escape_formula
 
 from . import access, counting, exports, published, selectors, services
@@ -356,18 +356,20 @@ def upload(request: HttpRequest) -> HttpResponse:
     # Page by page with "Meer aanleveringen" (keyset, no OFFSET). The sorts on the provider's
     # name keep the name out of the URL: the cursor names only the last upload's id.
     order = UPLOAD_SORTS[sort]
-    try:
-        page = keyset_page_by(
+    page = page_or_redirect(
+        request,
+        lambda: keyset_page_by(
             past,
             order=order,
             cursor=request.GET.get("na") or None,
             size=UPLOADS_PER_PAGE,
             name=f"aanleveringen {sort}",
             anchor="provider__name" in order,
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect(f"{request.path}?sorteer={sort}")
+        ),
+        sort=sort,
+    )
+    if isinstance(page, HttpResponseRedirect):
+        return page
     return render(
         request,
         "waitlists/upload.html",
