@@ -1,7 +1,7 @@
 """gunicorn settings for `make serve` (production-like): workers sized to the cores.
 
-Environment: VANGNET_BIND (default 127.0.0.1:8000), VANGNET_WORKERS (default 2 × cores + 1,
-gunicorn's rule of thumb for a sync Django app that waits on PostgreSQL part of the time),
+Environment: VANGNET_BIND (default 127.0.0.1:8000), VANGNET_WORKERS (default 2 × cores: sync
+workers that wait on PostgreSQL part of the time; see below),
 VANGNET_THREADS (default 1), VANGNET_AUDIT_SEALER (default 1: run the access log's sealer,
 `audit seal --follow`, beside the workers, as docs/security.md asks of production; the requests
 then leave sealing to it; 0: no sealer, each logging request seals its own rows).
@@ -15,7 +15,10 @@ from typing import Any
 
 wsgi_app = "vangnet.wsgi:application"
 bind = os.environ.get("VANGNET_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("VANGNET_WORKERS", 2 * multiprocessing.cpu_count() + 1))
+# Two per core, not gunicorn's rule of thumb 2 × cores + 1: on the 2-core bench machine, with
+# PostgreSQL on the same cores, bench/web.py (--quick, 120 s, two runs each) measured p95 254-286 ms
+# with 3 workers, 168-210 ms with 4 and 270-321 ms with 5; a fifth worker only adds contention.
+workers = int(os.environ.get("VANGNET_WORKERS", 2 * multiprocessing.cpu_count()))
 threads = int(os.environ.get("VANGNET_THREADS", 1))
 # Load the app once in the master: workers fork with Django and the engines' imports done.
 preload_app = True
