@@ -9,16 +9,15 @@ from collections.abc import Iterator
 from datetime import date
 
 from django import forms
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from vangnet.accounts.decorators import verified_required
 from vangnet.accounts.models import Membership, Role, User
 from vangnet.accounts.selectors import Actor, request_actor
-from vangnet.common.errors import DomainError
 from vangnet.common.forms import PlausibleDateField
-from vangnet.common.pagination import keyset_page
+from vangnet.common.pagination import keyset_page, page_or_redirect
 from vangnet.common.spreadsheet import escape_formula
 
 from .models import AccessLogEntry, AccountLogEntry, Action, Outcome
@@ -102,8 +101,11 @@ def log_view(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
                 form.add_error("reference", "Een export gaat over één casus: vul de referentie in.")
                 return render(request, "audit/log.html", {"form": form, "entries": None})
             return _csv_export(actor, membership, ref, d["start"], d["end"], d["user"])
-        try:
-            page = keyset_page(
+        # A refused cursor goes back to the empty form: the filters travel in the POST body
+        # only (never in a URL), so the first page is the search asked again.
+        page = page_or_redirect(
+            request,
+            lambda: keyset_page(
                 access_log_for_case(
                     case_reference=ref, start=d["start"], end=d["end"], user=d["user"]
                 ),
@@ -111,10 +113,10 @@ def log_view(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
                 cursor=request.POST.get("na") or None,
                 size=PAGE_SIZE,
                 descending=d["order"] != "oudste",
-            )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            return render(request, "audit/log.html", {"form": form, "entries": None})
+            ),
+        )
+        if isinstance(page, HttpResponseRedirect):
+            return page
         entries = [(e, full_name(e)) for e in page.rows]
         if page.next_cursor:
             more = {
@@ -215,17 +217,17 @@ def account_log_view(request: HttpRequest) -> HttpResponse:
             },
             status=403,
         )
-    try:
-        page = keyset_page(
+    page = page_or_redirect(
+        request,
+        lambda: keyset_page(
             AccountLogEntry.objects.all(),
             field="at",
             cursor=request.GET.get("na") or None,
             size=PAGE_SIZE,
-        )
-    except DomainError as exc:
-        return render(
-            request, "errors/error.html", {"title": "Beheerlog", "message": exc.message}, status=400
-        )
+        ),
+    )
+    if isinstance(page, HttpResponseRedirect):
+        return page
     access_log_write(actor=actor, action=Action.LOG_VIEW, membership=membership, detail="beheerlog")
     # The log keeps usernames (it outlives accounts); the page shows full names beside them.
     names = {e.actor for e in page.rows} | {e.subject for e in page.rows}

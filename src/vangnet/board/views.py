@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -18,7 +18,7 @@ from vangnet.cases.access import Permission, case_access
 from vangnet.cases.models import Case
 from vangnet.cases.views import case_or_404
 from vangnet.common.errors import DomainError, DomainErrors, NotAllowed
-from vangnet.common.pagination import keyset_page, page_links
+from vangnet.common.pagination import keyset_page, page_links, page_or_redirect
 from vangnet.directory.models import Organisation
 from vangnet.regions.models import Table
 
@@ -49,16 +49,17 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         access_log_write(actor=actor, action=Action.LIST, outcome="denied", detail=access.DETAIL)
         raise PermissionDenied("De bestuurlijke overlegtafel is voor bestuurders en coördinatoren.")
     # Newest first, page by page with "Meer agendapunten" (keyset: each item once, no cap).
-    try:
-        page = keyset_page(
+    page = page_or_redirect(
+        request,
+        lambda: keyset_page(
             access.visible_referrals(actor).select_related("table", "case"),
             field="created_at",
             cursor=request.GET.get("na") or None,
             size=SHOWN,
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect(request.path)
+        ),
+    )
+    if isinstance(page, HttpResponseRedirect):
+        return page
     access_log_write(actor=actor, action=Action.LIST, detail=access.DETAIL)
     return render(request, "board/list.html", {"referrals": page.rows, **page_links(request, page)})
 

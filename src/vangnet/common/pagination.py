@@ -243,22 +243,31 @@ def page_or_redirect(
     request: HttpRequest,
     read: Callable[[], T],
     *,
-    sort: str,
+    sort: str | None = None,
     keep: Mapping[str, str] | None = None,
 ) -> T | HttpResponseRedirect:
     """What `read` returns (a keyset page, or a tuple of pages for a view with several lists),
-    or, when a cursor of the request is refused, a redirect to the first page of the list in the
-    same `sort`, with the refusal as an error message. `keep` holds the other parameters the
-    first page keeps (a filter), in the order given, before `sorteer`.
+    or, when a cursor of the request is refused, a redirect to the first page of the same list,
+    with the refusal as an error message. The first page keeps `keep` (the list's own filters,
+    in the order given) and then `sort` as `sorteer`; a list without a sort passes none, and a
+    list with neither goes back to its bare path.
 
         page = page_or_redirect(request, lambda: keyset_page_by(...), sort=sort)
         if isinstance(page, HttpResponseRedirect):
             return page
+
+    Only a refused cursor is answered here: any other DomainError `read` raises (a selector's
+    NotAllowed, say) goes on to the view, so a refusal of access never looks like a stale link.
     """
     try:
         return read()
     except DomainError as exc:
+        if exc.field != "cursor":
+            raise
         messages.error(request, exc.message)
+        params = dict(keep or {})
+        if sort is not None:
+            params["sorteer"] = sort
         return HttpResponseRedirect(
-            f"{request.path}?{urlencode({**(keep or {}), 'sorteer': sort})}"
+            f"{request.path}?{urlencode(params)}" if params else request.path
         )

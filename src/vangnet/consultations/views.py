@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 
 from vangnet.accounts.decorators import verified_required
@@ -16,7 +16,7 @@ from vangnet.audit.models import Action
 from vangnet.audit.services import access_log_write
 from vangnet.common.errors import DomainError
 from vangnet.common.forms import PlausibleDateField
-from vangnet.common.pagination import keyset_page
+from vangnet.common.pagination import keyset_page, page_or_redirect
 
 from . import services
 from .models import Consultation
@@ -114,18 +114,21 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
             return redirect("consultations:list")
     # Newest first by default; "oudste" turns the list around. The order travels with "more".
     oldest_first = request.GET.get("volgorde") == "oudste"
-    try:
-        page = keyset_page(
+    order = {"volgorde": "oudste"} if oldest_first else {}
+    page = page_or_redirect(
+        request,
+        lambda: keyset_page(
             consultations_for(actor),
             field="requested_on",
             cursor=request.GET.get("na") or None,
             size=PAGE_SIZE,
             descending=not oldest_first,
-        )
-    except DomainError:
-        return redirect("consultations:list")
+        ),
+        keep=order,
+    )
+    if isinstance(page, HttpResponseRedirect):
+        return page
     items = page.rows
-    order = {"volgorde": "oudste"} if oldest_first else {}
     more = "?" + urlencode({**order, "na": page.next_cursor}) if page.next_cursor else None
     access_log_write(actor=actor, action=Action.LIST, membership=membership, detail="consultaties")
     counts = consultation_counts(table_number=membership.table.number if membership.table else None)

@@ -3,10 +3,9 @@ a letter as PDF. Every download is logged as an export; a refusal is a 403 and a
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -16,8 +15,7 @@ from vangnet.accounts.selectors import Actor, request_actor
 from vangnet.audit.models import Action, Outcome
 from vangnet.audit.services import access_log_write
 from vangnet.cases.access import Permission, granting_membership, log_list
-from vangnet.common.errors import DomainError
-from vangnet.common.pagination import keyset_page, page_links
+from vangnet.common.pagination import keyset_page, page_links, page_or_redirect
 
 from .models import GpLetter
 from .selectors import gp_consent, gp_letters_for
@@ -87,16 +85,17 @@ def inbox(request: HttpRequest) -> HttpResponse:
         )
         raise PermissionDenied
     # Newest first, page by page with "Meer berichten" (keyset: each letter once, no cap).
-    try:
-        page = keyset_page(
+    page = page_or_redirect(
+        request,
+        lambda: keyset_page(
             gp_letters_for(actor),
             field="created_at",
             cursor=request.GET.get("na") or None,
             size=LETTERS_PER_PAGE,
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect(request.path)
+        ),
+    )
+    if isinstance(page, HttpResponseRedirect):
+        return page
     log_list(actor, detail="huisartsberichten")
     return render(
         request, "continuity/inbox.html", {"letters": page.rows, **page_links(request, page)}

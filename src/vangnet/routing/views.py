@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -22,7 +22,7 @@ from vangnet.audit.services import access_log_write
 from vangnet.cases import services as case_services
 from vangnet.common.clientip import client_ip
 from vangnet.common.errors import DomainError, DomainErrors, NotAllowed
-from vangnet.common.pagination import keyset_page
+from vangnet.common.pagination import keyset_page, page_or_redirect
 
 from . import selectors, services
 from .access import question_access, signal_access
@@ -83,15 +83,18 @@ def question_list(request: HttpRequest) -> HttpResponse:
             "Alleen de UCZ en zorgbemiddeling van zorgverzekeraars zien vragen.",
         )
     state = request.GET.get("status", "")
-    try:
-        page = keyset_page(
+    page = page_or_redirect(
+        request,
+        lambda: keyset_page(
             selectors.question_list(actor, state=state),
             field="created_at",
             cursor=request.GET.get("na") or None,
             size=PAGE_SIZE,
-        )
-    except DomainError:
-        return redirect("routing:questions")
+        ),
+        keep={"status": state} if state else None,
+    )
+    if isinstance(page, HttpResponseRedirect):
+        return page
     access_log_write(actor=actor, action=Action.LIST, detail="vragen")
     return render(
         request,
@@ -372,15 +375,18 @@ def signal_list(request: HttpRequest) -> HttpResponse:
             request, actor, "signalen", "Alleen de coördinator van een tafel ziet de signalen."
         )
     state = request.GET.get("status", "")
-    try:
-        page = keyset_page(
+    page = page_or_redirect(
+        request,
+        lambda: keyset_page(
             selectors.signal_list(actor, state=state),
             field="created_at",
             cursor=request.GET.get("na") or None,
             size=PAGE_SIZE,
-        )
-    except DomainError:
-        return redirect("routing:signals")
+        ),
+        keep={"status": state} if state else None,
+    )
+    if isinstance(page, HttpResponseRedirect):
+        return page
     access_log_write(actor=actor, action=Action.LIST, detail="signalen")
     return render(
         request,

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -22,7 +22,7 @@ from vangnet.accounts.selectors import Actor, request_actor
 from vangnet.audit.models import Action
 from vangnet.audit.services import access_log_write
 from vangnet.common.errors import DomainError, NotAllowed, NotFound
-from vangnet.common.pagination import keyset_page
+from vangnet.common.pagination import keyset_page, page_or_redirect
 from vangnet.waitlists.models import RegionKind
 
 from . import access, exports, selectors, services
@@ -53,18 +53,18 @@ PAGE_SIZE = 50
 def _index(
     request: HttpRequest, actor: Actor, form: CalibrateForm, status: int = 200
 ) -> HttpResponse:
-    # Page by page (keyset), newest first, with a "more" link instead of a silent cut-off.
-    try:
-        page = keyset_page(
-            selectors.scenarios(actor),
-            field="created_at",
-            cursor=request.GET.get("na") or None,
-            size=PAGE_SIZE,
-        )
-    except DomainError:
-        page = keyset_page(
-            selectors.scenarios(actor), field="created_at", cursor=None, size=PAGE_SIZE
-        )
+    # Page by page (keyset), newest first, with a "more" link instead of a silent cut-off. The
+    # link leads to the index; a calibration form posted back with errors shows the first page
+    # (a cursor there could only be refused with a redirect to the POST-only calibrate URL).
+    cursor = request.GET.get("na") if request.method == "GET" else None
+    page = page_or_redirect(
+        request,
+        lambda: keyset_page(
+            selectors.scenarios(actor), field="created_at", cursor=cursor or None, size=PAGE_SIZE
+        ),
+    )
+    if isinstance(page, HttpResponseRedirect):
+        return page
     return render(
         request,
         "scenarios/index.html",

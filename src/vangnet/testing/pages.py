@@ -33,3 +33,18 @@ def walk(
         href = html_lib.unescape(more.group(1)) if more else None
         next_url = (path + href if href.startswith("?") else href) if href else None
     return seen, queries
+
+
+def assert_cursor_refused(
+    client: Client, url: str, *, first: str, post: dict | None = None
+) -> None:
+    """`url` carries a tampered cursor (or `post` does): the answer is a redirect to `first`, the
+    first page of the same list, and that page says why in the one message every list uses."""
+    from vangnet.common.pagination import BAD_CURSOR
+
+    response = client.post(url, post) if post is not None else client.get(url)
+    assert response.status_code == 302, (url, response.status_code)
+    assert response["Location"] == first
+    landing = client.get(first)
+    assert landing.status_code == 200, first
+    assert html_lib.escape(BAD_CURSOR) in landing.content.decode()

@@ -19,7 +19,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -32,7 +32,7 @@ from vangnet.audit.services import access_log_write
 from vangnet.common.clientip import client_ip
 from vangnet.common.dates import dutch_date
 from vangnet.common.errors import DomainError, NotAllowed, NotFound
-from vangnet.common.pagination import keyset_page, page_links
+from vangnet.common.pagination import keyset_page, page_links, page_or_redirect
 
 from . import client_access, client_codes, public
 from .client import candidate_for_page, client_page
@@ -164,16 +164,17 @@ def staff_page(request: HttpRequest, reference: str) -> HttpResponse:
     except NotAllowed as exc:
         raise PermissionDenied from exc
     # Newest first, page by page with "Meer codes" (keyset), instead of the newest 10 only.
-    try:
-        codes = keyset_page(
+    codes = page_or_redirect(
+        request,
+        lambda: keyset_page(
             candidate.access_codes.select_related("issued_by"),
             field="created_at",
             cursor=request.GET.get("na") or None,
             size=CODES_SHOWN,
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect(request.path)
+        ),
+    )
+    if isinstance(codes, HttpResponseRedirect):
+        return codes
     return render(
         request,
         "transfers/client/staff.html",

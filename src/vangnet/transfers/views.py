@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +24,7 @@ from vangnet.audit.models import Action
 from vangnet.audit.services import access_log_write
 from vangnet.common.dates import dutch_date
 from vangnet.common.errors import DomainError, DomainErrors, NotAllowed, NotFound
-from vangnet.common.pagination import keyset_page
+from vangnet.common.pagination import keyset_page, page_or_redirect
 from vangnet.waitlists.models import RegionKind
 
 from . import access, proposals, selectors, services, workflow
@@ -97,11 +97,6 @@ def _more(request: HttpRequest, param: str, cursor: str | None) -> str | None:
     return "?" + urlencode({**query, param: cursor})
 
 
-def _bad_cursor(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    messages.error(request, exc.message)
-    return redirect(request.path)
-
-
 # --- overview ---------------------------------------------------------------------------------
 
 
@@ -110,21 +105,27 @@ def _bad_cursor(request: HttpRequest, exc: DomainError) -> HttpResponse:
 def index(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     desks = [(r, selectors.region_label(r)) for r in access.desk_regions(actor)]
-    try:
-        candidates = keyset_page(
-            selectors.visible_candidates(actor),
-            field="created_at",
-            cursor=request.GET.get("na_k") or None,
-            size=selectors.PAGE_SIZE,
-        )
-        transfers = keyset_page(
-            selectors.visible_transfers(actor),
-            field="updated_at",
-            cursor=request.GET.get("na_t") or None,
-            size=selectors.PAGE_SIZE,
-        )
-    except DomainError as exc:
-        return _bad_cursor(request, exc)
+    # Two lists, each with its own cursor: a refused one starts both on their first page.
+    pages = page_or_redirect(
+        request,
+        lambda: (
+            keyset_page(
+                selectors.visible_candidates(actor),
+                field="created_at",
+                cursor=request.GET.get("na_k") or None,
+                size=selectors.PAGE_SIZE,
+            ),
+            keyset_page(
+                selectors.visible_transfers(actor),
+                field="updated_at",
+                cursor=request.GET.get("na_t") or None,
+                size=selectors.PAGE_SIZE,
+            ),
+        ),
+    )
+    if isinstance(pages, HttpResponseRedirect):
+        return pages
+    candidates, transfers = pages
     if candidates.rows or transfers.rows:
         access_log_write(actor=actor, action=Action.LIST, detail="transferkandidaten")
     return render(
@@ -213,21 +214,26 @@ def desk_list(request: HttpRequest, kind: str, code: str, section: str) -> HttpR
     else:
         raise NotFound("Deze lijst bestaat niet.")
     membership = access.require_desk_logged(actor, region)
-    context: dict[str, Any] = {"region": region, "label": selectors.region_label(region)}
-    try:
+    cursor = request.GET.get("na") or None
+
+    def read() -> dict[str, Any]:
         if what == "kandidaten":
-            cpage = selectors.desk_candidates(region, state, request.GET.get("na") or None)
-            context |= {"candidates": cpage.rows, "more": _more(request, "na", cpage.next_cursor)}
-        elif what == "transfers":
-            tpage = selectors.desk_transfers(region, state, request.GET.get("na") or None)
-            context |= {"transfers": tpage.rows, "more": _more(request, "na", tpage.next_cursor)}
-        else:
-            npage, rows = selectors.capacity_page(
-                selectors.region_capacity_qs(region), request.GET.get("na") or None
-            )
-            context |= {"capacity": rows, "more": _more(request, "na", npage.next_cursor)}
-    except DomainError as exc:
-        return _bad_cursor(request, exc)
+            cpage = selectors.desk_candidates(region, state, cursor)
+            return {"candidates": cpage.rows, "more": _more(request, "na", cpage.next_cursor)}
+        if what == "transfers":
+            tpage = selectors.desk_transfers(region, state, cursor)
+            return {"transfers": tpage.rows, "more": _more(request, "na", tpage.next_cursor)}
+        npage, rows = selectors.capacity_page(selectors.region_capacity_qs(region), cursor)
+        return {"capacity": rows, "more": _more(request, "na", npage.next_cursor)}
+
+    listed = page_or_redirect(request, read)
+    if isinstance(listed, HttpResponseRedirect):
+        return listed
+    context: dict[str, Any] = {
+        "region": region,
+        "label": selectors.region_label(region),
+        **listed,
+    }
     access_log_write(
         actor=actor, action=Action.LIST, membership=membership, detail=f"transfertafel {code}"
     )
@@ -395,12 +401,15 @@ def capacity(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"{len(rows)} regels capaciteit gepubliceerd.")
             return redirect("transfers:capacity")
-    try:
-        page, published = selectors.capacity_page(
+    paged = page_or_redirect(
+        request,
+        lambda: selectors.capacity_page(
             selectors.own_capacity_qs(actor), request.GET.get("na") or None
-        )
-    except DomainError as exc:
-        return _bad_cursor(request, exc)
+        ),
+    )
+    if isinstance(paged, HttpResponseRedirect):
+        return paged
+    page, published = paged
     return render(
         request,
         "transfers/capacity.html",
@@ -480,10 +489,11 @@ def screening(request: HttpRequest) -> HttpResponse:
     if not access.is_screener(actor):
         access.log_denied(actor, action=Action.LIST, channel="web", detail="screening")
         raise NotAllowed("De screeningslijst is er voor screeners van het transfermechanisme.")
-    try:
-        queue = selectors.screening_queue(actor, request.GET.get("na") or None)
-    except DomainError as exc:
-        return _bad_cursor(request, exc)
+    queue = page_or_redirect(
+        request, lambda: selectors.screening_queue(actor, request.GET.get("na") or None)
+    )
+    if isinstance(queue, HttpResponseRedirect):
+        return queue
     access_log_write(actor=actor, action=Action.LIST, detail="screeningslijst")
     return render(
         request,

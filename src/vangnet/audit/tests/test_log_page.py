@@ -209,3 +209,18 @@ def test_the_log_can_be_read_oldest_first_and_more_keeps_the_order(
     monkeypatch.setattr(views, "PAGE_SIZE", 100)  # the log views above are newer rows too
     newest = client.post("/toegangslog/", {"reference": REF}).content.decode()
     assert re.findall(r"inzage (\d)", _table(newest))[:2] == ["4", "3"]
+
+
+def test_a_tampered_cursor_goes_back_to_the_form_with_the_reason(world, verified_client):
+    """The search's terms travel in the POST body only, never in a URL, so the first page of a
+    refused cursor is the form: asking again shows the first page."""
+    from vangnet.testing.pages import assert_cursor_refused
+
+    _read(world.coordinator)
+    client = verified_client(world.privacy_officer)
+    assert_cursor_refused(
+        client, "/toegangslog/", post={"reference": REF, "na": "vervalst"}, first="/toegangslog/"
+    )
+    assert not AccessLogEntry.objects.filter(
+        user=world.privacy_officer, action=Action.LOG_VIEW, case_reference=REF
+    ).exists()

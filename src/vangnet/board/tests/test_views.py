@@ -195,3 +195,10 @@ def test_more_link_reaches_every_referral_once(world, verified_client, monkeypat
     seen, many = walk(client, reverse("board:list"), _items)
     assert sorted(map(int, seen)) == sorted(r.pk for r in made)
     assert len(many) == 5 and max(many) <= max(few)
+
+
+def test_a_tampered_cursor_goes_back_to_the_first_page_with_the_reason(world, verified_client):
+    from vangnet.testing.pages import assert_cursor_refused
+
+    url = reverse("board:list")
+    assert_cursor_refused(verified_client(world.coordinator), url + "?na=vervalst", first=url)

@@ -10,7 +10,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpRequest, HttpResponseRedirect
 from django.test import RequestFactory
 
-from vangnet.common.errors import DomainError
+from vangnet.common.errors import DomainError, NotAllowed
 from vangnet.common.pagination import BAD_CURSOR, Page, keyset_page, page_or_redirect
 
 
@@ -60,9 +60,38 @@ def test_kept_parameters_come_first_and_stay_even_when_empty():
     assert response.url == "/lijst/?status=plan&sorteer=status"
 
 
+def _refused() -> Page[Group]:
+    raise DomainError(BAD_CURSOR, field="cursor")
+
+
+def test_a_list_without_a_sort_goes_back_to_its_path_with_its_filters():
+    """Lists with no `sorteer` (a GP's inbox, the screening queue) pass no sort: the first page
+    is the bare path, or the path with the list's own filters."""
+    request = _request("?na=vervalst")
+    response = page_or_redirect(request, _refused)
+    assert isinstance(response, HttpResponseRedirect)
+    assert response.url == "/lijst/"
+    assert _messages(request) == [BAD_CURSOR]
+    response = page_or_redirect(_request(), _refused, keep={"status": "open"})
+    assert isinstance(response, HttpResponseRedirect)
+    assert response.url == "/lijst/?status=open"
+
+
 def test_other_errors_are_not_swallowed():
     def broken() -> Page[Group]:
         raise ValueError("a bug, not a bad cursor")
 
     with pytest.raises(ValueError):
         page_or_redirect(_request(), broken, sort="-datum")
+
+
+def test_a_domain_error_that_is_not_about_the_cursor_goes_on_to_the_view():
+    """A read may call a selector that refuses access: that must stay a 403, not a redirect."""
+
+    def forbidden() -> Page[Group]:
+        raise NotAllowed()
+
+    request = _request("?na=abc")
+    with pytest.raises(NotAllowed):
+        page_or_redirect(request, forbidden, sort="-datum")
+    assert _messages(request) == []

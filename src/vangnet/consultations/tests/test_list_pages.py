@@ -65,3 +65,13 @@ def test_the_list_can_be_turned_around_oldest_first(world, verified_client, monk
         more = re.search(r'href="([^"]+)" data-testid="more"', html)
         url = "/consultaties/" + more.group(1).replace("&amp;", "&") if more else None
     assert shown == ["06", "05", "04", "03", "02", "01", "00"]  # the oldest question first
+
+
+def test_a_tampered_cursor_goes_back_to_the_first_page_in_the_same_order(world, verified_client):
+    from vangnet.testing.pages import assert_cursor_refused
+
+    client = verified_client(world.coordinator)
+    assert_cursor_refused(client, "/consultaties/?na=vervalst", first="/consultaties/")
+    assert_cursor_refused(
+        client, "/consultaties/?volgorde=oudste&na=vervalst", first="/consultaties/?volgorde=oudste"
+    )

@@ -395,3 +395,11 @@ def test_gp_inbox_pages_every_letter_once_and_hides_those_without_consent(
     assert sorted(map(int, seen)) == sorted(letter.pk for letter in made)
     assert not {str(letter.pk) for letter in hidden} & set(seen)
     assert len(many) == 5 and max(many) <= max(few)
+
+
+def test_gp_inbox_answers_a_tampered_cursor_with_its_first_page_and_why(verified_client):
+    from vangnet.testing.pages import assert_cursor_refused
+
+    _org, gp = practice()
+    url = reverse("continuity:inbox")
+    assert_cursor_refused(verified_client(gp), url + "?na=vervalst", first=url)

@@ -201,4 +201,21 @@ def test_question_list_pages_with_a_cursor(net, verified_client):
         assert first.reference in nxt.content.decode()
     finally:
         views.PAGE_SIZE = original
-    assert client.get("/vragen/?na=onzin").status_code == 302
+
+
+def test_a_tampered_cursor_goes_back_to_the_first_page_of_the_same_filter(
+    net, world, verified_client
+):
+    """The message every list gives, and the first page keeps the status filter."""
+    from vangnet.testing.pages import assert_cursor_refused
+
+    ucz = verified_client(net.ucz)
+    assert_cursor_refused(ucz, "/vragen/?na=onzin", first="/vragen/")
+    assert_cursor_refused(
+        ucz, "/vragen/?status=recorded&na=onzin", first="/vragen/?status=recorded"
+    )
+    coordinator = verified_client(world.coordinator)
+    assert_cursor_refused(coordinator, "/vragen/signalen/?na=onzin", first="/vragen/signalen/")
+    assert_cursor_refused(
+        coordinator, "/vragen/signalen/?status=new&na=onzin", first="/vragen/signalen/?status=new"
+    )

@@ -145,3 +145,14 @@ def test_no_personal_data_in_pages(history, analyst, verified_client):
         "Location"
     ]
     assert not re.search(r"v1:p\d+", client.get(cal_url).content.decode())
+
+
+def test_a_tampered_cursor_goes_back_to_the_first_page_with_the_reason(analyst, verified_client):
+    """Before, the list fell back to its first page without a word; now it says why, like
+    every other list. A calibration posted back with errors shows the first page anyway."""
+    from vangnet.testing.pages import assert_cursor_refused
+
+    client = verified_client(analyst)
+    assert_cursor_refused(client, "/scenarios/?na=vervalst", first="/scenarios/")
+    response = client.post("/scenarios/kalibratie/?na=vervalst", {"region": "VR13", "group": "x"})
+    assert response.status_code == 400

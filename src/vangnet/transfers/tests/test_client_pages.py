@@ -254,3 +254,10 @@ def test_staff_page_lists_every_issued_code_once(journey, verified_client, monke
     seen, many = walk(client, url, rows)
     assert sorted(map(int, seen)) == sorted(c.pk for c in made)
     assert len(many) == 5 and max(many) <= max(few)
+
+
+def test_staff_page_answers_a_tampered_cursor_with_its_first_page_and_why(journey, verified_client):
+    from vangnet.testing.pages import assert_cursor_refused
+
+    url = reverse("transfers_client:staff", args=[journey.candidate.reference])
+    assert_cursor_refused(verified_client(journey.clinician), url + "?na=vervalst", first=url)
