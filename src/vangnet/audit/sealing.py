@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -229,20 +229,27 @@ def access_log_seal(*, recent_only: bool = False, own: Sequence[int] | None = No
     Safe to run anywhere and any number of times at once: a sealer that finds another one at
     work returns 0, and a race on SQLite ends in a unique-key error that changes nothing.
     """
+    if own is not None:
+        return _seal_until_done(lambda: _seal_batch(own=own))[0]
+    return _seal_until_done(
+        lambda: _seal_batch(after_id=_recent_window_start() if recent_only else None)
+    )[0]
+
+
+def _seal_until_done(batch: Callable[[], int | None]) -> tuple[int, bool]:
+    """Run `batch` (one `_seal_batch`) until it seals less than a whole BATCH. Returns the rows
+    sealed and False when another sealer held the lock (its next run takes what is left)."""
     total = 0
     while True:
         try:
-            if own is not None:
-                done = _seal_batch(own=own)
-            else:
-                done = _seal_batch(after_id=_recent_window_start() if recent_only else None)
+            done = batch()
         except IntegrityError:
-            return total  # another sealer appended the same position first; it takes our rows
-        if not done:
-            return total
+            return total, True  # another sealer appended the same position first; it takes our rows
+        if done is None:
+            return total, False
         total += done
         if done < BATCH:
-            return total
+            return total, True
 
 
 def access_log_sweep(after_id: int, *, interval: float = 1.0) -> tuple[int, int]:
@@ -258,17 +265,10 @@ def access_log_sweep(after_id: int, *, interval: float = 1.0) -> tuple[int, int]
         return 0, 0
     turns = max(SWEEP_CYCLE_SECONDS / interval, 1.0)
     upto = min(after_id + max(SWEEP_MIN_ROWS, int(end / turns) + 1), end)
-    total = 0
-    while True:
-        try:
-            done = _seal_batch(after_id=after_id, upto_id=upto)
-        except IntegrityError:
-            done = 0  # another sealer appended the same position first; it takes our rows
-        if done is None:
-            return total, after_id  # another sealer is at work: this slice again next turn
-        total += done
-        if done < BATCH:
-            return total, (0 if upto >= end else upto)
+    total, finished = _seal_until_done(lambda: _seal_batch(after_id=after_id, upto_id=upto))
+    if not finished:
+        return total, after_id  # another sealer is at work: this slice again next turn
+    return total, (0 if upto >= end else upto)
 
 
 @dataclass
