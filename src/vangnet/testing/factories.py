@@ -80,6 +80,24 @@ def registration(**overrides: object) -> services.RegistrationInput:
     return services.RegistrationInput(**values)  # type: ignore[arg-type]
 
 
+# The registration page's fields as a referrer posts them (the organisation is per user). Four
+# page tests posted their own copy of this form.
+REGISTRATION_PAGE_FORM: dict[str, str] = {
+    "referrer_type": "gp",
+    "patient_name": "Piet Bakker",
+    "patient_birth_date": "1975-02-03",
+    "patient_municipality": "GM0363",
+    "insurer": "VGZ",
+    "consent_by": "patient",
+    "stuck_description": "Vastgelopen.",
+    "best_solution": "Beschermd wonen.",
+    "timeline": "Sinds 2023.",
+    "urgency": "regular",
+    "party_0_organisation": "Huisarts",
+    "party_0_action": "Verwezen.",
+}
+
+
 def register_case(referrer: User, **overrides: object) -> Case:
     org = referrer.memberships.get(role=Role.REFERRER).organisation
     return services.case_register(

@@ -90,20 +90,7 @@ PAGES = {
         "post", lambda ref: "/casussen/aanmelden/", 302, REFERRERS, "create", {}
     ),
 }
-REGISTER_FORM = {
-    "referrer_type": "gp",
-    "patient_name": "Piet Bakker",
-    "patient_birth_date": "1975-02-03",
-    "patient_municipality": "GM0363",
-    "insurer": "VGZ",
-    "consent_by": "patient",
-    "stuck_description": "Vastgelopen.",
-    "best_solution": "Beschermd wonen.",
-    "timeline": "Sinds 2023.",
-    "urgency": "regular",
-    "party_0_organisation": "Huisarts",
-    "party_0_action": "Verwezen.",
-}
+REGISTER_FORM = factories.REGISTRATION_PAGE_FORM
 
 REGISTRATION = {
     "referrer_type": "gp",

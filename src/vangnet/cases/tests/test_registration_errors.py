@@ -13,20 +13,7 @@ from vangnet.testing import factories
 
 pytestmark = pytest.mark.django_db
 
-FORM = {
-    "referrer_type": "gp",
-    "patient_name": "Piet Bakker",
-    "patient_birth_date": "1975-02-03",
-    "patient_municipality": "GM0363",
-    "insurer": "VGZ",
-    "consent_by": "patient",
-    "stuck_description": "Vastgelopen.",
-    "best_solution": "Beschermd wonen.",
-    "timeline": "Sinds 2023.",
-    "urgency": "regular",
-    "party_0_organisation": "Huisarts",
-    "party_0_action": "Verwezen.",
-}
+FORM = factories.REGISTRATION_PAGE_FORM
 
 
 def test_the_page_shows_every_service_error_of_one_submit(world, verified_client):

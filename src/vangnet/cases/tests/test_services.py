@@ -844,20 +844,7 @@ def test_case_list_filters_by_state_and_table(world):
 
 # --- the same rules on the pages: Dutch messages at the field, input escaped, nothing saved ----
 
-PAGE_FORM = {
-    "referrer_type": "gp",
-    "patient_name": "Piet Bakker",
-    "patient_birth_date": "1975-02-03",
-    "patient_municipality": "GM0363",
-    "insurer": "VGZ",
-    "consent_by": "patient",
-    "stuck_description": "Vastgelopen.",
-    "best_solution": "Beschermd wonen.",
-    "timeline": "Sinds 2023.",
-    "urgency": "regular",
-    "party_0_organisation": "Huisarts",
-    "party_0_action": "Verwezen.",
-}
+PAGE_FORM = factories.REGISTRATION_PAGE_FORM
 
 
 @pytest.mark.parametrize(

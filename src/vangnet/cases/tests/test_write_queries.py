@@ -43,20 +43,7 @@ def test_a_registration_costs_the_same_for_two_or_twenty_coordinators(
     assert PartyAction.objects.filter(case=first).count() == 1
 
 
-FORM = {
-    "referrer_type": "gp",
-    "patient_name": "Piet Bakker",
-    "patient_birth_date": "1975-02-03",
-    "patient_municipality": "GM0363",
-    "insurer": "VGZ",
-    "consent_by": "patient",
-    "stuck_description": "Vastgelopen.",
-    "best_solution": "Beschermd wonen.",
-    "timeline": "Sinds 2023.",
-    "urgency": "regular",
-    "party_0_organisation": "Huisarts",
-    "party_0_action": "Verwezen.",
-}
+FORM = factories.REGISTRATION_PAGE_FORM
 
 
 def test_the_form_checks_the_posted_municipality_without_reading_the_list(world, verified_client):
