@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -24,6 +24,7 @@ from vangnet.cases import forms as case_forms
 from vangnet.cases import selectors, services
 from vangnet.cases.access import Permission, case_access, granting_membership, log_list
 from vangnet.cases.actions import form_errors
+from vangnet.cases.downloads import document_response
 from vangnet.cases.forms import (
     CaseSearchForm,
     MoveForm,
@@ -400,16 +401,9 @@ def document_download(request: HttpRequest, reference: str, pk: int) -> HttpResp
         )
     except NotAllowed as exc:
         raise PermissionDenied from exc
-    path = services.document_path(document)
-    if not path.exists():
+    response = document_response(document)
+    if response is None:
         raise Http404
-    response = FileResponse(
-        path.open("rb"),
-        content_type=document.content_type,
-        as_attachment=True,
-        filename=document.original_name,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

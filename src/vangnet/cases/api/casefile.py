@@ -8,7 +8,7 @@ from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, File, Schema, Status
 from ninja.files import UploadedFile
 
@@ -16,6 +16,7 @@ from vangnet.accounts.selectors import current_user
 from vangnet.audit.models import Action
 from vangnet.cases import selectors, services
 from vangnet.cases.access import Permission
+from vangnet.cases.downloads import document_response
 from vangnet.cases.models import CaseParty, Consent, Document
 from vangnet.common.errors import DomainError, NotFound, TooLarge, raise_all
 from vangnet.common.schema import PlausibleDate
@@ -221,14 +222,7 @@ def document_download(request: HttpRequest, reference: str, document_id: Id):
     case = selectors.case_by_reference(reference)
     document = case_object(Document, document_id, what="Dit document", case=case)
     case_for(request, reference, Permission.DOCUMENT, Action.DOWNLOAD, f"document {document.pk}")
-    path = services.document_path(document)
-    if not path.exists():
+    response = document_response(document)
+    if response is None:
         raise NotFound("Het bestand van dit document ontbreekt.")
-    response = FileResponse(
-        path.open("rb"),
-        content_type=document.content_type,
-        as_attachment=True,
-        filename=document.original_name,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
     return response
