@@ -49,6 +49,18 @@ def _deliver(import_rows, agbs: list[str], *, skip_last: set[str] = frozenset())
         import_rows(rows, period=period)
 
 
+def _owner_client(verified_client):
+    """A process owner of the safety region whose dashboard the tests read (VR13), and their
+    logged-in client."""
+    owner = factories.member(Role.PROCESS_OWNER)
+    ProcessOwnerRegion.objects.create(
+        membership=Membership.objects.get(user=owner, role=Role.PROCESS_OWNER),
+        region_kind="veiligheidsregio",
+        region_code="VR13",
+    )
+    return owner, verified_client(owner)
+
+
 def _queries(client) -> tuple[int, str]:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(DASHBOARD)
@@ -57,13 +69,7 @@ def _queries(client) -> tuple[int, str]:
 
 
 def test_dashboard_query_count_does_not_grow_with_data(world, import_rows, verified_client):
-    owner = factories.member(Role.PROCESS_OWNER)
-    ProcessOwnerRegion.objects.create(
-        membership=Membership.objects.get(user=owner, role=Role.PROCESS_OWNER),
-        region_kind="veiligheidsregio",
-        region_code="VR13",
-    )
-    client = verified_client(owner)
+    owner, client = _owner_client(verified_client)
     small_agbs = [f"1000000{i}" for i in range(2)]
     for agb in small_agbs:
         provider(agb, AMSTERDAM)
@@ -102,13 +108,7 @@ def test_national_facts_are_read_once_and_again_after_each_import(
 
     settings.VANGNET_WAITLISTS_NATIONAL_MAX_AGE = 60
     cache.clear()
-    owner = factories.member(Role.PROCESS_OWNER)
-    ProcessOwnerRegion.objects.create(
-        membership=Membership.objects.get(user=owner, role=Role.PROCESS_OWNER),
-        region_kind="veiligheidsregio",
-        region_code="VR13",
-    )
-    client = verified_client(owner)
+    _, client = _owner_client(verified_client)
     agbs = ["30000001", "30000002"]
     for agb in agbs:
         provider(agb, AMSTERDAM)
