@@ -59,10 +59,10 @@ class Command(BaseCommand):
                 return
             close_old_connections()
             time.sleep(interval)
-            # Every turn seals the rows above the head (an index range) and one slice of the
-            # older ids (the sweep goes round the whole log once per SWEEP_CYCLE_SECONDS);
-            # every WINDOW_PASS_SECONDS it searches the recent window: rows that long
-            # transactions committed with older ids.
+            # Every turn seals the rows above the highest sealed id (an index range) and one
+            # slice of the older ids (the sweep goes round the whole log once per
+            # SWEEP_CYCLE_SECONDS); every WINDOW_PASS_SECONDS it searches the recent window:
+            # rows that long transactions committed with older ids.
             now = time.monotonic()
             window = now - last_window >= WINDOW_PASS_SECONDS
             if window:
